@@ -1,0 +1,409 @@
+"""Command-line interface. Parses arguments, calls one library function, formats the result.
+
+Heavy libraries (spaCy, SudachiPy, scikit-learn, NumPy) are imported inside the commands, so ``--help`` and
+usage errors answer at once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import time
+from typing import Any
+
+import click
+
+from .errors import RoleClassifyError
+
+OUTPUT_FORMATS = ("jsonl", "csv", "table")
+INPUT_FORMATS = ("auto", "txt", "jsonl", "csv", "tsv")
+UNITS = ("line", "document")
+ENGINES = ("fast", "ginza")
+
+
+class Terminated(Exception):
+    """Raised in the main process on SIGTERM so that cleanup runs and the exit code is 143."""
+
+
+class UserError(click.ClickException):
+    """A :class:`RoleClassifyError` shown as one line, with its exit code."""
+
+    def __init__(self, err: RoleClassifyError) -> None:
+        super().__init__(str(err))
+        self.exit_code = err.exit_code
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RoleClassifyError as e:
+            raise UserError(e) from None
+
+
+def _stderr(msg: str) -> None:
+    click.echo(msg, err=True)
+
+
+class _Progress:
+    """A one-line counter on stderr for long runs (only when stderr is a terminal, unless forced)."""
+
+    def __init__(self, enabled: bool | None, what: str = "items") -> None:
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        self.what = what
+        self.n = 0
+        self.t0 = time.perf_counter()
+        self.last = 0.0
+
+    def tick(self, k: int = 1) -> None:
+        self.n += k
+        if not self.enabled:
+            return
+        now = time.perf_counter()
+        if now - self.last >= 0.5:
+            self.last = now
+            rate = self.n / max(now - self.t0, 1e-9)
+            sys.stderr.write(f"\rtagged {self.n:,} {self.what} ({rate:,.0f}/s)")
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.enabled:
+            dt = time.perf_counter() - self.t0
+            sys.stderr.write(f"\rtagged {self.n:,} {self.what} in {dt:.1f}s\n")
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="roleclassify", prog_name="roleclassify")
+def cli() -> None:
+    """Tag Japanese business text by responsibility: sales (営業), distribution (販売), marketing
+    (マーケティング) or other.
+
+    \b
+    Example:
+        roleclassify tag job_descriptions.txt
+        roleclassify train corpus/ --out models/mine
+        roleclassify evaluate corpus/ --model models/mine
+    """
+
+
+# --------------------------------------------------------------------------- tag
+@cli.command()
+@click.argument("inputs", nargs=-1, metavar="[INPUT]...")
+@click.option("--unit", type=click.Choice(UNITS), default="line", show_default=True,
+              help="For .txt input: one item per non-empty line, or the whole file as one item.")
+@click.option("--text-field", default="text", show_default=True, help="JSONL field holding the text.")
+@click.option("--text-column", default="text", show_default=True, help="CSV/TSV column holding the text.")
+@click.option("--input-format", type=click.Choice(INPUT_FORMATS), default="auto", show_default=True,
+              help="Input format; auto = by file suffix (.txt .jsonl .csv .tsv), stdin sniffed.")
+@click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default=None,
+              help="Output format. Default: table on a terminal, else jsonl (or by --output suffix).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write here instead of stdout (atomically: the file appears when complete).")
+@click.option("-m", "--model", "model_path", type=click.Path(), envvar="ROLECLASSIFY_MODEL",
+              default=None, help="Model directory or file. Default: $ROLECLASSIFY_MODEL, else the shipped model.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+              help="One probability threshold for every label (default: the model's tuned per-label ones).")
+@click.option("--engine", type=click.Choice(ENGINES), default="fast", show_default=True,
+              help="fast = GiNZA's tokenizer via SudachiPy directly; ginza = full ja_ginza pipeline.")
+@click.option("--progress/--no-progress", default=None, help="Show a counter on stderr (default: on a terminal).")
+def tag(inputs, unit, text_field, text_column, input_format, fmt, output, model_path, threshold, engine, progress):
+    """Tag job descriptions or sentences with their role(s).
+
+    INPUT files are .txt (one item per line), .jsonl (--text-field), .csv/.tsv (--text-column); `-` or
+    nothing reads stdin. Output keeps input order: one record per item with its labels, per-role scores
+    and per-sentence results; an item of several sentences also gets its role shares. Bad records are
+    reported on stderr with file:line and skipped (exit code 1); the others are still tagged.
+
+    \b
+    Example:
+        roleclassify tag examples/job_descriptions.txt
+        roleclassify tag ads.jsonl --text-field body -o tagged.jsonl
+        echo "新規顧客への提案営業" | roleclassify tag --format jsonl
+    """
+    from .errors import RecordError
+    from .model import load
+    from .output import AtomicOutput, make_writer
+    from .pipeline import output_record, tag_records
+    from .readers import iter_records
+
+    if not inputs:
+        if sys.stdin.isatty():
+            raise click.UsageError("no INPUT given and stdin is a terminal; pass a file or pipe text in")
+        inputs = ("-",)
+    if fmt is None:
+        if output:
+            fmt = {".csv": "csv", ".txt": "table"}.get(os.path.splitext(output)[1].lower(), "jsonl")
+        else:
+            fmt = "table" if sys.stdout.isatty() else "jsonl"
+    model = load(model_path, engine=engine)
+    records = iter_records(
+        inputs, unit=unit, text_field=text_field, text_column=text_column, input_format=input_format
+    )
+    skipped = 0
+    meter = _Progress(progress)
+    out = AtomicOutput(output)
+    with out as stream:
+        writer = make_writer(fmt, stream, model.labels)
+        for item in tag_records(model, records, threshold=threshold):
+            if isinstance(item, RecordError):
+                skipped += 1
+                _stderr(f"roleclassify: skipped {item}")
+                continue
+            writer.write(output_record(*item))
+            meter.tick()
+        writer.close()
+    meter.done()
+    if skipped:
+        _stderr(f"roleclassify: {skipped} record(s) skipped, {meter.n} tagged")
+        sys.exit(1)
+
+
+# --------------------------------------------------------------------------- train
+def _print_report(section: dict[str, Any], title: str) -> None:
+    from .card import metrics_table
+
+    click.echo(f"\n{title} (n = {section['n']}, exact match {section['exact_match']:.3f})")
+    click.echo(metrics_table(section))
+
+
+def _confusion(section: dict[str, Any]) -> str:
+    conf = section.get("confusion") or {}
+    cols = sorted({p for row in conf.values() for p in row})
+    width = max([len("gold \\ predicted"), *map(len, conf)]) + 2
+    lines = ["gold \\ predicted".ljust(width) + "".join(f"{c:>{max(len(c), 5) + 2}}" for c in cols)]
+    for g, row in conf.items():
+        lines.append(g.ljust(width) + "".join(f"{row.get(c, 0):>{max(len(c), 5) + 2}}" for c in cols))
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("corpus", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False),
+              help="Directory to write the model (model.npz, meta.json, README.md) into.")
+@click.option("--cv", type=click.IntRange(0, 20), default=5, show_default=True,
+              help="Folds of stratified cross-validation for the report and threshold tuning (0 = none).")
+@click.option("--c", "C", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Inverse regularisation strength of the logistic regressions (default: the measured best).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the folds.")
+@click.option("--include-test", is_flag=True, help='Also train on records marked "split": "test".')
+@click.option("--name", default=None, help="Model name for its card (default: the directory name).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def train(corpus, out, cv, C, seed, include_test, name, fmt):
+    """Train a model on labelled corpora and write it with its model card.
+
+    CORPUS is JSONL or CSV/TSV files (or directories of them) with `text` and `labels`; any label set works
+    (a user's own taxonomy too). Records with "split": "test" are held out and scored after training.
+
+    \b
+    Example:
+        roleclassify train corpus/ --out models/default
+        roleclassify train my_labels.csv --out models/mine --cv 10
+    """
+    from .train import DEFAULT_C, train as train_fn
+
+    argv = " ".join(["roleclassify", "train", *corpus, "--out", out])
+    result = train_fn(
+        list(corpus), out, C=C or DEFAULT_C, cv=cv, seed=seed, include_test=include_test,
+        name=name, progress=_stderr, command=argv,
+    )
+    if fmt == "json":
+        click.echo(json.dumps(result.report, ensure_ascii=False, indent=2))
+    else:
+        if "cv" in result.report:
+            _print_report(result.report["cv"], f"{cv}-fold cross-validation, sentences")
+        for unit in ("sentences", "documents"):
+            sec = result.report.get("test", {}).get(unit)
+            if sec and sec.get("n"):
+                _print_report(sec, f"held-out test split, {unit}")
+    _stderr(f"model written to {result.path} ({result.report['seconds']}s)")
+
+
+# --------------------------------------------------------------------------- evaluate
+@cli.command()
+@click.argument("corpus", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("-m", "--model", "model_path", type=click.Path(), envvar="ROLECLASSIFY_MODEL", default=None,
+              help="Model directory or file (default: $ROLECLASSIFY_MODEL, else the shipped model).")
+@click.option("--split", type=click.Choice(["all", "test", "train"]), default="all", show_default=True,
+              help='Score only records of this "split".')
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None, help="One threshold for every label.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--errors", "errors_path", type=click.Path(dir_okay=False), default=None,
+              help="Write the misclassified items (JSONL) here for error analysis.")
+def evaluate(corpus, model_path, split, threshold, fmt, errors_path):
+    """Score a model on a labelled corpus: per-class precision / recall / F1, macro-F1, confusion matrix.
+
+    Sentence records are scored as single units; job descriptions ("unit": "document") are split into
+    sentences and rolled up, and scored separately.
+
+    \b
+    Example:
+        roleclassify evaluate corpus/ --split test
+        roleclassify evaluate my_labels.csv --model models/mine --format json
+    """
+    from .corpus import read_corpus
+    from .evaluate import evaluate as evaluate_fn
+    from .fileio import atomic_write_bytes
+    from .model import load
+
+    items = read_corpus(corpus)
+    if split != "all":
+        items = [it for it in items if (it.split or "train") == split]
+        if not items:
+            raise click.UsageError(f'no records with "split": "{split}" in the corpus')
+    model = load(model_path)
+    result = evaluate_fn(model, items, threshold=threshold)
+    errors = result.pop("errors")
+    if errors_path:
+        from pathlib import Path
+
+        data = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in errors)
+        atomic_write_bytes(Path(errors_path), data.encode("utf-8"))
+        _stderr(f"{len(errors)} misclassified item(s) written to {errors_path}")
+    if fmt == "json":
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    for unit in ("sentences", "documents"):
+        sec = result[unit]
+        if sec.get("n"):
+            _print_report(sec, unit)
+            click.echo("\nconfusion (label sets)\n" + _confusion(sec))
+
+
+# --------------------------------------------------------------------------- corpus
+@cli.group()
+def corpus() -> None:
+    """Inspect and check labelled corpora: counts, the held-out split, quality checks.
+
+    \b
+    Example:
+        roleclassify corpus stats corpus/sentences corpus/jobs
+        roleclassify corpus check corpus/sentences corpus/jobs
+    """
+
+
+def _labels_option(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+@corpus.command("stats")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def corpus_stats_cmd(paths, fmt):
+    """Count a corpus by label, label set, unit, register, industry, source, split and tag.
+
+    \b
+    Example:
+        roleclassify corpus stats corpus/sentences corpus/jobs
+        roleclassify corpus stats corpus/jobs --format json
+    """
+    from .corpus import read_corpus
+    from .corpus_tools import corpus_stats
+
+    stats = corpus_stats(read_corpus(paths))
+    if fmt == "json":
+        click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"items: {stats['items']}")
+    for key in ("by_unit", "by_label", "multi_label", "by_label_set", "by_split", "by_register",
+                "by_industry", "by_source", "by_tag"):
+        click.echo(f"\n{key.replace('_', ' ')}:")
+        for k, v in stats[key].items():
+            click.echo(f"  {k:<40} {v:>6}")
+    dl = stats["document_lines"]
+    if dl["n_documents"]:
+        click.echo(f"\ndocument lines: {dl['n_documents']} documents, {dl['min']}-{dl['max']} lines each")
+        for k, v in dl["by_label"].items():
+            click.echo(f"  {k:<40} {v:>6}")
+
+
+@corpus.command("check")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--labels", default=None, help="Allowed labels, comma-separated (default: those the corpus uses).")
+@click.option("--min-class", type=click.IntRange(1), default=10, show_default=True,
+              help="Fewest examples a label needs.")
+@click.option("--near-dup", type=click.FloatRange(0, 1), default=0.8, show_default=True,
+              help="Cosine similarity (character trigrams) from which two items are near-duplicates.")
+@click.option("--no-label-errors", is_flag=True, help="Skip the cross-validated search for likely label errors.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def corpus_check_cmd(paths, labels, min_class, near_dup, no_label_errors, fmt):
+    """Check a corpus; exit code 1 if it has errors.
+
+    Errors: schema problems, unknown labels, empty text, conflicting labels for the same text, exact
+    duplicates, near-duplicates across the train/test split (leakage), labels with too few examples.
+    Warnings: near-duplicates within a split, likely label errors (cross-validated predictions that
+    contradict the label strongly).
+
+    \b
+    Example:
+        roleclassify corpus check corpus/sentences corpus/jobs
+        roleclassify corpus check mine.jsonl --labels billing,hr --format json
+    """
+    from .corpus_tools import check_corpus
+
+    res = check_corpus(paths, labels=_labels_option(labels), min_class=min_class, near_dup=near_dup,
+                       label_errors=not no_label_errors)
+    if fmt == "json":
+        click.echo(json.dumps(res.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        for e in res.errors:
+            click.echo(f"error: {e}")
+        for w in res.warnings:
+            click.echo(f"warning: {w}")
+        click.echo(f"{len(res.errors)} error(s), {len(res.warnings)} warning(s); "
+                   f"{res.stats.get('items', 0)} items")
+    if not res.ok:
+        sys.exit(1)
+
+
+@corpus.command("split")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--test-size", type=click.FloatRange(0.05, 0.5), default=0.2, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+def corpus_split_cmd(paths, test_size, seed):
+    """Write a fixed, stratified train/test split into JSONL corpora ("split" field).
+
+    Strata are unit and label set; near-duplicates always land on the same side; records already in
+    the test split stay there, so the split is stable as the corpus grows.
+
+    \b
+    Example:
+        roleclassify corpus split corpus/sentences corpus/jobs --test-size 0.2
+    """
+    from .corpus_tools import write_splits
+
+    counts = write_splits(paths, test_size=test_size, seed=seed)
+    click.echo(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
+
+
+# --------------------------------------------------------------------------- entry point
+def _on_sigterm(signum, frame):  # pragma: no cover - exercised by a subprocess test
+    raise Terminated()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: exit codes 0 ok, 1 error or skipped records, 2 usage, 130/143 signals."""
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        rv = cli.main(args=argv, prog_name="roleclassify", standalone_mode=False)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except (KeyboardInterrupt, click.Abort):
+        _stderr("roleclassify: interrupted")
+        sys.exit(130)
+    except Terminated:
+        _stderr("roleclassify: terminated")
+        sys.exit(143)
+    except BrokenPipeError:
+        # the reader went away (e.g. `| head`): stop quietly
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        finally:
+            sys.exit(0)
+    sys.exit(rv if isinstance(rv, int) else 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,271 @@
+"""Labelled corpora: reading, validation and the units a model is trained on.
+
+A corpus is one or more JSONL or CSV/TSV files. Each record has ``text`` and ``labels``; everything else is
+optional. Labels are any strings (a user's own taxonomy works); ``[]``, ``""`` and ``other`` mean no role.
+
+JSONL record of the shipped corpus::
+
+    {"id": "sA-0001", "text": "…", "labels": ["sales"], "unit": "sentence", "split": "train",
+     "register": "bullet", "industry": "it", "tags": [], "source": "original:batch_a"}
+
+A job description has ``"unit": "document"`` and, line by line, ``"lines": [{"text", "labels"}]``; its
+``labels`` are the role(s) the job mainly does. CSV/TSV files need a header with ``text`` and ``labels``
+columns; several labels in one cell are separated by ``;``, ``|`` or ``,``. A directory stands for the
+``*.jsonl`` files under it.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import CorpusError
+
+__all__ = [
+    "CorpusItem",
+    "read_corpus",
+    "label_set",
+    "training_units",
+    "corpus_hash",
+    "ROLES",
+    "OTHER_NAMES",
+]
+
+#: The shipped taxonomy, in display order.
+ROLES = ("sales", "distribution", "marketing")
+#: Label values that mean "no role".
+OTHER_NAMES = frozenset({"other", "none", "", "その他"})
+_SPLIT_RE = re.compile(r"[;|,、]")
+
+
+@dataclass
+class CorpusItem:
+    """One labelled record."""
+
+    text: str
+    labels: list[str]
+    id: str = ""
+    unit: str = "sentence"
+    split: str | None = None
+    register: str | None = None
+    industry: str | None = None
+    source: str | None = None
+    tags: list[str] = field(default_factory=list)
+    lines: list[tuple[str, list[str]]] | None = None
+    location: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label_key(self) -> str:
+        return "+".join(self.labels) if self.labels else "other"
+
+
+def _parse_labels(value: Any, where: str, problems: list[str]) -> list[str] | None:
+    if value is None:
+        problems.append(f"{where}: missing 'labels' (use [] for other)")
+        return None
+    if isinstance(value, str):
+        parts = [p.strip() for p in _SPLIT_RE.split(value)]
+    elif isinstance(value, list) and all(isinstance(x, str) for x in value):
+        parts = [p.strip() for p in value]
+    else:
+        problems.append(f"{where}: 'labels' must be a list of strings or a string, got {value!r}")
+        return None
+    out: list[str] = []
+    for p in parts:
+        if p.lower() in OTHER_NAMES:
+            continue
+        if p not in out:
+            out.append(p)
+    return out
+
+
+def _item_from_obj(obj: Any, where: str, problems: list[str]) -> CorpusItem | None:
+    if not isinstance(obj, dict):
+        problems.append(f"{where}: expected a JSON object, got {type(obj).__name__}")
+        return None
+    lines = None
+    raw_lines = obj.get("lines")
+    if raw_lines is not None:
+        if not isinstance(raw_lines, list):
+            problems.append(f"{where}: 'lines' must be a list of {{text, labels}} objects")
+            return None
+        lines = []
+        for k, ln in enumerate(raw_lines, 1):
+            if not isinstance(ln, dict) or not isinstance(ln.get("text"), str) or not ln["text"].strip():
+                problems.append(f"{where}: lines[{k}] needs a non-empty 'text'")
+                return None
+            lab = _parse_labels(ln.get("labels"), f"{where} lines[{k}]", problems)
+            if lab is None:
+                return None
+            lines.append((ln["text"], lab))
+    text = obj.get("text")
+    if text is None and lines is not None:
+        text = "\n".join(t for t, _ in lines)
+    if not isinstance(text, str):
+        problems.append(f"{where}: 'text' must be a string, got {type(text).__name__}")
+        return None
+    if not text.strip():
+        problems.append(f"{where}: empty 'text'")
+        return None
+    labels = _parse_labels(obj.get("labels"), where, problems)
+    if labels is None:
+        return None
+    known = {"text", "labels", "id", "unit", "split", "register", "industry", "source", "tags", "lines"}
+    tags = obj.get("tags") or []
+    return CorpusItem(
+        text=text,
+        labels=labels,
+        id=str(obj.get("id") or where),
+        unit=str(obj.get("unit") or ("document" if lines else "sentence")),
+        split=obj.get("split"),
+        register=obj.get("register"),
+        industry=obj.get("industry"),
+        source=obj.get("source"),
+        tags=list(tags) if isinstance(tags, list) else [str(tags)],
+        lines=lines,
+        location=where,
+        extra={k: v for k, v in obj.items() if k not in known},
+    )
+
+
+def _read_jsonl(path: Path, text: str, problems: list[str]) -> list[CorpusItem]:
+    items = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        where = f"{path}:{n}"
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as e:
+            problems.append(f"{where}: invalid JSON ({e.msg} at column {e.colno})")
+            continue
+        item = _item_from_obj(obj, where, problems)
+        if item is not None:
+            items.append(item)
+    return items
+
+
+def _read_delimited(path: Path, text: str, delimiter: str, problems: list[str]) -> list[CorpusItem]:
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = reader.fieldnames or []
+    for col in ("text", "labels"):
+        if col not in header:
+            problems.append(
+                f"{path}:1: no '{col}' column in header {header}; a corpus CSV needs 'text' and 'labels' columns"
+            )
+    if problems and any(p.startswith(f"{path}:1: no ") for p in problems):
+        return []
+    items = []
+    for row in reader:
+        where = f"{path}:{reader.line_num}"
+        if None in row:
+            problems.append(f"{where}: more fields than the header has")
+            continue
+        obj: dict[str, Any] = {k: v for k, v in row.items() if v is not None}
+        if "tags" in obj:
+            obj["tags"] = [t for t in _SPLIT_RE.split(obj["tags"]) if t]
+        item = _item_from_obj(obj, where, problems)
+        if item is not None:
+            items.append(item)
+    return items
+
+
+def _files(paths: Iterable[str | Path]) -> list[Path]:
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            # a directory contributes its JSONL files (CSV files there may be other data: name them)
+            found = sorted(q for q in p.rglob("*.jsonl") if not q.name.startswith("."))
+            if not found:
+                raise CorpusError(f"{p}: no .jsonl corpus files in this directory; name CSV/TSV corpora one by one")
+            out.extend(found)
+        elif p.exists():
+            out.append(p)
+        else:
+            raise CorpusError(f"{p}: no such corpus file or directory")
+    return out
+
+
+def read_corpus(paths: Iterable[str | Path], *, strict: bool = True) -> list[CorpusItem]:
+    """Read corpus files (or directories of them) into items, in file order.
+
+    With ``strict`` (the default) any bad record raises :class:`CorpusError` listing every problem as
+    ``file:line: message``; otherwise bad records are skipped.
+    """
+    problems: list[str] = []
+    items: list[CorpusItem] = []
+    for path in _files(paths):
+        try:
+            raw = path.read_bytes()
+        except OSError as e:
+            raise CorpusError(f"{path}: cannot read ({e.strerror})") from None
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise CorpusError(
+                f"{path}: not UTF-8 (byte {e.start}); save the corpus as UTF-8"
+            ) from None
+        suffix = path.suffix.lower()
+        if suffix in (".csv", ".tsv"):
+            items.extend(_read_delimited(path, text, "," if suffix == ".csv" else "\t", problems))
+        else:
+            items.extend(_read_jsonl(path, text, problems))
+    if problems and strict:
+        raise CorpusError(
+            f"{len(problems)} problem(s) in the corpus; first: {problems[0]}", problems
+        )
+    if not items:
+        raise CorpusError("the corpus has no records")
+    return items
+
+
+def label_set(items: Iterable[CorpusItem]) -> list[str]:
+    """Labels used by a corpus: the shipped roles first (in their order), then others sorted."""
+    seen: set[str] = set()
+    for it in items:
+        seen.update(it.labels)
+        for _, lab in it.lines or ():
+            seen.update(lab)
+    return [r for r in ROLES if r in seen] + sorted(seen - set(ROLES))
+
+
+def training_units(items: Sequence[CorpusItem]) -> tuple[list[str], list[list[str]], list[str], list[str]]:
+    """Units a model learns from: texts, label lists, group ids (one per source item) and registers.
+
+    Sentence items are units as they are; a document with line labels contributes each labelled line; a
+    document without them is one unit.
+    """
+    texts: list[str] = []
+    labels: list[list[str]] = []
+    groups: list[str] = []
+    registers: list[str] = []
+    for it in items:
+        if it.lines:
+            for t, lab in it.lines:
+                texts.append(t)
+                labels.append(lab)
+                groups.append(it.id)
+                registers.append("jobad-line")
+        else:
+            texts.append(it.text)
+            labels.append(it.labels)
+            groups.append(it.id)
+            registers.append(it.register or "unknown")
+    return texts, labels, groups, registers
+
+
+def corpus_hash(items: Iterable[CorpusItem]) -> str:
+    """SHA-256 over the items' text and labels (order-sensitive): identifies the training data."""
+    h = hashlib.sha256()
+    for it in items:
+        h.update(json.dumps([it.text, it.labels, [list(x) for x in it.lines or ()]], ensure_ascii=False).encode())
+        h.update(b"\n")
+    return h.hexdigest()

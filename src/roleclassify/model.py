@@ -1,0 +1,427 @@
+"""The role classifier: tagging, roll-up of sentences to items, and the safe model file.
+
+A model is a linear one-vs-rest classifier over :mod:`roleclassify.features`. Its learned state is stored as
+plain arrays in one ``.npz`` file loaded with ``allow_pickle=False`` (nothing in a model file is ever
+executed) and checked against SHA-256 sums kept in its metadata. Tagging needs only NumPy and SudachiPy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import ModelError
+from .fileio import atomic_write_bytes
+from .features import FeatureSpec, Featurizer, featurize
+from .text import split_sentences
+
+__all__ = [
+    "RoleClassifier",
+    "Tagging",
+    "SentenceTagging",
+    "load",
+    "default_model_path",
+    "MODEL_FILE",
+    "FORMAT",
+    "FORMAT_VERSION",
+    "OTHER",
+]
+
+OTHER = "other"
+MODEL_FILE = "model.npz"
+FORMAT = "roleclassify-model"
+FORMAT_VERSION = 1
+_ARRAYS = ("vocab", "idf", "coef", "intercept", "calib_a", "calib_b")
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+@dataclass
+class SentenceTagging:
+    """Result for one sentence (unit) of an item."""
+
+    text: str
+    labels: list[str]
+    scores: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "labels": self.labels, "scores": self.scores}
+
+
+@dataclass
+class Tagging:
+    """Result for one item: its labels and scores, and those of each of its sentences.
+
+    For an item of several sentences, ``labels`` are the role(s) it mainly describes, ``scores`` the soft
+    share of its role work that is each role, and ``shares`` the fraction of its sentences per label
+    (``other`` included).
+    """
+
+    text: str
+    labels: list[str]
+    scores: dict[str, float]
+    sentences: list[SentenceTagging] = field(default_factory=list)
+    shares: dict[str, float] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "text": self.text,
+            "labels": self.labels,
+            "scores": self.scores,
+            "sentences": [s.to_dict() for s in self.sentences],
+        }
+        if self.shares is not None:
+            d["shares"] = self.shares
+        return d
+
+
+def _sha256(a: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
+
+
+def _round(x: float) -> float:
+    return round(float(x), 4)
+
+
+class RoleClassifier:
+    """Multi-label role classifier over GiNZA tokens.
+
+    Build one with :func:`roleclassify.train.fit` or :func:`load`; call :meth:`tag`.
+
+    Examples
+    --------
+    >>> import roleclassify
+    >>> clf = roleclassify.load()  # doctest: +SKIP
+    >>> clf.tag(["新規顧客への提案営業"])[0].labels  # doctest: +SKIP
+    ['sales']
+    """
+
+    def __init__(
+        self,
+        *,
+        labels: Sequence[str],
+        featurizer: Featurizer,
+        coef: np.ndarray,
+        intercept: np.ndarray,
+        calib_a: np.ndarray | None = None,
+        calib_b: np.ndarray | None = None,
+        thresholds: Sequence[float] | None = None,
+        doc_threshold: float = 0.3,
+        meta: dict[str, Any] | None = None,
+    ) -> None:
+        self.labels = list(labels)
+        self.featurizer = featurizer
+        self.coef_ = np.ascontiguousarray(coef, dtype=np.float32)
+        self.intercept_ = np.asarray(intercept, dtype=np.float64)
+        n = len(self.labels)
+        self.calib_a_ = np.ones(n) if calib_a is None else np.asarray(calib_a, dtype=np.float64)
+        self.calib_b_ = np.zeros(n) if calib_b is None else np.asarray(calib_b, dtype=np.float64)
+        self.thresholds_ = np.full(n, 0.5) if thresholds is None else np.asarray(thresholds, float)
+        self.doc_threshold = float(doc_threshold)
+        self.meta: dict[str, Any] = dict(meta or {})
+        self._tokenizer = None
+        self.engine = "fast"
+
+    # ------------------------------------------------------------------ scoring
+    @property
+    def spec(self) -> FeatureSpec:
+        return self.featurizer.spec
+
+    @property
+    def tokenizer(self):
+        if self._tokenizer is None:
+            from .tokenize import get_tokenizer
+
+            self._tokenizer = get_tokenizer(self.engine)
+        return self._tokenizer
+
+    def use_engine(self, engine: str) -> RoleClassifier:
+        """Tokenize with ``fast`` (default) or ``ginza`` (full pipeline); returns self."""
+        if engine != self.engine:
+            self.engine = engine
+            self._tokenizer = None
+        return self
+
+    def features(self, unit_texts: Sequence[str]) -> list[list[str]]:
+        """Feature strings of each unit (normalised and tokenized here)."""
+        return featurize(unit_texts, self.spec, self.tokenizer)
+
+    def decision_function_features(self, feature_lists: Sequence[Sequence[str]]) -> np.ndarray:
+        """Raw linear scores (n_units x n_labels) for already extracted features."""
+        ip, ix, data = self.featurizer.transform_arrays(feature_lists)
+        n = len(ip) - 1
+        z = np.tile(self.intercept_, (n, 1))
+        if len(ix):
+            contrib = self.coef_[ix] * data[:, None]
+            starts = ip[:-1]
+            nonempty = starts < ip[1:]
+            z[nonempty] += np.add.reduceat(contrib, starts[nonempty], axis=0)
+        return z
+
+    def proba_features(self, feature_lists: Sequence[Sequence[str]]) -> np.ndarray:
+        """Calibrated probabilities (n_units x n_labels) for already extracted features."""
+        z = self.decision_function_features(feature_lists)
+        return 1.0 / (1.0 + np.exp(-(self.calib_a_ * z + self.calib_b_)))
+
+    def predict_proba(self, unit_texts: Sequence[str]) -> np.ndarray:
+        """Probabilities per label for each unit text (each text taken as one unit, not split)."""
+        return self.proba_features(self.features(unit_texts))
+
+    def _labels_of(self, p: np.ndarray, thresholds: np.ndarray) -> list[str]:
+        labels = [lab for lab, pi, ti in zip(self.labels, p, thresholds) if pi >= ti]
+        return labels or [OTHER]
+
+    # ------------------------------------------------------------------ tagging
+    def tag(
+        self,
+        texts: Iterable[str],
+        *,
+        threshold: float | None = None,
+        split: bool = True,
+    ) -> list[Tagging]:
+        """Tag items. Each item is split into sentences unless ``split=False``."""
+        return list(self.tag_iter(texts, threshold=threshold, split=split))
+
+    def tag_iter(
+        self,
+        texts: Iterable[str],
+        *,
+        threshold: float | None = None,
+        split: bool = True,
+        batch_size: int = 512,
+    ) -> Iterator[Tagging]:
+        """Tag a stream of items lazily, in batches, keeping input order. Memory stays flat."""
+        batch: list[str] = []
+        for t in texts:
+            batch.append(t)
+            if len(batch) >= batch_size:
+                yield from self._tag_batch(batch, threshold, split)
+                batch = []
+        if batch:
+            yield from self._tag_batch(batch, threshold, split)
+
+    def _tag_batch(self, texts: list[str], threshold: float | None, split: bool) -> list[Tagging]:
+        units_per_item = [
+            (split_sentences(t) if split else ([t.strip()] if t.strip() else [])) for t in texts
+        ]
+        flat = [u for units in units_per_item for u in units]
+        probs = self.predict_proba(flat) if flat else np.zeros((0, len(self.labels)))
+        th = (
+            np.full(len(self.labels), float(threshold))
+            if threshold is not None
+            else self.thresholds_
+        )
+        out: list[Tagging] = []
+        k = 0
+        for text, units in zip(texts, units_per_item):
+            p = probs[k : k + len(units)]
+            k += len(units)
+            out.append(self._rollup(text, units, p, th))
+        return out
+
+    def _rollup(
+        self, text: str, units: list[str], p: np.ndarray, th: np.ndarray
+    ) -> Tagging:
+        sents = [
+            SentenceTagging(u, self._labels_of(pi, th), {l: _round(x) for l, x in zip(self.labels, pi)})
+            for u, pi in zip(units, p)
+        ]
+        if not sents:
+            return Tagging(text, [OTHER], {l: 0.0 for l in self.labels}, [], None)
+        if len(sents) == 1:
+            s = sents[0]
+            return Tagging(text, list(s.labels), dict(s.scores), sents, None)
+        # several sentences: soft share of the item's role work per role
+        mass = p.sum(axis=0)
+        denom = float(p.max(axis=1).sum())
+        scores = mass / denom if denom > 0 else np.zeros(len(self.labels))
+        counts = dict.fromkeys([*self.labels, OTHER], 0.0)
+        for s in sents:
+            for lab in s.labels:
+                counts[lab] += 1.0 / len(s.labels)
+        shares = {lab: _round(c / len(sents)) for lab, c in counts.items()}
+        if counts[OTHER] >= len(sents) - 1e-9:
+            labels = [OTHER]
+        else:
+            labels = [l for l, sc in zip(self.labels, scores) if sc >= self.doc_threshold]
+            if not labels:
+                labels = [self.labels[int(np.argmax(scores))]]
+        return Tagging(text, labels, {l: _round(x) for l, x in zip(self.labels, scores)}, sents, shares)
+
+    # ------------------------------------------------------------------ persistence
+    def _arrays(self) -> dict[str, np.ndarray]:
+        vocab = self.featurizer.vocabulary_ or {}
+        words = sorted(vocab, key=vocab.__getitem__)
+        return {
+            "vocab": np.frombuffer("\x00".join(words).encode("utf-8"), dtype=np.uint8),
+            "idf": np.asarray(self.featurizer.idf_, dtype=np.float32),
+            "coef": self.coef_,
+            "intercept": self.intercept_,
+            "calib_a": self.calib_a_,
+            "calib_b": self.calib_b_,
+        }
+
+    def to_meta(self) -> dict[str, Any]:
+        meta = dict(self.meta)
+        meta.update(
+            format=FORMAT,
+            format_version=FORMAT_VERSION,
+            labels=self.labels,
+            features=self.spec.to_dict(),
+            thresholds=[float(x) for x in self.thresholds_],
+            doc_threshold=self.doc_threshold,
+            n_features=self.featurizer.n_features,
+        )
+        return meta
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the model to a directory (``model.npz``, ``meta.json``, ``README.md``) atomically.
+
+        Each file is written to a temporary name in the same directory and renamed into place, so a reader
+        (or a crash, or a concurrent ``train``) never sees a half-written model.
+        """
+        path = Path(path)
+        if path.suffix == ".npz":
+            directory, target = path.parent, path
+        else:
+            directory, target = path, path / MODEL_FILE
+        directory.mkdir(parents=True, exist_ok=True)
+        arrays = self._arrays()
+        meta = self.to_meta()
+        meta["sha256"] = {k: _sha256(v) for k, v in arrays.items()}
+        buf = io.BytesIO()
+        np.savez_compressed(
+            buf,
+            meta=np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8),
+            **arrays,
+        )
+        atomic_write_bytes(target, buf.getvalue())
+        if target.name == MODEL_FILE:
+            card = {k: v for k, v in meta.items() if k != "sha256"}
+            atomic_write_bytes(
+                directory / "meta.json",
+                (json.dumps(card, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+            )
+            from .card import model_card
+
+            atomic_write_bytes(directory / "README.md", model_card(card).encode("utf-8"))
+        return target
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> RoleClassifier:
+        """Load a model file or directory, refusing anything that is not an intact roleclassify model."""
+        return _load(Path(path))
+
+
+def _load(path: Path) -> RoleClassifier:
+    if path.is_dir():
+        path = path / MODEL_FILE
+    if not path.exists():
+        raise ModelError(
+            f"{path}: no model file there. Pass a directory written by `roleclassify train --out DIR` "
+            "or its model.npz, or leave --model out to use the shipped default model."
+        )
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+    except OSError as e:
+        raise ModelError(f"{path}: cannot read model file ({e.strerror}).") from None
+    if head != _ZIP_MAGIC:
+        kind = "a pickle file" if head[:1] == b"\x80" else "not a roleclassify model file"
+        raise ModelError(
+            f"{path}: {kind}; refusing to load it. roleclassify only loads its own .npz models "
+            "(arrays + JSON, never pickles); retrain with `roleclassify train`."
+        )
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            members = set(z.files)
+            missing = {"meta", *_ARRAYS} - members
+            if missing:
+                raise ModelError(
+                    f"{path}: not a roleclassify model (missing {', '.join(sorted(missing))})."
+                )
+            meta = json.loads(bytes(z["meta"]).decode("utf-8"))
+            arrays = {k: z[k] for k in _ARRAYS}
+    except ModelError:
+        raise
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError, UnicodeDecodeError) as e:
+        raise ModelError(
+            f"{path}: corrupt or truncated model file ({type(e).__name__}: {e}); refusing to load it. "
+            "Retrain it with `roleclassify train`."
+        ) from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ModelError(f"{path}: not a roleclassify model (format is {meta.get('format')!r}).")
+    version = meta.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ModelError(
+            f"{path}: model format version {version!r} is newer than this roleclassify understands "
+            f"({FORMAT_VERSION}); upgrade roleclassify (pip install -U roleclassify)."
+        )
+    sums = meta.get("sha256") or {}
+    for k, a in arrays.items():
+        if a.dtype == object or sums.get(k) != _sha256(a):
+            raise ModelError(
+                f"{path}: array {k!r} does not match its checksum: the file was modified or damaged; "
+                "refusing to load it. Retrain it with `roleclassify train`."
+            )
+    try:
+        labels = [str(x) for x in meta["labels"]]
+        spec = FeatureSpec.from_dict(meta["features"])
+        words = bytes(arrays["vocab"]).decode("utf-8").split("\x00") if arrays["vocab"].size else []
+        coef = arrays["coef"]
+        if coef.shape != (len(words), len(labels)) or arrays["idf"].shape != (len(words),):
+            raise ValueError(f"shapes {coef.shape} / {arrays['idf'].shape} for {len(words)} features")
+        for k in ("intercept", "calib_a", "calib_b"):
+            if arrays[k].shape != (len(labels),):
+                raise ValueError(f"{k} has shape {arrays[k].shape}")
+        thresholds = meta.get("thresholds") or [0.5] * len(labels)
+        if len(thresholds) != len(labels):
+            raise ValueError("thresholds do not match labels")
+    except (KeyError, TypeError, ValueError) as e:
+        raise ModelError(f"{path}: inconsistent model file ({e}); retrain it with `roleclassify train`.") from None
+    feat = Featurizer(spec=spec, vocabulary_={w: i for i, w in enumerate(words)}, idf_=arrays["idf"])
+    meta = {k: v for k, v in meta.items() if k != "sha256"}
+    return RoleClassifier(
+        labels=labels,
+        featurizer=feat,
+        coef=coef,
+        intercept=arrays["intercept"],
+        calib_a=arrays["calib_a"],
+        calib_b=arrays["calib_b"],
+        thresholds=thresholds,
+        doc_threshold=float(meta.get("doc_threshold", 0.3)),
+        meta=meta,
+    )
+
+
+def default_model_path() -> Path:
+    """The model to use when none is given: ``$ROLECLASSIFY_MODEL``, else the shipped default model.
+
+    The shipped model lives in the installed package (``roleclassify/models/default``); in a source checkout
+    it is ``models/default`` at the repository root.
+    """
+    env = os.environ.get("ROLECLASSIFY_MODEL")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "models" / "default", here.parent.parent / "models" / "default"):
+        if (candidate / MODEL_FILE).exists():
+            return candidate
+    raise ModelError(
+        "the shipped default model is missing from this installation; reinstall roleclassify "
+        "(pip install --force-reinstall roleclassify) or pass --model DIR."
+    )
+
+
+def load(path: str | os.PathLike | None = None, *, engine: str = "fast") -> RoleClassifier:
+    """Load a model: ``path`` if given, else ``$ROLECLASSIFY_MODEL``, else the shipped default model."""
+    clf = _load(Path(path) if path is not None else default_model_path())
+    return clf.use_engine(engine)

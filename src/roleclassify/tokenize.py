@@ -1,0 +1,196 @@
+"""GiNZA tokenization: a fast path and the full pipeline.
+
+The classifier's tokens are GiNZA's: ``spacy.load("ja_ginza")`` tokenizes with spaCy's ``JapaneseTokenizer``,
+i.e. SudachiPy with the ``sudachidict_core`` dictionary in split mode C. :class:`FastTokenizer` calls that
+same SudachiPy configuration directly and reads only what the classifier uses (surface, dictionary form,
+normalised form, part-of-speech tag), without building spaCy ``Doc`` objects or GiNZA's sub-token splits;
+``tests/test_tokenize.py`` proves its output equal to the GiNZA tokenizer's on the whole corpus.
+:class:`GinzaTokenizer` runs the full ``ja_ginza`` pipeline for whoever needs the parser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, NamedTuple
+
+from .errors import RoleClassifyError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.language import Language
+
+__all__ = [
+    "Token",
+    "FastTokenizer",
+    "GinzaTokenizer",
+    "get_tokenizer",
+    "SPLIT_MODE",
+    "ENGINES",
+    "tokenizer_info",
+]
+
+#: The split mode ja_ginza configures for its tokenizer.
+SPLIT_MODE = "C"
+#: Names accepted by ``--engine``.
+ENGINES = ("fast", "ginza")
+#: SudachiPy refuses input longer than this many bytes.
+_SUDACHI_MAX_BYTES = 49149
+#: Texts longer than this (characters) are cut into pieces below the SudachiPy limit (4 bytes/char worst case).
+_CHUNK_CHARS = 12000
+
+
+class Token(NamedTuple):
+    """One token as the classifier sees it; each field equals the GiNZA token attribute named."""
+
+    surface: str  # token.text
+    lemma: str  # token.lemma_
+    norm: str  # token.norm_
+    tag: str  # token.tag_ (SudachiPy part of speech, e.g. 名詞-普通名詞-サ変可能)
+
+
+def _install_hint(missing: str) -> RoleClassifyError:
+    return RoleClassifyError(
+        f"{missing} is not installed; roleclassify needs GiNZA's tokenizer. "
+        'You can fix this with: pip install "ginza>=5.2,<6" "ja-ginza>=5.2,<6"'
+    )
+
+
+def _chunks(text: str) -> list[str]:
+    """Cut text that SudachiPy would refuse at white space, 、 or 。 near the limit (or hard, as a last resort)."""
+    if len(text) <= _CHUNK_CHARS // 4 or len(text.encode("utf-8")) <= _SUDACHI_MAX_BYTES:
+        return [text]
+    out = []
+    start = 0
+    n = len(text)
+    while start < n:
+        end = min(start + _CHUNK_CHARS, n)
+        if end < n:
+            window = text[start + _CHUNK_CHARS // 2 : end]
+            cut = max(window.rfind(c) for c in (" ", "、", "。", ",", "，"))
+            if cut >= 0:
+                end = start + _CHUNK_CHARS // 2 + cut + 1
+        out.append(text[start:end])
+        start = end
+    return out
+
+
+class FastTokenizer:
+    """GiNZA's tokenizer (SudachiPy, sudachidict_core, split mode C) without spaCy on the hot path.
+
+    One instance per process: SudachiPy tokenizers are not shared across processes.
+    Input should be normalised with :func:`roleclassify.text.normalize` first, which removes the white-space
+    runs that spaCy turns into separate tokens.
+    """
+
+    name = "fast"
+
+    def __init__(self) -> None:
+        try:
+            from sudachipy import Dictionary, SplitMode
+        except ImportError:  # pragma: no cover - dependency of ginza
+            raise _install_hint("SudachiPy") from None
+        self._dictionary = Dictionary()
+        self._tokenizer = self._dictionary.create(mode=getattr(SplitMode, SPLIT_MODE))
+        self._tags: dict[int, str] = {}
+
+    def _tag(self, pos_id: int) -> str:
+        tag = self._tags.get(pos_id)
+        if tag is None:
+            pos = self._dictionary.pos_of(pos_id)
+            tag = "-".join(x for x in pos[:4] if x != "*")
+            self._tags[pos_id] = tag
+        return tag
+
+    def __call__(self, text: str) -> list[Token]:
+        """Tokens of one text, white-space tokens left out."""
+        tokens: list[Token] = []
+        tag_of = self._tags
+        for piece in _chunks(text):
+            for m in self._tokenizer.tokenize(piece):
+                surface = m.surface()
+                if not surface or surface.isspace():
+                    continue
+                pid = m.part_of_speech_id()
+                tag = tag_of.get(pid) or self._tag(pid)
+                lemma = m.dictionary_form() or surface
+                tokens.append(Token(surface, lemma, m.normalized_form(), tag))
+        return tokens
+
+    def pipe(self, texts: Iterable[str]) -> list[list[Token]]:
+        return [self(t) for t in texts]
+
+
+class GinzaTokenizer:
+    """The full ``ja_ginza`` pipeline (tok2vec, parser, NER...), ``nlp.pipe`` in batches.
+
+    Much slower than :class:`FastTokenizer` and yields the same tokens; use it when a feature needs the
+    parse, or to compare against GiNZA as it is normally used.
+    """
+
+    name = "ginza"
+
+    def __init__(self, nlp: Language | None = None, *, tokenizer_only: bool = False) -> None:
+        if nlp is None:
+            nlp = load_ginza()
+        self.nlp = nlp
+        self.tokenizer_only = tokenizer_only
+
+    @staticmethod
+    def _tokens(doc) -> list[Token]:
+        return [
+            Token(t.text, t.lemma_, t.norm_, t.tag_)
+            for t in doc
+            if t.text and not t.text.isspace()
+        ]
+
+    def __call__(self, text: str) -> list[Token]:
+        out: list[Token] = []
+        for piece in _chunks(text):
+            doc = self.nlp.tokenizer(piece) if self.tokenizer_only else self.nlp(piece)
+            out.extend(self._tokens(doc))
+        return out
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 64) -> list[list[Token]]:
+        texts = list(texts)
+        if self.tokenizer_only or any(len(t) > _CHUNK_CHARS // 4 for t in texts):
+            return [self(t) for t in texts]
+        return [self._tokens(d) for d in self.nlp.pipe(texts, batch_size=batch_size)]
+
+
+_GINZA = None
+
+
+def load_ginza() -> Language:
+    """``spacy.load("ja_ginza")`` once per process (it takes seconds)."""
+    global _GINZA
+    if _GINZA is None:
+        try:
+            import spacy
+        except ImportError:  # pragma: no cover
+            raise _install_hint("spaCy") from None
+        try:
+            _GINZA = spacy.load("ja_ginza")
+        except OSError:
+            raise _install_hint("ja_ginza") from None
+    return _GINZA
+
+
+def get_tokenizer(engine: str = "fast") -> FastTokenizer | GinzaTokenizer:
+    """A tokenizer by engine name: ``fast`` (default) or ``ginza`` (full pipeline)."""
+    if engine == "fast":
+        return FastTokenizer()
+    if engine == "ginza":
+        return GinzaTokenizer()
+    raise RoleClassifyError(f"unknown engine {engine!r}; expected one of: {', '.join(ENGINES)}")
+
+
+def tokenizer_info() -> dict[str, str]:
+    """Tokenizer settings and versions, recorded in a model card."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    info = {"tokenizer": "GiNZA (spaCy JapaneseTokenizer / SudachiPy)", "split_mode": SPLIT_MODE}
+    for pkg in ("SudachiPy", "SudachiDict-core", "ginza", "ja-ginza", "spacy"):
+        try:
+            info[pkg] = version(pkg)
+        except PackageNotFoundError:
+            info[pkg] = "not installed"
+    return info

@@ -1,0 +1,296 @@
+"""Training: features, one-vs-rest logistic regression, cross-validation, thresholds, the model card.
+
+scikit-learn is imported here only, never on the tagging path: the fitted weights are copied into a
+:class:`~roleclassify.model.RoleClassifier`, which predicts with NumPy alone.
+"""
+
+from __future__ import annotations
+
+import platform
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import __version__
+from .corpus import CorpusItem, corpus_hash, label_set, read_corpus, training_units
+from .errors import CorpusError
+from .evaluate import evaluate, multilabel_report
+from .features import FeatureSpec, Featurizer, featurize
+from .model import RoleClassifier
+from .tokenize import FastTokenizer, tokenizer_info
+
+__all__ = ["fit", "train", "TrainResult", "cross_val_proba", "tune_thresholds", "DEFAULT_C", "DEFAULT_SPEC"]
+
+#: Chosen by cross-validation on the shipped corpus (bench/FEATURES.md).
+DEFAULT_C = 10.0
+DEFAULT_SPEC = FeatureSpec()
+ESTIMATOR = "LogisticRegression(liblinear), one binary model per label"
+
+Progress = Callable[[str], None]
+
+
+def _binarize(label_lists: Sequence[Sequence[str]], labels: Sequence[str]) -> np.ndarray:
+    Y = np.zeros((len(label_lists), len(labels)), dtype=np.int8)
+    index = {l: j for j, l in enumerate(labels)}
+    for i, labs in enumerate(label_lists):
+        for l in labs:
+            Y[i, index[l]] = 1
+    return Y
+
+
+def _fit_arrays(X, Y: np.ndarray, C: float, class_weight: str | None) -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.linear_model import LogisticRegression
+
+    coef = np.zeros((X.shape[1], Y.shape[1]), dtype=np.float64)
+    intercept = np.zeros(Y.shape[1])
+    for j in range(Y.shape[1]):
+        y = Y[:, j]
+        if y.min() == y.max():  # a label absent (or everywhere) in this fold: constant score
+            intercept[j] = 10.0 if y[0] else -10.0
+            continue
+        lr = LogisticRegression(C=C, solver="liblinear", class_weight=class_weight, max_iter=1000)
+        lr.fit(X, y)
+        coef[:, j] = lr.coef_[0]
+        intercept[j] = lr.intercept_[0]
+    return coef, intercept
+
+
+def fit(
+    feature_lists: Sequence[Sequence[str]],
+    label_lists: Sequence[Sequence[str]],
+    labels: Sequence[str],
+    *,
+    spec: FeatureSpec = DEFAULT_SPEC,
+    C: float = DEFAULT_C,
+    class_weight: str | None = None,
+) -> RoleClassifier:
+    """Fit a classifier on extracted features (see :func:`featurize`)."""
+    feat = Featurizer(spec=spec).fit(feature_lists)
+    X = feat.transform(feature_lists)
+    coef, intercept = _fit_arrays(X, _binarize(label_lists, labels), C, class_weight)
+    return RoleClassifier(labels=labels, featurizer=feat, coef=coef, intercept=intercept)
+
+
+def _strata(label_lists: Sequence[Sequence[str]], min_count: int) -> list[str]:
+    keys = ["+".join(sorted(l)) or "other" for l in label_lists]
+    counts = Counter(keys)
+    return [k if counts[k] >= min_count else "rare" for k in keys]
+
+
+def cross_val_proba(
+    feature_lists: Sequence[Sequence[str]],
+    label_lists: Sequence[Sequence[str]],
+    labels: Sequence[str],
+    groups: Sequence[str],
+    *,
+    spec: FeatureSpec = DEFAULT_SPEC,
+    C: float = DEFAULT_C,
+    class_weight: str | None = None,
+    n_splits: int = 5,
+    seed: int = 0,
+) -> np.ndarray:
+    """Out-of-fold probabilities, folds stratified by label set and grouped by source item."""
+    import warnings
+
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    n = len(feature_lists)
+    n_groups = len(set(groups))
+    n_splits = max(2, min(n_splits, n_groups))
+    y = _strata(label_lists, n_splits)
+    P = np.zeros((n, len(labels)))
+    cv = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    with warnings.catch_warnings():
+        # rare label sets are merged into one stratum; sklearn still warns about small ones
+        warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
+        folds = list(cv.split(np.zeros(n), y, groups))
+    for tr, te in folds:
+        model = fit(
+            [feature_lists[i] for i in tr],
+            [label_lists[i] for i in tr],
+            labels,
+            spec=spec,
+            C=C,
+            class_weight=class_weight,
+        )
+        P[te] = model.proba_features([feature_lists[i] for i in te])
+    return P
+
+
+def tune_thresholds(P: np.ndarray, Y: np.ndarray, grid: Sequence[float] | None = None) -> np.ndarray:
+    """Per-label threshold maximising that label's F1 on out-of-fold probabilities."""
+    grid = np.asarray(grid if grid is not None else np.arange(0.2, 0.71, 0.025))
+    best = np.full(Y.shape[1], 0.5)
+    for j in range(Y.shape[1]):
+        scores = []
+        for t in grid:
+            pred = P[:, j] >= t
+            tp = float((pred & (Y[:, j] == 1)).sum())
+            fp = float((pred & (Y[:, j] == 0)).sum())
+            fn = float((~pred & (Y[:, j] == 1)).sum())
+            scores.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+        best[j] = float(grid[int(np.argmax(scores))])
+    return best
+
+
+@dataclass
+class TrainResult:
+    """A trained model and what was measured while training it."""
+
+    model: RoleClassifier
+    report: dict[str, Any]
+    path: Path | None = None
+
+
+def _labels_from_probs(P: np.ndarray, thresholds: np.ndarray, labels: Sequence[str]) -> list[list[str]]:
+    return [[l for l, p, t in zip(labels, row, thresholds) if p >= t] for row in P]
+
+
+def train(
+    corpus: Sequence[str | Path] | Sequence[CorpusItem],
+    out: str | Path | None = None,
+    *,
+    spec: FeatureSpec = DEFAULT_SPEC,
+    C: float = DEFAULT_C,
+    class_weight: str | None = None,
+    cv: int = 5,
+    seed: int = 0,
+    include_test: bool = False,
+    name: str | None = None,
+    progress: Progress | None = None,
+    command: str | None = None,
+) -> TrainResult:
+    """Train on corpus files (or items), cross-validate, score the held-out split, write the model.
+
+    Items with ``"split": "test"`` are held out (unless ``include_test``) and scored after training; the
+    model card records those scores as the model's published metrics.
+    """
+    say = progress or (lambda msg: None)
+    t0 = time.perf_counter()
+    items: list[CorpusItem]
+    if corpus and isinstance(corpus[0], CorpusItem):
+        items = list(corpus)  # type: ignore[arg-type]
+        files: list[str] = []
+    else:
+        files = [str(p) for p in corpus]
+        items = read_corpus(files)
+    test_items = [] if include_test else [it for it in items if it.split == "test"]
+    train_items = items if include_test else [it for it in items if it.split != "test"]
+    if not train_items:
+        raise CorpusError("no training items: every record is in the test split")
+    labels = label_set(train_items)
+    if not labels:
+        raise CorpusError("the corpus has no labels at all: every record is other; nothing to learn")
+    texts, label_lists, groups, registers = training_units(train_items)
+    counts = Counter(l for labs in label_lists for l in labs)
+    say(f"{len(train_items)} training items -> {len(texts)} units; labels: {dict(counts)}")
+
+    tok = FastTokenizer()
+    feats = featurize(texts, spec, tok)
+    say(f"tokenized and featurized in {time.perf_counter() - t0:.1f}s")
+
+    report: dict[str, Any] = {"labels": labels, "n_units": len(texts), "label_counts": dict(counts)}
+    Y = _binarize(label_lists, labels)
+    thresholds = np.full(len(labels), 0.5)
+    doc_threshold = 0.3
+    if cv and cv > 1 and len(set(groups)) >= 2:
+        P = cross_val_proba(
+            feats, label_lists, labels, groups, spec=spec, C=C, class_weight=class_weight,
+            n_splits=cv, seed=seed,
+        )
+        thresholds = tune_thresholds(P, Y)
+        cv_report = multilabel_report(
+            label_lists, _labels_from_probs(P, thresholds, labels), labels, registers=registers
+        )
+        cv_report["folds"] = cv
+        report["cv"] = cv_report
+        doc_threshold = _tune_doc_threshold(train_items, P, groups, labels, thresholds)
+        say(f"{cv}-fold cross-validation: macro-F1 {cv_report['macro_f1']:.3f}")
+    model = fit(feats, label_lists, labels, spec=spec, C=C, class_weight=class_weight)
+    model.thresholds_ = thresholds
+    model.doc_threshold = doc_threshold
+    model.use_engine("fast")._tokenizer = tok
+    metrics: dict[str, Any] = {}
+    if "cv" in report:
+        metrics["cv"] = {"sentences": report["cv"]}
+    if test_items:
+        test = evaluate(model, test_items)
+        test.pop("errors", None)
+        test["command"] = command or ""
+        metrics["test"] = test
+        report["test"] = test
+        say(
+            "held-out test: "
+            + ", ".join(
+                f"{u} macro-F1 {test[u]['macro_f1']:.3f}" for u in ("sentences", "documents") if test[u].get("n")
+            )
+        )
+    report["seconds"] = round(time.perf_counter() - t0, 2)
+    model.meta = {
+        "name": name or (Path(out).name if out else "model"),
+        "description": "Tags Japanese business text as sales (営業), distribution (販売), marketing "
+        "(マーケティング) or other.",
+        "estimator": f"{ESTIMATOR}, C={C}, class_weight={class_weight}",
+        "trained": time.strftime("%Y-%m-%d"),
+        "corpus": {
+            "files": files,
+            "sha256": corpus_hash(items),
+            "n_items": len(items),
+            "n_train_units": len(texts),
+            "n_test_items": len(test_items),
+            "label_counts": dict(counts),
+        },
+        "versions": {
+            "roleclassify": __version__,
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "scikit-learn": _version("scikit-learn"),
+            **tokenizer_info(),
+        },
+        "metrics": metrics,
+    }
+    path = model.save(out) if out is not None else None
+    return TrainResult(model=model, report=report, path=path)
+
+
+def _version(pkg: str) -> str:
+    from importlib.metadata import version
+
+    return version(pkg)
+
+
+def _tune_doc_threshold(
+    items: Sequence[CorpusItem],
+    P: np.ndarray,
+    groups: Sequence[str],
+    labels: Sequence[str],
+    thresholds: np.ndarray,
+) -> float:
+    """Share threshold of the document roll-up that best recovers document labels from out-of-fold lines."""
+    docs = [it for it in items if it.unit == "document" and it.lines]
+    if not docs:
+        return 0.3
+    rows: dict[str, list[int]] = {}
+    for i, g in enumerate(groups):
+        rows.setdefault(g, []).append(i)
+    best, best_acc = 0.3, -1.0
+    for t in np.arange(0.15, 0.61, 0.05):
+        correct = 0
+        for d in docs:
+            p = P[rows[d.id]]
+            hard = p >= thresholds
+            if not hard.any():
+                pred: set[str] = set()
+            else:
+                share = p.sum(0) / max(p.max(1).sum(), 1e-9)
+                pred = {l for l, s in zip(labels, share) if s >= t} or {labels[int(np.argmax(share))]}
+            correct += pred == set(d.labels)
+        acc = correct / len(docs)
+        if acc > best_acc + 1e-9:
+            best, best_acc = float(round(t, 2)), acc
+    return best
