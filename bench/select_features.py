@@ -23,7 +23,7 @@ import numpy as np
 
 from roleclassify.corpus import CorpusItem, label_set, read_corpus, training_units
 from roleclassify.evaluate import multilabel_report
-from roleclassify.features import FeatureSpec, extract_features
+from roleclassify.features import FeatureSpec, units_from_tokens
 from roleclassify.text import normalize, strip_marker
 from roleclassify.tokenize import FastTokenizer
 from roleclassify.train import _binarize, cross_val_proba, fit, tune_thresholds
@@ -86,7 +86,7 @@ def main() -> None:
     names = QUICK if args.quick else list(SPECS)
     for name in names:
         spec = SPECS[name]
-        feats = [extract_features(t, n, spec) for t, n in zip(toks, norm)]
+        feats = units_from_tokens(norm, toks, spec)
         for C in CS:
             t1 = time.perf_counter()
             P = cross_val_proba(feats, label_lists, labels, groups, spec=spec, C=C, n_splits=args.folds)
@@ -99,8 +99,7 @@ def main() -> None:
             if rw_texts:
                 model = fit(feats, label_lists, labels, spec=spec, C=C)
                 model.thresholds_ = th
-                rw_feats = [extract_features(t, n, spec) for t, n in zip(rw_toks, rw_norm)]
-                Pr = model.proba_features(rw_feats)
+                Pr = model.proba_units(units_from_tokens(rw_norm, rw_toks, spec))
                 rw_pred = [[l for l, p, t in zip(labels, row, th) if p >= t] for row in Pr]
                 rw = multilabel_report(rw_gold, rw_pred, labels)["macro_f1"]
             rows.append((name, C, rep["macro_f1"], rep05["macro_f1"], rep["exact_match"], rw, time.perf_counter() - t1))

@@ -178,3 +178,23 @@ def test_evaluate_unknown_labels_message(tiny_model_dir, tmp_path):
 def test_version():
     r = CliRunner().invoke(cli, ["--version"])
     assert r.exit_code == 0 and "roleclassify" in r.stdout
+
+
+def test_tag_jobs_2_same_output_in_order(run, tiny_model_dir, tmp_path):
+    p = tmp_path / "many.txt"
+    lines = ["新規顧客への提案営業", "受注処理と在庫管理", "展示会の企画", "月給30万円"] * 300
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    one = run("tag", str(p), "-m", str(tiny_model_dir), "--format", "jsonl")
+    two = run("tag", str(p), "-m", str(tiny_model_dir), "--format", "jsonl", "--jobs", "2")
+    assert one.exit_code == two.exit_code == 0
+    assert one.stdout == two.stdout
+    assert [x["text"] for x in _jsonl(two.stdout)] == lines
+
+
+def test_tag_jobs_with_bad_records(tiny_model_dir, tmp_path):
+    p = tmp_path / "in.jsonl"
+    p.write_text('{"text": "受注処理"}\n{oops\n{"text": "提案営業"}\n', encoding="utf-8")
+    r = CliRunner().invoke(cli, ["tag", str(p), "-m", str(tiny_model_dir), "--jobs", "2"])
+    assert r.exit_code == 1
+    assert [x["text"] for x in _jsonl(r.stdout)] == ["受注処理", "提案営業"]
+    assert f"{p}:2: invalid JSON" in r.stderr

@@ -51,15 +51,14 @@ def test_numpy_inference_equals_sklearn(tiny_model, data_dir):
     from sklearn.linear_model import LogisticRegression
 
     from roleclassify.corpus import read_corpus, training_units
-    from roleclassify.features import featurize
     from roleclassify.train import DEFAULT_C
 
     texts, labels, _, _ = training_units(read_corpus([data_dir / "tiny_corpus.jsonl"]))
-    feats = featurize(texts, tiny_model.spec, tiny_model.tokenizer)
-    X = tiny_model.featurizer.transform(feats)
+    units = tiny_model.units(texts)
+    X = tiny_model.featurizer.transform(units)
     y = np.array([("sales" in l) for l in labels], dtype=int)
     lr = LogisticRegression(C=DEFAULT_C, solver="liblinear").fit(X, y)
-    ours = tiny_model.decision_function_features(feats)[:, 0]
+    ours = tiny_model.decision_function_units(units)[:, 0]
     assert np.allclose(ours, lr.decision_function(X), atol=1e-4)
 
 

@@ -107,8 +107,11 @@ def cli() -> None:
               help="One probability threshold for every label (default: the model's tuned per-label ones).")
 @click.option("--engine", type=click.Choice(ENGINES), default="fast", show_default=True,
               help="fast = GiNZA's tokenizer via SudachiPy directly; ginza = full ja_ginza pipeline.")
+@click.option("-j", "--jobs", type=click.IntRange(0), default=1, show_default=True,
+              help="Worker processes (one tokenizer each; 0 = one per CPU core). Output order is kept.")
 @click.option("--progress/--no-progress", default=None, help="Show a counter on stderr (default: on a terminal).")
-def tag(inputs, unit, text_field, text_column, input_format, fmt, output, model_path, threshold, engine, progress):
+def tag(inputs, unit, text_field, text_column, input_format, fmt, output, model_path, threshold, engine, jobs,
+        progress):
     """Tag job descriptions or sentences with their role(s).
 
     INPUT files are .txt (one item per line), .jsonl (--text-field), .csv/.tsv (--text-column); `-` or
@@ -125,7 +128,7 @@ def tag(inputs, unit, text_field, text_column, input_format, fmt, output, model_
     from .errors import RecordError
     from .model import load
     from .output import AtomicOutput, make_writer
-    from .pipeline import output_record, tag_records
+    from .pipeline import tag_stream
     from .readers import iter_records
 
     if not inputs:
@@ -146,12 +149,12 @@ def tag(inputs, unit, text_field, text_column, input_format, fmt, output, model_
     out = AtomicOutput(output)
     with out as stream:
         writer = make_writer(fmt, stream, model.labels)
-        for item in tag_records(model, records, threshold=threshold):
+        for item in tag_stream(model, records, threshold=threshold, jobs=jobs):
             if isinstance(item, RecordError):
                 skipped += 1
                 _stderr(f"roleclassify: skipped {item}")
                 continue
-            writer.write(output_record(*item))
+            writer.write(item)
             meter.tick()
         writer.close()
     meter.done()
@@ -271,6 +274,76 @@ def evaluate(corpus, model_path, split, threshold, fmt, errors_path):
             click.echo("\nconfusion (label sets)\n" + _confusion(sec))
 
 
+# --------------------------------------------------------------------------- audit
+def _parse_expect(values: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for v in values:
+        dept, sep, role = v.partition("=")
+        if not sep or not dept.strip() or not role.strip():
+            raise click.BadParameter(f"{v!r}: expected DEPARTMENT=ROLE, e.g. 営業企画部=marketing", param_hint="--expect")
+        out[dept.strip()] = role.strip()
+    return out
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("-m", "--model", "model_path", type=click.Path(), envvar="ROLECLASSIFY_MODEL", default=None,
+              help="Model directory or file (default: $ROLECLASSIFY_MODEL, else the shipped model).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown", "html"]), default=None,
+              help="Report format. Default: table on a terminal, json otherwise (or by --output suffix).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write the report here (atomically) instead of stdout.")
+@click.option("--expect", multiple=True, metavar="DEPT=ROLE",
+              help="The role a department is meant to do, overriding the guess from its name (repeatable).")
+@click.option("--duplicate-threshold", type=click.FloatRange(0, 1), default=0.6, show_default=True,
+              help="Lemma Jaccard similarity from which two departments' duties count as duplicates.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None, help="One tagging threshold for every label.")
+@click.option("--dept-column", default=None, help="CSV/TSV column with the department (default: detected).")
+@click.option("--duty-column", default=None, help="CSV/TSV column with the duty (default: detected).")
+@click.option("--fail-on", "fail_on", multiple=True, type=click.Choice(["overlap", "crossing", "shared", "duplicate", "ownerless", "any"]),
+              help="Exit with code 3 when findings of this kind exist (overlap = crossing or shared). Repeatable.")
+def audit(paths, model_path, fmt, output, expect, duplicate_threshold, threshold, dept_column, duty_column, fail_on):
+    """Audit organisation documents for role crossing, shared roles, duplicated duties and ownerless roles.
+
+    PATHS are 業務分掌規程 (第N条 articles), Markdown department pages, text with 【営業部】 / ■営業部 /
+    ＜販売課＞ headings or plain heading lines, CSV/TSV with department and duty columns, DOCX, PDF, or a
+    directory (one file per department, file name = department). All PATHS are one organisation.
+
+    \b
+    Example:
+        roleclassify audit 業務分掌規程.txt
+        roleclassify audit org.docx --format html -o audit.html
+        roleclassify audit duties.csv --expect 営業企画部=marketing --fail-on duplicate
+    """
+    from .audit import audit as audit_fn
+    from .model import load
+    from .output import AtomicOutput
+    from .report import render
+
+    if fmt is None:
+        if output:
+            fmt = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json"}.get(
+                os.path.splitext(output)[1].lower(), "table")
+        else:
+            fmt = "table" if sys.stdout.isatty() else "json"
+    model = load(model_path)
+    report = audit_fn(
+        paths, model, expect=_parse_expect(expect), duplicate_threshold=duplicate_threshold,
+        threshold=threshold, dept_column=dept_column, duty_column=duty_column,
+    )
+    with AtomicOutput(output) as stream:
+        stream.write(render(report, fmt) + "\n")
+    if output:
+        _stderr(f"report written to {output}: {len(report.findings)} finding(s)")
+    kinds = set()
+    for f in fail_on:
+        kinds |= {"overlap": {"crossing", "shared"}, "any": {"crossing", "shared", "duplicate", "ownerless"}}.get(f, {f})
+    hit = [f for f in report.findings if f.kind in kinds]
+    if hit:
+        _stderr(f"roleclassify: {len(hit)} finding(s) of kind {', '.join(sorted(kinds))} (--fail-on)")
+        sys.exit(3)
+
+
 # --------------------------------------------------------------------------- corpus
 @cli.group()
 def corpus() -> None:
@@ -383,7 +456,8 @@ def _on_sigterm(signum, frame):  # pragma: no cover - exercised by a subprocess 
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point: exit codes 0 ok, 1 error or skipped records, 2 usage, 130/143 signals."""
+    """Console-script entry point: exit codes 0 ok, 1 error or skipped records, 2 usage, 3 audit
+    findings with --fail-on, 130/143 signals."""
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         rv = cli.main(args=argv, prog_name="roleclassify", standalone_mode=False)

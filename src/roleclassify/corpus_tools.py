@@ -253,8 +253,10 @@ def check_corpus(
                     f"{b.location}: conflicting labels for the same text as {a.location}: "
                     f"{_key(b.labels)} vs {_key(a.labels)}"
                 )
+            elif (a.split or "train") != (b.split or "train"):
+                res.errors.append(f"{b.location}: exact duplicate of {a.location} in the other split (train/test leakage)")
             else:
-                res.errors.append(f"{b.location}: exact duplicate of {a.location}")
+                res.warnings.append(f"{b.location}: exact duplicate of {a.location}")
     pairs = near_duplicate_pairs(items, near_dup)
     n_near = 0
     for i, j, sim in pairs:
@@ -287,14 +289,14 @@ def check_corpus(
 
 def _likely_label_errors(items: Sequence[CorpusItem], labels: list[str], max_listed: int) -> list[str]:
     """Sentence items whose 5-fold out-of-fold probabilities contradict their gold labels strongly."""
-    from .features import featurize
+    from .features import analyze
     from .tokenize import FastTokenizer
     from .train import DEFAULT_SPEC, cross_val_proba
 
     sel = [it for it in items if it.unit != "document"]
     if len(sel) < 50:
         return []
-    feats = featurize([it.text for it in sel], DEFAULT_SPEC, FastTokenizer())
+    feats = analyze([it.text for it in sel], DEFAULT_SPEC, FastTokenizer())
     P = cross_val_proba(feats, [it.labels for it in sel], labels, [it.id for it in sel], n_splits=5)
     out = []
     for it, p in zip(sel, P):

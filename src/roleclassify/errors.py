@@ -37,6 +37,9 @@ class RecordError(InputError):
         self.location = location
         self.reason = message
 
+    def __reduce__(self):  # picklable across worker processes
+        return (type(self), (self.location, self.reason))
+
 
 class CorpusError(RoleClassifyError):
     """A training / evaluation corpus violates the corpus schema."""

@@ -1,28 +1,31 @@
-"""Features over GiNZA tokens: word n-grams of normalised forms and character n-grams.
+"""Features over GiNZA tokens: word n-grams of normalised forms and character n-grams, as integer keys.
 
-Extraction and weighting are plain Python + NumPy so that tagging never imports scikit-learn or SciPy
-(cold start matters for a command-line tool). :class:`Featurizer` builds the vocabulary and inverse document
-frequencies; :func:`Featurizer.transform_arrays` gives CSR arrays that :mod:`roleclassify.model` multiplies
-with the weights, and :func:`Featurizer.transform` the SciPy matrix used for training.
-Which features are on is decided by measurement: see ``bench/FEATURES.md``.
+Each n-gram is an integer key: a character n-gram packs its code points (21 bits each, exact for n <= 3), a
+word n-gram combines word ids. A fitted :class:`Featurizer` keeps, per n-gram kind, a sorted array of known
+keys and their columns, so turning a whole batch of units into a tf-idf matrix is a handful of NumPy calls
+(``np.searchsorted``, ``np.unique``) instead of a dictionary lookup per n-gram. Tagging never imports
+scikit-learn or SciPy; :meth:`Featurizer.transform` builds the SciPy matrix used for training.
+Which features are on was decided by measurement: see ``bench/FEATURES.md``.
 """
 
 from __future__ import annotations
 
-import math
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
 from .text import normalize, strip_marker
-from .tokenize import Token
 
-__all__ = ["FeatureSpec", "Featurizer", "extract_features", "featurize"]
+__all__ = ["FeatureSpec", "Featurizer", "Unit", "analyze", "units_from_tokens", "SKIP_TAGS", "FUNCTION_TAGS"]
 
-_SKIP_TAG_PREFIXES = ("補助記号", "空白")
-_FUNCTION_TAG_PREFIXES = ("助詞", "助動詞", "補助記号", "空白")
+#: Token tags (prefixes) never used as word features.
+SKIP_TAGS = ("補助記号", "空白")
+#: Token tags dropped as well when ``content_only`` is on.
+FUNCTION_TAGS = ("助詞", "助動詞", "補助記号", "空白")
+_BITS = 21  # a Unicode code point fits in 21 bits
+_MASK = (1 << 63) - 1
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,7 @@ class FeatureSpec:
     word: token field used for word features (``norm`` = SudachiPy normalised form, ``lemma``, ``surface``).
     word_ngrams: n-gram orders over tokens, e.g. (1, 2); () turns word features off.
     content_only: drop particles and auxiliaries from word n-grams.
-    char_ngrams: character n-gram orders over the normalised text; () turns them off.
+    char_ngrams: character n-gram orders over the normalised text (spaces removed); () turns them off.
     min_df: a feature must occur in at least this many training units.
     sublinear_tf: use 1 + log(tf) instead of tf.
     """
@@ -55,111 +58,223 @@ class FeatureSpec:
                 known[k] = tuple(known[k])
         return cls(**known)
 
-
-def extract_features(tokens: Sequence[Token], text: str, spec: FeatureSpec) -> list[str]:
-    """Feature strings of one unit. ``text`` is the normalised unit text."""
-    feats: list[str] = []
-    if spec.word_ngrams:
-        skip = _FUNCTION_TAG_PREFIXES if spec.content_only else _SKIP_TAG_PREFIXES
-        if spec.word == "norm":
-            words = [t.norm for t in tokens if not t.tag.startswith(skip)]
-        elif spec.word == "lemma":
-            words = [t.lemma for t in tokens if not t.tag.startswith(skip)]
-        else:
-            words = [t.surface for t in tokens if not t.tag.startswith(skip)]
-        for n in spec.word_ngrams:
-            if n == 1:
-                feats.extend(["w " + w for w in words])
-            else:
-                feats.extend(
-                    ["w " + " ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
-                )
-    if spec.char_ngrams:
-        s = text.replace(" ", "")
-        for n in spec.char_ngrams:
-            feats.extend(["c" + s[i : i + n] for i in range(len(s) - n + 1)])
-    return feats
+    @property
+    def skip_tags(self) -> tuple[str, ...]:
+        return FUNCTION_TAGS if self.content_only else SKIP_TAGS
 
 
-def featurize(texts: Sequence[str], spec: FeatureSpec, tokenizer) -> list[list[str]]:
-    """Feature strings of unit texts: item marker stripped, normalised, GiNZA-tokenized, extracted.
+class Unit(NamedTuple):
+    """What features are computed from: the normalised text (spaces removed) and its words."""
+
+    chars: str
+    words: list[str]
+
+
+def analyze(texts: Sequence[str], spec: FeatureSpec, tokenizer) -> list[Unit]:
+    """Units of raw unit texts: item marker stripped, NFKC-normalised, GiNZA-tokenized.
 
     Training and tagging both go through here, so a unit is featurized the same way in both.
     """
+    field_ = spec.word
+    skip = spec.skip_tags
+    need_words = bool(spec.word_ngrams)
     out = []
     for t in texts:
         n = normalize(strip_marker(t))
-        out.append(extract_features(tokenizer(n), n, spec))
+        words = tokenizer.words(n, field_, skip) if need_words else []
+        out.append(Unit(n.replace(" ", ""), words))
+    return out
+
+
+def units_from_tokens(texts: Sequence[str], token_lists, spec: FeatureSpec) -> list[Unit]:
+    """Units from already tokenized (normalised) texts, e.g. tokens of the full GiNZA pipeline."""
+    skip = spec.skip_tags
+    return [
+        Unit(t.replace(" ", ""), [getattr(tok, spec.word) for tok in toks if not tok.tag.startswith(skip)])
+        for t, toks in zip(texts, token_lists)
+    ]
+
+
+def _char_keys(units: Sequence[Unit], orders: Sequence[int]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Per order n: (row, key) of every character n-gram of the batch."""
+    if not units or not orders:
+        return {}
+    joined = "\x00".join(u.chars for u in units) + "\x00"
+    cp = np.frombuffer(joined.encode("utf-32-le"), dtype="<u4").astype(np.int64)
+    cp[cp == 0] = -1
+    lengths = np.fromiter((len(u.chars) + 1 for u in units), dtype=np.int64, count=len(units))
+    rows_of = np.repeat(np.arange(len(units), dtype=np.int64), lengths)
+    out = {}
+    total = len(cp)
+    for n in orders:
+        if total < n:
+            out[n] = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+            continue
+        m = total - n + 1
+        valid = np.ones(m, dtype=bool)
+        key = np.zeros(m, dtype=np.int64)
+        for k in range(n):
+            part = cp[k : k + m]
+            valid &= part >= 0
+            if n <= 3:
+                key = (key << _BITS) | np.where(part >= 0, part, 0)
+            else:  # 64-bit mixing for longer n-grams (collisions are negligible)
+                key = (key * 1000003 + np.where(part >= 0, part, 0)) & _MASK
+        out[n] = (rows_of[:m][valid], key[valid])
+    return out
+
+
+def _word_keys(
+    units: Sequence[Unit], index: dict[str, int], orders: Sequence[int]
+) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Per order n: (row, key) of every word n-gram whose words are all known."""
+    if not units or not orders:
+        return {}
+    get = index.get
+    flat = [get(w, -1) for u in units for w in u.words]
+    counts = np.fromiter((len(u.words) for u in units), dtype=np.int64, count=len(units))
+    ids = np.asarray(flat, dtype=np.int64)
+    rows_of = np.repeat(np.arange(len(units), dtype=np.int64), counts)
+    base = len(index) + 1
+    out = {}
+    total = len(ids)
+    for n in orders:
+        if total < n:
+            out[n] = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+            continue
+        m = total - n + 1
+        valid = rows_of[: m] == rows_of[n - 1 :]
+        key = np.zeros(m, dtype=np.int64)
+        for k in range(n):
+            part = ids[k : k + m]
+            valid &= part >= 0
+            key = key * base + np.where(part >= 0, part, 0)
+        out[n] = (rows_of[:m][valid], key[valid])
     return out
 
 
 @dataclass
 class Featurizer:
-    """Vocabulary + idf over feature strings; sklearn-style ``fit`` / ``transform``.
+    """Vocabulary (per n-gram kind: sorted keys and their columns) and idf; ``fit`` / ``transform``.
 
-    ``vocabulary_`` maps feature string -> column; ``idf_`` holds one weight per column.
+    ``words_`` is the word index (word -> id) used to key word n-grams; ``tables_`` maps a kind such as
+    ``"w2"`` or ``"c3"`` to ``(keys, columns)``; ``idf_`` holds one weight per column.
     """
 
     spec: FeatureSpec = field(default_factory=FeatureSpec)
-    vocabulary_: dict[str, int] | None = None
+    words_: dict[str, int] | None = None
+    tables_: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
     idf_: np.ndarray | None = None
 
-    def fit(self, feature_lists: Sequence[Sequence[str]]) -> Featurizer:
-        df: Counter[str] = Counter()
-        for feats in feature_lists:
-            df.update(set(feats))
-        kept = sorted(f for f, c in df.items() if c >= self.spec.min_df)
-        self.vocabulary_ = {f: i for i, f in enumerate(kept)}
-        n = len(feature_lists)
-        self.idf_ = np.array(
-            [math.log((1 + n) / (1 + df[f])) + 1.0 for f in kept], dtype=np.float32
-        )
+    # -------------------------------------------------------------- keys of a batch
+    def _keys(self, units: Sequence[Unit], words: dict[str, int]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        kinds: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for n, rk in _word_keys(units, words, self.spec.word_ngrams).items():
+            kinds[f"w{n}"] = rk
+        for n, rk in _char_keys(units, self.spec.char_ngrams).items():
+            kinds[f"c{n}"] = rk
+        return kinds
+
+    def fit(self, units: Sequence[Unit]) -> Featurizer:
+        words: dict[str, int] = {}
+        for u in units:
+            for w in u.words:
+                if w not in words:
+                    words[w] = len(words)
+        self.words_ = words
+        n = len(units)
+        tables: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        dfs: list[np.ndarray] = []
+        col = 0
+        for kind, (rows, keys) in self._keys(units, words).items():
+            if len(keys):
+                # document frequency: count each (row, key) once
+                pairs = np.unique(np.stack([keys, rows]), axis=1)
+                uk, df = np.unique(pairs[0], return_counts=True)
+                keep = df >= self.spec.min_df
+                uk, df = uk[keep], df[keep]
+            else:
+                uk, df = np.zeros(0, np.int64), np.zeros(0, np.int64)
+            tables[kind] = (uk, np.arange(col, col + len(uk), dtype=np.int64))
+            dfs.append(df)
+            col += len(uk)
+        self.tables_ = tables
+        df_all = np.concatenate(dfs) if dfs else np.zeros(0)
+        self.idf_ = (np.log((1 + n) / (1 + df_all)) + 1.0).astype(np.float32)
         return self
 
     @property
     def n_features(self) -> int:
-        return len(self.vocabulary_ or {})
+        return 0 if self.idf_ is None else len(self.idf_)
 
-    def transform_arrays(
-        self, feature_lists: Sequence[Sequence[str]]
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def transform_arrays(self, units: Sequence[Unit]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """CSR arrays (indptr, indices, data) of L2-normalised tf-idf rows."""
-        if self.vocabulary_ is None or self.idf_ is None:
+        if self.tables_ is None or self.idf_ is None or self.words_ is None:
             raise RuntimeError("Featurizer is not fitted")
-        vocab_get = self.vocabulary_.get
-        indptr = [0]
-        indices: list[int] = []
-        counts: list[int] = []
-        for feats in feature_lists:
-            c: dict[int, int] = {}
-            for f in feats:
-                j = vocab_get(f)
-                if j is not None:
-                    c[j] = c.get(j, 0) + 1
-            indices.extend(c.keys())
-            counts.extend(c.values())
-            indptr.append(len(indices))
-        ip = np.asarray(indptr, dtype=np.int64)
-        ix = np.asarray(indices, dtype=np.int64)
-        tf = np.asarray(counts, dtype=np.float32)
-        if self.spec.sublinear_tf:
-            tf = 1.0 + np.log(tf, where=tf > 0, out=np.zeros_like(tf))
-        data = tf * self.idf_[ix] if len(ix) else tf
-        # L2-normalise each row
+        n = len(units)
+        nf = max(self.n_features, 1)
+        found = []
+        for kind, (rows, keys) in self._keys(units, self.words_).items():
+            table_keys, table_cols = self.tables_.get(kind, (None, None))
+            if table_keys is None or not len(table_keys) or not len(keys):
+                continue
+            pos = np.searchsorted(table_keys, keys)
+            pos[pos == len(table_keys)] = 0
+            hit = table_keys[pos] == keys
+            found.append(rows[hit] * nf + table_cols[pos[hit]])
+        combined = np.concatenate(found) if found else np.zeros(0, np.int64)
+        uniq, tf = np.unique(combined, return_counts=True)
+        rows = uniq // nf
+        ix = uniq % nf
+        ip = np.searchsorted(rows, np.arange(n + 1)).astype(np.int64)
+        data = tf.astype(np.float32)
+        if self.spec.sublinear_tf and len(data):
+            data = 1.0 + np.log(data)
         if len(data):
-            lengths = np.diff(ip)
-            rows = np.repeat(np.arange(len(lengths)), lengths)
-            norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=len(lengths)))
+            data = data * self.idf_[ix]
+            norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=n))
             norms[norms == 0] = 1.0
             data = data / norms[rows]
-        return ip, ix, data.astype(np.float32)
+        return ip, ix.astype(np.int64), data.astype(np.float32)
 
-    def transform(self, feature_lists: Sequence[Sequence[str]]):
+    def transform(self, units: Sequence[Unit]):
         """SciPy CSR matrix (training only: imports SciPy)."""
         from scipy.sparse import csr_matrix
 
-        ip, ix, data = self.transform_arrays(feature_lists)
+        ip, ix, data = self.transform_arrays(units)
         return csr_matrix((data, ix, ip), shape=(len(ip) - 1, self.n_features))
 
-    def fit_transform(self, feature_lists: Sequence[Sequence[str]]):
-        return self.fit(feature_lists).transform(feature_lists)
+    def fit_transform(self, units: Sequence[Unit]):
+        return self.fit(units).transform(units)
+
+    # -------------------------------------------------------------- readable names (explanations)
+    def feature_names(self, columns: Sequence[int]) -> list[str]:
+        """Readable names of columns: ``w:受注 処理`` for a word bigram, ``c:受注`` for a character n-gram."""
+        if self.tables_ is None or self.words_ is None:
+            raise RuntimeError("Featurizer is not fitted")
+        inverse = {i: w for w, i in self.words_.items()}
+        base = len(self.words_) + 1
+        starts = sorted((cols[0], kind, keys) for kind, (keys, cols) in self.tables_.items() if len(cols))
+        out = []
+        for c in columns:
+            kind, keys = None, None
+            for start, k, ks in starts:
+                if c >= start:
+                    kind, keys, first = k, ks, start
+            if kind is None:
+                out.append(f"#{c}")
+                continue
+            key = int(keys[c - first])
+            n = int(kind[1:])
+            if kind[0] == "w":
+                parts = []
+                for _ in range(n):
+                    key, wid = divmod(key, base)
+                    parts.append(inverse.get(wid, "?"))
+                out.append("w:" + " ".join(reversed(parts)))
+            elif n <= 3:
+                chars = [chr((key >> (_BITS * k)) & ((1 << _BITS) - 1)) for k in range(n)]
+                out.append("c:" + "".join(reversed(chars)))
+            else:
+                out.append(f"c{n}:#{key}")
+        return out

@@ -21,7 +21,7 @@ import numpy as np
 
 from .errors import ModelError
 from .fileio import atomic_write_bytes
-from .features import FeatureSpec, Featurizer, featurize
+from .features import FeatureSpec, Featurizer, Unit, analyze
 from .text import split_sentences
 
 __all__ = [
@@ -40,7 +40,7 @@ OTHER = "other"
 MODEL_FILE = "model.npz"
 FORMAT = "roleclassify-model"
 FORMAT_VERSION = 1
-_ARRAYS = ("vocab", "idf", "coef", "intercept", "calib_a", "calib_b")
+_ARRAYS = ("words", "idf", "coef", "intercept", "calib_a", "calib_b")
 _ZIP_MAGIC = b"PK\x03\x04"
 
 
@@ -150,13 +150,13 @@ class RoleClassifier:
             self._tokenizer = None
         return self
 
-    def features(self, unit_texts: Sequence[str]) -> list[list[str]]:
-        """Feature strings of each unit (normalised and tokenized here)."""
-        return featurize(unit_texts, self.spec, self.tokenizer)
+    def units(self, unit_texts: Sequence[str]) -> list[Unit]:
+        """Normalised, tokenized units of texts (each text one unit)."""
+        return analyze(unit_texts, self.spec, self.tokenizer)
 
-    def decision_function_features(self, feature_lists: Sequence[Sequence[str]]) -> np.ndarray:
-        """Raw linear scores (n_units x n_labels) for already extracted features."""
-        ip, ix, data = self.featurizer.transform_arrays(feature_lists)
+    def decision_function_units(self, units: Sequence[Unit]) -> np.ndarray:
+        """Raw linear scores (n_units x n_labels) of analysed units."""
+        ip, ix, data = self.featurizer.transform_arrays(units)
         n = len(ip) - 1
         z = np.tile(self.intercept_, (n, 1))
         if len(ix):
@@ -166,18 +166,14 @@ class RoleClassifier:
             z[nonempty] += np.add.reduceat(contrib, starts[nonempty], axis=0)
         return z
 
-    def proba_features(self, feature_lists: Sequence[Sequence[str]]) -> np.ndarray:
-        """Calibrated probabilities (n_units x n_labels) for already extracted features."""
-        z = self.decision_function_features(feature_lists)
+    def proba_units(self, units: Sequence[Unit]) -> np.ndarray:
+        """Calibrated probabilities (n_units x n_labels) of analysed units."""
+        z = self.decision_function_units(units)
         return 1.0 / (1.0 + np.exp(-(self.calib_a_ * z + self.calib_b_)))
 
     def predict_proba(self, unit_texts: Sequence[str]) -> np.ndarray:
         """Probabilities per label for each unit text (each text taken as one unit, not split)."""
-        return self.proba_features(self.features(unit_texts))
-
-    def _labels_of(self, p: np.ndarray, thresholds: np.ndarray) -> list[str]:
-        labels = [lab for lab, pi, ti in zip(self.labels, p, thresholds) if pi >= ti]
-        return labels or [OTHER]
+        return self.proba_units(self.units(unit_texts))
 
     # ------------------------------------------------------------------ tagging
     def tag(
@@ -219,23 +215,24 @@ class RoleClassifier:
             if threshold is not None
             else self.thresholds_
         )
+        # labels and rounded scores of every sentence at once
+        hits = (probs >= th).tolist()
+        rounded = np.round(probs, 4).tolist()
+        labels = self.labels
+        sent_labels = [[l for l, h in zip(labels, row) if h] or [OTHER] for row in hits]
+        sent_scores = [dict(zip(labels, row)) for row in rounded]
         out: list[Tagging] = []
         k = 0
         for text, units in zip(texts, units_per_item):
-            p = probs[k : k + len(units)]
-            k += len(units)
-            out.append(self._rollup(text, units, p, th))
+            m = len(units)
+            sents = [SentenceTagging(u, sent_labels[k + i], sent_scores[k + i]) for i, u in enumerate(units)]
+            out.append(self._rollup(text, sents, probs[k : k + m]))
+            k += m
         return out
 
-    def _rollup(
-        self, text: str, units: list[str], p: np.ndarray, th: np.ndarray
-    ) -> Tagging:
-        sents = [
-            SentenceTagging(u, self._labels_of(pi, th), {l: _round(x) for l, x in zip(self.labels, pi)})
-            for u, pi in zip(units, p)
-        ]
+    def _rollup(self, text: str, sents: list[SentenceTagging], p: np.ndarray) -> Tagging:
         if not sents:
-            return Tagging(text, [OTHER], {l: 0.0 for l in self.labels}, [], None)
+            return Tagging(text, [OTHER], dict.fromkeys(self.labels, 0.0), [], None)
         if len(sents) == 1:
             s = sents[0]
             return Tagging(text, list(s.labels), dict(s.scores), sents, None)
@@ -258,10 +255,15 @@ class RoleClassifier:
 
     # ------------------------------------------------------------------ persistence
     def _arrays(self) -> dict[str, np.ndarray]:
-        vocab = self.featurizer.vocabulary_ or {}
-        words = sorted(vocab, key=vocab.__getitem__)
+        index = self.featurizer.words_ or {}
+        words = sorted(index, key=index.__getitem__)
+        tables = {}
+        for kind, (keys, cols) in (self.featurizer.tables_ or {}).items():
+            tables[f"keys_{kind}"] = np.asarray(keys, dtype=np.int64)
+            tables[f"cols_{kind}"] = np.asarray(cols, dtype=np.int64)
         return {
-            "vocab": np.frombuffer("\x00".join(words).encode("utf-8"), dtype=np.uint8),
+            "words": np.frombuffer("\x00".join(words).encode("utf-8"), dtype=np.uint8),
+            **tables,
             "idf": np.asarray(self.featurizer.idf_, dtype=np.float32),
             "coef": self.coef_,
             "intercept": self.intercept_,
@@ -276,6 +278,7 @@ class RoleClassifier:
             format_version=FORMAT_VERSION,
             labels=self.labels,
             features=self.spec.to_dict(),
+            feature_kinds=sorted((self.featurizer.tables_ or {}).keys()),
             thresholds=[float(x) for x in self.thresholds_],
             doc_threshold=self.doc_threshold,
             n_features=self.featurizer.n_features,
@@ -349,7 +352,12 @@ def _load(path: Path) -> RoleClassifier:
                     f"{path}: not a roleclassify model (missing {', '.join(sorted(missing))})."
                 )
             meta = json.loads(bytes(z["meta"]).decode("utf-8"))
-            arrays = {k: z[k] for k in _ARRAYS}
+            kinds = meta.get("feature_kinds", []) if isinstance(meta, dict) else []
+            names = [*_ARRAYS, *(f"{p}_{k}" for k in kinds for p in ("keys", "cols"))]
+            missing = set(names) - members
+            if missing:
+                raise ModelError(f"{path}: not a roleclassify model (missing {', '.join(sorted(missing))}).")
+            arrays = {k: z[k] for k in names}
     except ModelError:
         raise
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError, UnicodeDecodeError) as e:
@@ -375,10 +383,17 @@ def _load(path: Path) -> RoleClassifier:
     try:
         labels = [str(x) for x in meta["labels"]]
         spec = FeatureSpec.from_dict(meta["features"])
-        words = bytes(arrays["vocab"]).decode("utf-8").split("\x00") if arrays["vocab"].size else []
+        words = bytes(arrays["words"]).decode("utf-8").split("\x00") if arrays["words"].size else []
+        tables = {k: (arrays[f"keys_{k}"], arrays[f"cols_{k}"]) for k in meta.get("feature_kinds", [])}
+        n_feat = len(arrays["idf"])
         coef = arrays["coef"]
-        if coef.shape != (len(words), len(labels)) or arrays["idf"].shape != (len(words),):
-            raise ValueError(f"shapes {coef.shape} / {arrays['idf'].shape} for {len(words)} features")
+        if coef.shape != (n_feat, len(labels)):
+            raise ValueError(f"coef has shape {coef.shape} for {n_feat} features and {len(labels)} labels")
+        for k, (keys, cols) in tables.items():
+            if keys.shape != cols.shape or (len(cols) and (cols.min() < 0 or cols.max() >= n_feat)):
+                raise ValueError(f"feature table {k} does not fit the {n_feat} features")
+            if len(keys) > 1 and np.any(np.diff(keys) <= 0):
+                raise ValueError(f"feature table {k} is not sorted")
         for k in ("intercept", "calib_a", "calib_b"):
             if arrays[k].shape != (len(labels),):
                 raise ValueError(f"{k} has shape {arrays[k].shape}")
@@ -387,7 +402,7 @@ def _load(path: Path) -> RoleClassifier:
             raise ValueError("thresholds do not match labels")
     except (KeyError, TypeError, ValueError) as e:
         raise ModelError(f"{path}: inconsistent model file ({e}); retrain it with `roleclassify train`.") from None
-    feat = Featurizer(spec=spec, vocabulary_={w: i for i, w in enumerate(words)}, idf_=arrays["idf"])
+    feat = Featurizer(spec=spec, words_={w: i for i, w in enumerate(words)}, tables_=tables, idf_=arrays["idf"])
     meta = {k: v for k, v in meta.items() if k != "sha256"}
     return RoleClassifier(
         labels=labels,

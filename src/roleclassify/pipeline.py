@@ -1,41 +1,26 @@
-"""Batch tagging of input records, streamed: records in, (record, tagging) pairs out, order kept."""
+"""Batch tagging of input records, streamed: records in, output records out, order kept.
+
+With ``jobs > 1`` batches go to worker processes (one tokenizer each); at most ``2 * jobs`` batches are in
+flight, so memory stays flat however large the input, and results are written in input order.
+"""
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
+import signal
+from collections import deque
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import Any
 
 from .errors import RecordError
 from .model import RoleClassifier, Tagging
 from .readers import Record
 
-__all__ = ["tag_records", "output_record"]
+__all__ = ["tag_records", "tag_stream", "output_record"]
 
 _OUTPUT_KEYS = ("id", "text", "labels", "scores", "sentences", "shares")
-
-
-def tag_records(
-    model: RoleClassifier,
-    records: Iterable[Record | RecordError],
-    *,
-    threshold: float | None = None,
-    batch_size: int = 512,
-) -> Iterator[tuple[Record, Tagging] | RecordError]:
-    """Tag records in batches; bad records (``RecordError``) pass through in their place in the stream."""
-    batch: list[Record] = []
-    for rec in records:
-        if isinstance(rec, RecordError):
-            if batch:
-                yield from zip(batch, model.tag([r.text for r in batch], threshold=threshold))
-                batch = []
-            yield rec
-            continue
-        batch.append(rec)
-        if len(batch) >= batch_size:
-            yield from zip(batch, model.tag([r.text for r in batch], threshold=threshold))
-            batch = []
-    if batch:
-        yield from zip(batch, model.tag([r.text for r in batch], threshold=threshold))
 
 
 def output_record(record: Record, tagging: Tagging) -> dict[str, Any]:
@@ -48,3 +33,92 @@ def output_record(record: Record, tagging: Tagging) -> dict[str, Any]:
     for k, v in record.fields.items():
         out[f"input_{k}" if k in _OUTPUT_KEYS else k] = v
     return out
+
+
+def tag_records(
+    model: RoleClassifier,
+    records: Iterable[Record | RecordError],
+    *,
+    threshold: float | None = None,
+    batch_size: int = 512,
+) -> Iterator[tuple[Record, Tagging] | RecordError]:
+    """Tag records in batches in this process; bad records (``RecordError``) pass through in place."""
+    for batch in _batches(records, batch_size):
+        good = [r for r in batch if not isinstance(r, RecordError)]
+        tags = iter(model.tag([r.text for r in good], threshold=threshold))
+        for r in batch:
+            yield r if isinstance(r, RecordError) else (r, next(tags))
+
+
+def _batches(records: Iterable, size: int) -> Iterator[list]:
+    it = iter(records)
+    while True:
+        batch = list(islice(it, size))
+        if not batch:
+            return
+        yield batch
+
+
+# ------------------------------------------------------------------ worker processes
+_MODEL: RoleClassifier | None = None
+_THRESHOLD: float | None = None
+
+
+def _init_worker(model: RoleClassifier, threshold: float | None) -> None:
+    global _MODEL, _THRESHOLD
+    # the parent handles Ctrl-C / SIGTERM and terminates the pool; workers must not print tracebacks
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _MODEL, _THRESHOLD = model, threshold
+
+
+def _work(batch: list) -> list:
+    assert _MODEL is not None
+    return [
+        r if isinstance(r, RecordError) else output_record(r, t)
+        for r, t in _pairs(batch)
+    ]
+
+
+def _pairs(batch: list):
+    good = [r for r in batch if not isinstance(r, RecordError)]
+    tags = iter(_MODEL.tag([r.text for r in good], threshold=_THRESHOLD))  # type: ignore[union-attr]
+    for r in batch:
+        yield (r, None) if isinstance(r, RecordError) else (r, next(tags))
+
+
+def tag_stream(
+    model: RoleClassifier,
+    records: Iterable[Record | RecordError],
+    *,
+    threshold: float | None = None,
+    batch_size: int = 512,
+    jobs: int = 1,
+) -> Iterator[dict[str, Any] | RecordError]:
+    """Output records (dicts) for input records, in input order; bad records pass through.
+
+    ``jobs`` worker processes tag batches in parallel (``0`` = one per CPU core).
+    """
+    if jobs == 0:
+        jobs = os.cpu_count() or 1
+    if jobs <= 1:
+        for item in tag_records(model, records, threshold=threshold, batch_size=batch_size):
+            yield item if isinstance(item, RecordError) else output_record(*item)
+        return
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    model._tokenizer = None  # each worker builds its own SudachiPy tokenizer
+    pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(model, threshold))
+    pending: deque = deque()
+    try:
+        for batch in _batches(records, batch_size):
+            pending.append(pool.apply_async(_work, (batch,)))
+            while len(pending) >= 2 * jobs:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()

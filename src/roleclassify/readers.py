@@ -20,7 +20,7 @@ from .errors import InputError, RecordError
 
 _EOL_RE = re.compile(r"\r\n|\r|\n")
 
-__all__ = ["Record", "iter_records", "detect_format", "FORMATS", "UNITS", "open_text"]
+__all__ = ["Record", "iter_records", "detect_format", "FORMATS", "UNITS", "open_text", "decode_bytes"]
 
 FORMATS = ("auto", "txt", "jsonl", "csv", "tsv")
 UNITS = ("line", "document")
@@ -68,6 +68,51 @@ def open_text(path: str, encoding: str | None = None) -> IO[str]:
     except OSError as e:
         raise InputError(f"{path}: cannot open ({e.strerror})") from None
     return io.TextIOWrapper(raw, encoding=encoding or "utf-8-sig", errors="strict", newline="")
+
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+#: Encodings Japanese business files come in, tried by the detector.
+JAPANESE_ENCODINGS = ("utf_8", "cp932", "shift_jis", "euc_jp", "iso2022_jp", "utf_16")
+
+
+def detect_encoding(data: bytes) -> str | None:
+    """Encoding of a byte string: BOM, else UTF-8 if it decodes, else charset-normalizer's best guess
+    among Japanese encodings (None if nothing fits)."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return name
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as e:
+        if e.start >= len(data) - 3 and e.reason == "unexpected end of data":
+            return "utf-8"  # a multi-byte character cut at the end of a sample
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=list(JAPANESE_ENCODINGS)).best()
+    return best.encoding if best is not None else None
+
+
+def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> str:
+    """Decode a whole file's bytes (encoding given, or detected); an InputError names the file otherwise."""
+    enc = encoding or detect_encoding(data)
+    if enc is None:
+        raise InputError(f"{name}: cannot tell the text encoding; pass --encoding (e.g. --encoding cp932)")
+    try:
+        return data.decode(enc)
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise InputError(
+            f"{name}:{line}: cannot decode as {enc} (byte 0x{data[e.start]:02x}); pass the right --encoding"
+        ) from None
+    except LookupError:
+        raise InputError(f"{name}: unknown encoding {enc!r}") from None
 
 
 def _name(path: str) -> str:

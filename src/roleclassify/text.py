@@ -37,6 +37,8 @@ _MARKER_RE = re.compile(
 # Markers that start a new item in the middle of a line, when preceded by white space.
 _INLINE_BULLET_RE = re.compile(r"(?<=[\s\u3000])(?=[●■◆□★▼▶◎])")
 _WS_RE = re.compile(r"\s+")
+# control characters (other than white space) and lone surrogates carry no text
+_CTRL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _LINE_RE = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x0b|\x0c|\x1c|\x1d|\x1e|\x85")
 
 
@@ -45,8 +47,10 @@ def normalize(text: str) -> str:
 
     NFKC folds full-width Latin letters and digits and half-width katakana, so 「ＭＡツール」 and
     「MAツール」 give the same tokens. Collapsing white space keeps the tokenizer from emitting
-    white-space tokens, which carry no meaning for the classifier.
+    white-space tokens, which carry no meaning for the classifier. Control characters and lone
+    surrogates are dropped.
     """
+    text = _CTRL_RE.sub("", text)
     return _WS_RE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
 
 
@@ -60,8 +64,18 @@ def split_lines(text: str) -> list[str]:
     return _LINE_RE.split(text)
 
 
+_ENDER_RE = re.compile(r"[。！？!?]")
+_SHIELD_RE = re.compile(r"[「『（(]")
+_PIECE_RE = re.compile(r"[^。！？!?]*[。！？!?][。！？!?」』）)】〕］\]’”]*|[^。！？!?]+$")
+
+
 def _split_prose(line: str) -> list[str]:
     """Cut one line after sentence enders that are outside quotes and parentheses."""
+    if not _ENDER_RE.search(line):
+        return [line.strip()] if line.strip() else []
+    if not _SHIELD_RE.search(line):  # (same result as the scan below when nothing can shield)
+        # no quotes or parentheses: a regular-expression cut after each run of enders (and closers)
+        return [p.strip() for p in _PIECE_RE.findall(line) if p.strip()]
     out: list[str] = []
     start = 0
     stack: list[tuple[str, int]] = []

@@ -20,7 +20,7 @@ from . import __version__
 from .corpus import CorpusItem, corpus_hash, label_set, read_corpus, training_units
 from .errors import CorpusError
 from .evaluate import evaluate, multilabel_report
-from .features import FeatureSpec, Featurizer, featurize
+from .features import FeatureSpec, Featurizer, Unit, analyze
 from .model import RoleClassifier
 from .tokenize import FastTokenizer, tokenizer_info
 
@@ -61,7 +61,7 @@ def _fit_arrays(X, Y: np.ndarray, C: float, class_weight: str | None) -> tuple[n
 
 
 def fit(
-    feature_lists: Sequence[Sequence[str]],
+    units: Sequence[Unit],
     label_lists: Sequence[Sequence[str]],
     labels: Sequence[str],
     *,
@@ -69,9 +69,9 @@ def fit(
     C: float = DEFAULT_C,
     class_weight: str | None = None,
 ) -> RoleClassifier:
-    """Fit a classifier on extracted features (see :func:`featurize`)."""
-    feat = Featurizer(spec=spec).fit(feature_lists)
-    X = feat.transform(feature_lists)
+    """Fit a classifier on analysed units (see :func:`roleclassify.features.analyze`)."""
+    feat = Featurizer(spec=spec).fit(units)
+    X = feat.transform(units)
     coef, intercept = _fit_arrays(X, _binarize(label_lists, labels), C, class_weight)
     return RoleClassifier(labels=labels, featurizer=feat, coef=coef, intercept=intercept)
 
@@ -83,7 +83,7 @@ def _strata(label_lists: Sequence[Sequence[str]], min_count: int) -> list[str]:
 
 
 def cross_val_proba(
-    feature_lists: Sequence[Sequence[str]],
+    units: Sequence[Unit],
     label_lists: Sequence[Sequence[str]],
     labels: Sequence[str],
     groups: Sequence[str],
@@ -99,7 +99,7 @@ def cross_val_proba(
 
     from sklearn.model_selection import StratifiedGroupKFold
 
-    n = len(feature_lists)
+    n = len(units)
     n_groups = len(set(groups))
     n_splits = max(2, min(n_splits, n_groups))
     y = _strata(label_lists, n_splits)
@@ -111,14 +111,14 @@ def cross_val_proba(
         folds = list(cv.split(np.zeros(n), y, groups))
     for tr, te in folds:
         model = fit(
-            [feature_lists[i] for i in tr],
+            [units[i] for i in tr],
             [label_lists[i] for i in tr],
             labels,
             spec=spec,
             C=C,
             class_weight=class_weight,
         )
-        P[te] = model.proba_features([feature_lists[i] for i in te])
+        P[te] = model.proba_units([units[i] for i in te])
     return P
 
 
@@ -191,7 +191,7 @@ def train(
     say(f"{len(train_items)} training items -> {len(texts)} units; labels: {dict(counts)}")
 
     tok = FastTokenizer()
-    feats = featurize(texts, spec, tok)
+    feats = analyze(texts, spec, tok)
     say(f"tokenized and featurized in {time.perf_counter() - t0:.1f}s")
 
     report: dict[str, Any] = {"labels": labels, "n_units": len(texts), "label_counts": dict(counts)}

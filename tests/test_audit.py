@@ -1,0 +1,110 @@
+"""The audit on the org-document fixtures reports exactly the expected findings; CLI formats; --fail-on."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from roleclassify.audit import audit, infer_role
+from roleclassify.cli import cli
+from roleclassify.errors import AuditError
+
+ROOT = Path(__file__).resolve().parent.parent
+ORG = ROOT / "corpus" / "orgdocs"
+FIXTURES = sorted(ORG.glob("*.expected.json"))
+ROLES = ["sales", "distribution", "marketing"]
+
+
+def finding_key(kind, departments, role):
+    if kind == "crossing":
+        return (kind, departments[0], role)
+    if kind == "shared":
+        return (kind, role, tuple(sorted(departments)))
+    if kind == "duplicate":
+        return (kind, tuple(sorted(departments)))
+    return (kind, role)
+
+
+@pytest.mark.parametrize("expected", FIXTURES, ids=[p.name.split(".")[0] for p in FIXTURES])
+def test_fixture_findings_exact(expected, shipped_model):
+    e = json.loads(expected.read_text(encoding="utf-8"))
+    report = audit([ORG / e["document"]], shipped_model, expect=e.get("expect") or None)
+    got = {finding_key(f.kind, f.departments, f.role) for f in report.findings}
+    want = {finding_key(f["kind"], f.get("departments") or [f.get("department")], f.get("role")) for f in e["findings"]}
+    assert got == want, f"extra: {sorted(got - want)}; missing: {sorted(want - got)}"
+
+
+def test_findings_carry_evidence_and_locations(shipped_model):
+    report = audit([ORG / "01_regulation_pumps.txt"], shipped_model)
+    crossing = report.by_kind("crossing")
+    assert crossing
+    for f in crossing:
+        assert f.evidence and all(":" in ev["location"] for ev in f.evidence)
+    sev = [f.severity for f in report.findings]
+    assert sev == sorted(sev, key=["high", "medium", "low"].index)
+
+
+def test_infer_role_from_names():
+    assert infer_role("第一営業部", ROLES) == "sales"
+    assert infer_role("販売促進課", ROLES) == "marketing"
+    assert infer_role("販売管理部", ROLES) == "distribution"
+    assert infer_role("物流センター", ROLES) == "distribution"
+    assert infer_role("広報宣伝室", ROLES) == "marketing"
+    assert infer_role("総務部", ROLES) is None
+
+
+def test_expect_unknown_department_or_role(shipped_model):
+    with pytest.raises(AuditError, match="not found"):
+        audit([ORG / "01_regulation_pumps.txt"], shipped_model, expect={"宇宙部": "sales"})
+    with pytest.raises(AuditError, match="not a label"):
+        audit([ORG / "01_regulation_pumps.txt"], shipped_model, expect={"営業部": "space"})
+
+
+@pytest.mark.parametrize("fmt,check", [
+    ("json", lambda out: json.loads(out)["summary"]["departments"] == 6),
+    ("markdown", lambda out: out.startswith("# Role audit") and "| 営業部 |" in out),
+    ("table", lambda out: out.startswith("department") and "営業部" in out),
+    ("html", lambda out: out.startswith("<!DOCTYPE html>") and 'id="matrix"' in out),
+])
+def test_cli_formats(fmt, check):
+    r = CliRunner().invoke(cli, ["audit", str(ORG / "01_regulation_pumps.txt"), "--format", fmt])
+    assert r.exit_code == 0, r.output
+    assert check(r.stdout)
+
+
+def test_cli_html_is_self_contained(tmp_path):
+    out = tmp_path / "audit.html"
+    r = CliRunner().invoke(cli, ["audit", str(ORG / "04_markdown_saas.md"), "-o", str(out)])
+    assert r.exit_code == 0
+    page = out.read_text(encoding="utf-8")
+    assert "<script" not in page and "http://" not in page and "https://" not in page
+    assert page.count('class="finding ') == page.count("</article>") > 0
+
+
+def test_cli_fail_on(tmp_path):
+    clean = ORG / "02_regulation_cosmetics.txt"
+    dirty = ORG / "01_regulation_pumps.txt"
+    assert CliRunner().invoke(cli, ["audit", str(clean), "--fail-on", "overlap", "--format", "json"]).exit_code == 0
+    r = CliRunner().invoke(cli, ["audit", str(dirty), "--fail-on", "duplicate", "--format", "json"])
+    assert r.exit_code == 3 and "--fail-on" in r.stderr
+    r = CliRunner().invoke(cli, ["audit", str(ORG / "11_staffing"), "--fail-on", "ownerless", "--format", "json"])
+    assert r.exit_code == 3
+
+
+def test_cli_expect_option():
+    r = CliRunner().invoke(cli, ["audit", str(ORG / "06_bracket_frozenfood.txt"), "--format", "json",
+                                 "--expect", "営業企画部=marketing"])
+    rep = json.loads(r.stdout)
+    d = {x["name"]: x for x in rep["departments"]}
+    assert d["営業企画部"]["expected_role"] == "marketing" and d["営業企画部"]["role_source"] == "expect"
+    r = CliRunner().invoke(cli, ["audit", str(ORG / "06_bracket_frozenfood.txt"), "--expect", "oops"])
+    assert r.exit_code == 2
+
+
+def test_cli_no_structure_error(tmp_path):
+    p = tmp_path / "memo.txt"
+    p.write_text("本日は晴天なり。\n", encoding="utf-8")
+    r = CliRunner().invoke(cli, ["audit", str(p)])
+    assert r.exit_code == 1 and "memo.txt: no department structure found" in r.stderr
+    assert "Traceback" not in r.stderr

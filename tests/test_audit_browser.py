@@ -1,0 +1,95 @@
+"""The HTML audit report renders in a real browser (headless Chromium driven by Selenium/ChromeDriver).
+
+Checked in the rendered page: one heatmap row per department with the counts of the report, the expected-role
+cell outlined, each department's stacked bar filled by segments whose widths follow the role shares, every
+finding shown with its evidence, most severe first, and a screenshot that is not blank.
+"""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from roleclassify.audit import audit
+from roleclassify.report import render_html
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parent.parent
+ORG = ROOT / "corpus" / "orgdocs"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    webdriver = pytest.importorskip("selenium.webdriver")
+    if not (CHROMIUM and DRIVER):
+        pytest.skip("chromium and chromedriver are not installed (apt-get install chromium chromium-driver)")
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", "--window-size=1200,1600"):
+        opts.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(DRIVER), options=opts)
+    yield driver
+    driver.quit()
+
+
+def test_html_report_renders(browser, shipped_model, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    report = audit([ORG / "08_angle_drugstore.txt"], shipped_model)
+    page = tmp_path / "audit.html"
+    page.write_text(render_html(report), encoding="utf-8")
+    browser.get(page.as_uri())
+    assert browser.title == "Role audit"
+
+    rows = browser.find_elements(By.CSS_SELECTOR, "#matrix tbody tr")
+    assert [r.get_attribute("data-department") for r in rows] == [d.name for d in report.departments]
+    for row, dept in zip(rows, report.departments):
+        cells = row.find_elements(By.CSS_SELECTOR, "td[data-role]")
+        assert {c.get_attribute("data-role"): int(c.text) for c in cells} == dept.counts
+        for c in cells:
+            expected = c.get_attribute("data-role") == dept.expected_role
+            assert (c.value_of_css_property("outline-style") == "solid") == expected
+
+    for barrow, dept in zip(browser.find_elements(By.CSS_SELECTOR, "#bars .barrow"), report.departments):
+        bar = barrow.find_element(By.CSS_SELECTOR, ".bar")
+        segs = bar.find_elements(By.CSS_SELECTOR, ".seg")
+        total_w = bar.size["width"]
+        assert total_w > 300
+        assert abs(sum(s.size["width"] for s in segs) - total_w) <= len(segs) + 1
+        n = len(dept.duties)
+        for s in segs:
+            share = dept.counts[s.get_attribute("data-role")] / n
+            assert abs(s.size["width"] / total_w - share) < 0.02
+
+    cards = browser.find_elements(By.CSS_SELECTOR, "#findings article.finding")
+    assert len(cards) == len(report.findings) > 0
+    assert [c.get_attribute("data-severity") for c in cards] == [f.severity for f in report.findings]
+    first = cards[0]
+    assert first.is_displayed() and first.size["height"] > 30
+    evidence = first.find_elements(By.CSS_SELECTOR, "li")
+    assert len(evidence) == len(report.findings[0].evidence)
+
+    png = tmp_path / "audit.png"
+    browser.save_screenshot(str(png))
+    from PIL import Image  # pillow comes with the test extras
+
+    img = Image.open(png).convert("L")
+    lo, hi = img.getextrema()
+    assert hi - lo > 100, "the screenshot is blank"
+
+
+def test_html_report_without_findings_renders(browser, shipped_model, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    report = audit([ORG / "05_markdown_furniture.md"], shipped_model)
+    page = tmp_path / "clean.html"
+    page.write_text(render_html(report), encoding="utf-8")
+    browser.get(page.as_uri())
+    assert browser.find_elements(By.CSS_SELECTOR, "#findings article") == []
+    assert "No findings" in browser.find_element(By.ID, "findings").text
