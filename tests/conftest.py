@@ -72,6 +72,13 @@ def tiny_model(tiny_model_dir):
 
 
 @pytest.fixture(scope="session")
+def shipped_model_dir() -> Path:
+    from roleclassify.model import default_model_path
+
+    return default_model_path()
+
+
+@pytest.fixture(scope="session")
 def shipped_model():
     from roleclassify.model import load
 

@@ -27,11 +27,27 @@ class Terminated(Exception):
     """Raised in the main process on SIGTERM so that cleanup runs and the exit code is 143."""
 
 
+class RecordErrorStop(click.ClickException):
+    """--strict: the first bad record ends the run (no output file is left behind)."""
+
+    exit_code = 1
+
+    def __init__(self, err) -> None:
+        super().__init__(f"{err} (--strict: stopped)")
+
+
 class UserError(click.ClickException):
-    """A :class:`RoleClassifyError` shown as one line, with its exit code."""
+    """A :class:`RoleClassifyError` shown as one line (one per offending record for corpus errors)."""
 
     def __init__(self, err: RoleClassifyError) -> None:
-        super().__init__(str(err))
+        problems = getattr(err, "problems", None)
+        if problems and len(problems) > 1:
+            shown = problems[:50]
+            more = f"\n... and {len(problems) - 50} more" if len(problems) > 50 else ""
+            message = "\n".join(shown) + more + f"\n{len(problems)} problem(s) in the corpus; nothing was trained"
+        else:
+            message = problems[0] if problems else str(err)
+        super().__init__(message)
         self.exit_code = err.exit_code
 
 
@@ -45,6 +61,13 @@ class _Group(click.Group):
 
 def _stderr(msg: str) -> None:
     click.echo(msg, err=True)
+
+
+def _warn_compat(model) -> None:
+    from .model import compatibility_warnings
+
+    for w in compatibility_warnings(model):
+        _stderr(f"roleclassify: warning: {w}")
 
 
 class _Progress:
@@ -107,11 +130,14 @@ def cli() -> None:
               help="One probability threshold for every label (default: the model's tuned per-label ones).")
 @click.option("--engine", type=click.Choice(ENGINES), default="fast", show_default=True,
               help="fast = GiNZA's tokenizer via SudachiPy directly; ginza = full ja_ginza pipeline.")
+@click.option("--encoding", default=None,
+              help="Input encoding (default: detected: UTF-8/16/32 with BOM, UTF-8, CP932/Shift_JIS, EUC-JP).")
+@click.option("--strict", is_flag=True, help="Stop at the first bad record instead of skipping it.")
 @click.option("-j", "--jobs", type=click.IntRange(0), default=1, show_default=True,
               help="Worker processes (one tokenizer each; 0 = one per CPU core). Output order is kept.")
 @click.option("--progress/--no-progress", default=None, help="Show a counter on stderr (default: on a terminal).")
-def tag(inputs, unit, text_field, text_column, input_format, fmt, output, model_path, threshold, engine, jobs,
-        progress):
+def tag(inputs, unit, text_field, text_column, input_format, fmt, output, model_path, threshold, engine, encoding,
+        strict, jobs, progress):
     """Tag job descriptions or sentences with their role(s).
 
     INPUT files are .txt (one item per line), .jsonl (--text-field), .csv/.tsv (--text-column); `-` or
@@ -141,8 +167,17 @@ def tag(inputs, unit, text_field, text_column, input_format, fmt, output, model_
         else:
             fmt = "table" if sys.stdout.isatty() else "jsonl"
     model = load(model_path, engine=engine)
+    _warn_compat(model)
+    if encoding:
+        import codecs
+
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise click.BadParameter(f"unknown encoding {encoding!r}", param_hint="--encoding") from None
     records = iter_records(
-        inputs, unit=unit, text_field=text_field, text_column=text_column, input_format=input_format
+        inputs, unit=unit, text_field=text_field, text_column=text_column, input_format=input_format,
+        encoding=encoding,
     )
     skipped = 0
     meter = _Progress(progress)
@@ -152,14 +187,17 @@ def tag(inputs, unit, text_field, text_column, input_format, fmt, output, model_
         for item in tag_stream(model, records, threshold=threshold, jobs=jobs):
             if isinstance(item, RecordError):
                 skipped += 1
-                _stderr(f"roleclassify: skipped {item}")
+                if strict:
+                    raise RecordErrorStop(item)
+                _stderr(f"roleclassify: {item}")
                 continue
             writer.write(item)
             meter.tick()
         writer.close()
     meter.done()
     if skipped:
-        _stderr(f"roleclassify: {skipped} record(s) skipped, {meter.n} tagged")
+        if meter.n or skipped > 1:
+            _stderr(f"roleclassify: {skipped} problem(s) reported, {meter.n} record(s) tagged")
         sys.exit(1)
 
 
@@ -191,9 +229,11 @@ def _confusion(section: dict[str, Any]) -> str:
               help="Inverse regularisation strength of the logistic regressions (default: the measured best).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the folds.")
 @click.option("--include-test", is_flag=True, help='Also train on records marked "split": "test".')
+@click.option("--labels", default=None,
+              help="Allowed labels, comma-separated; a record with any other label is refused (default: any).")
 @click.option("--name", default=None, help="Model name for its card (default: the directory name).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def train(corpus, out, cv, C, seed, include_test, name, fmt):
+def train(corpus, out, cv, C, seed, include_test, labels, name, fmt):
     """Train a model on labelled corpora and write it with its model card.
 
     CORPUS is JSONL or CSV/TSV files (or directories of them) with `text` and `labels`; any label set works
@@ -209,7 +249,7 @@ def train(corpus, out, cv, C, seed, include_test, name, fmt):
     argv = " ".join(["roleclassify", "train", *corpus, "--out", out])
     result = train_fn(
         list(corpus), out, C=C or DEFAULT_C, cv=cv, seed=seed, include_test=include_test,
-        name=name, progress=_stderr, command=argv,
+        labels=_labels_option(labels), name=name, progress=_stderr, command=argv,
     )
     if fmt == "json":
         click.echo(json.dumps(result.report, ensure_ascii=False, indent=2))
@@ -327,6 +367,7 @@ def audit(paths, model_path, fmt, output, expect, duplicate_threshold, threshold
         else:
             fmt = "table" if sys.stdout.isatty() else "json"
     model = load(model_path)
+    _warn_compat(model)
     report = audit_fn(
         paths, model, expect=_parse_expect(expect), duplicate_threshold=duplicate_threshold,
         threshold=threshold, dept_column=dept_column, duty_column=duty_column,

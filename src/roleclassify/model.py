@@ -34,6 +34,7 @@ __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
     "OTHER",
+    "compatibility_warnings",
 ]
 
 OTHER = "other"
@@ -415,6 +416,23 @@ def _load(path: Path) -> RoleClassifier:
         doc_threshold=float(meta.get("doc_threshold", 0.3)),
         meta=meta,
     )
+
+
+def compatibility_warnings(model: RoleClassifier) -> list[str]:
+    """Differences between the libraries a model was trained with and the installed ones that may change
+    its results (the tokenizer's dictionary above all); empty when they match."""
+    from .tokenize import tokenizer_info
+
+    trained = (model.meta.get("versions") or {})
+    now = tokenizer_info()
+    out = []
+    for pkg in ("SudachiDict-core", "SudachiPy"):
+        if trained.get(pkg) and now.get(pkg) and trained[pkg] != now[pkg]:
+            out.append(
+                f"model was trained with {pkg} {trained[pkg]}, {now[pkg]} is installed; tokens may differ "
+                "slightly (retrain with `roleclassify train` to match)"
+            )
+    return out
 
 
 def default_model_path() -> Path:

@@ -2,12 +2,18 @@
 
 A reader yields :class:`Record` objects in input order. A bad record does not stop the input: it is yielded
 as a :class:`~roleclassify.errors.RecordError` naming ``file:line`` so the caller can report it and go on.
+
+Encodings are detected per input from a sample of its first bytes: a byte-order mark (UTF-8, UTF-16,
+UTF-32), else UTF-8 if the sample is valid UTF-8, else charset-normalizer's best guess among the encodings
+Japanese files come in (CP932 / Shift_JIS from Excel, EUC-JP, ISO-2022-JP). ``--encoding`` overrides it.
+Lines end with LF, CRLF or CR. Byte-oriented encodings are decoded line by line, so one undecodable line is
+reported and skipped while the rest of the file is read.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 import json
 import re
 import sys
@@ -18,9 +24,16 @@ from typing import IO, Any
 
 from .errors import InputError, RecordError
 
-_EOL_RE = re.compile(r"\r\n|\r|\n")
-
-__all__ = ["Record", "iter_records", "detect_format", "FORMATS", "UNITS", "open_text", "decode_bytes"]
+__all__ = [
+    "Record",
+    "iter_records",
+    "detect_format",
+    "detect_encoding",
+    "decode_bytes",
+    "FORMATS",
+    "UNITS",
+    "JAPANESE_ENCODINGS",
+]
 
 FORMATS = ("auto", "txt", "jsonl", "csv", "tsv")
 UNITS = ("line", "document")
@@ -34,6 +47,20 @@ _SUFFIX_FORMAT = {
     ".tsv": "tsv",
     ".tab": "tsv",
 }
+_SAMPLE = 1 << 16
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+#: Encodings Japanese business files come in, tried by the detector.
+JAPANESE_ENCODINGS = ("utf_8", "cp932", "shift_jis", "euc_jp", "iso2022_jp")
+_WIDE = ("utf-16", "utf-32")
+_BINARY_MAGIC = (b"PK\x03\x04", b"%PDF", b"\x89PNG", b"\x7fELF", b"GIF8", b"\xff\xd8\xff", b"\x1f\x8b", b"BZh")
+_CR_SPLIT = re.compile(r"\r\n|\r")
+_WIDE_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
 
 
 @dataclass
@@ -57,33 +84,9 @@ def detect_format(path: str, declared: str = "auto", head: str = "") -> str:
     return "jsonl" if head.lstrip().startswith("{") else "txt"
 
 
-def open_text(path: str, encoding: str | None = None) -> IO[str]:
-    """Open a file (or ``-`` for stdin) as text; UTF-8 (with or without BOM) unless told otherwise."""
-    try:
-        raw: IO[bytes] = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory; pass the files in it") from None
-    except OSError as e:
-        raise InputError(f"{path}: cannot open ({e.strerror})") from None
-    return io.TextIOWrapper(raw, encoding=encoding or "utf-8-sig", errors="strict", newline="")
-
-
-_BOMS = (
-    (b"\xef\xbb\xbf", "utf-8-sig"),
-    (b"\xff\xfe\x00\x00", "utf-32"),
-    (b"\x00\x00\xfe\xff", "utf-32"),
-    (b"\xff\xfe", "utf-16"),
-    (b"\xfe\xff", "utf-16"),
-)
-#: Encodings Japanese business files come in, tried by the detector.
-JAPANESE_ENCODINGS = ("utf_8", "cp932", "shift_jis", "euc_jp", "iso2022_jp", "utf_16")
-
-
 def detect_encoding(data: bytes) -> str | None:
-    """Encoding of a byte string: BOM, else UTF-8 if it decodes, else charset-normalizer's best guess
-    among Japanese encodings (None if nothing fits)."""
+    """Encoding of a byte sample: BOM, else UTF-8 if it decodes, else charset-normalizer's best guess among
+    Japanese encodings (``None`` if nothing fits)."""
     for bom, name in _BOMS:
         if data.startswith(bom):
             return name
@@ -92,16 +95,22 @@ def detect_encoding(data: bytes) -> str | None:
         return "utf-8"
     except UnicodeDecodeError as e:
         if e.start >= len(data) - 3 and e.reason == "unexpected end of data":
-            return "utf-8"  # a multi-byte character cut at the end of a sample
+            return "utf-8"  # a multi-byte character cut at the end of the sample
     from charset_normalizer import from_bytes
 
     best = from_bytes(data, cp_isolation=list(JAPANESE_ENCODINGS)).best()
-    return best.encoding if best is not None else None
+    if best is not None:
+        return best.encoding
+    # UTF-8 text with a few damaged bytes: read it as UTF-8 and report the damaged lines one by one
+    decoded = data.decode("utf-8", errors="replace")
+    if decoded.count("\ufffd") <= max(1, len(decoded) // 200) and len(decoded) < len(data):
+        return "utf-8"
+    return None
 
 
 def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> str:
     """Decode a whole file's bytes (encoding given, or detected); an InputError names the file otherwise."""
-    enc = encoding or detect_encoding(data)
+    enc = encoding or detect_encoding(data[: _SAMPLE * 4])
     if enc is None:
         raise InputError(f"{name}: cannot tell the text encoding; pass --encoding (e.g. --encoding cp932)")
     try:
@@ -119,49 +128,158 @@ def _name(path: str) -> str:
     return "<stdin>" if path == "-" else path
 
 
-def _lines(stream: IO[str]) -> Iterator[str]:
-    """Lines with any line end (LF, CRLF, CR) removed, read in chunks so memory stays flat."""
-    buf = ""
-    for chunk in iter(lambda: stream.read(1 << 16), ""):
-        buf += chunk
-        # a chunk ending in CR may be the first half of CRLF: hold that CR back
-        held = buf.endswith("\r")
-        parts = _EOL_RE.split(buf[:-1] if held else buf)
-        buf = parts.pop() + ("\r" if held else "")
-        yield from parts
-    if buf:
-        yield buf[:-1] if buf.endswith("\r") else buf
-
-
-def _decode_errors(path: str, gen: Iterator[Record | RecordError]) -> Iterator[Record | RecordError]:
+def _open_binary(path: str) -> IO[bytes]:
+    if path == "-":
+        return sys.stdin.buffer
     try:
-        yield from gen
-    except UnicodeDecodeError as e:
-        yield RecordError(
-            _name(path),
-            f"cannot decode as {e.encoding} (byte 0x{e.object[e.start]:02x}); "
-            "pass --encoding (e.g. --encoding cp932) if the file is not UTF-8",
-        )
+        return open(path, "rb")  # noqa: SIM115 - closed by iter_records
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory; pass the files in it") from None
+    except OSError as e:
+        raise InputError(f"{path}: cannot open ({e.strerror})") from None
 
 
-def _txt(path: str, stream: IO[str], unit: str) -> Iterator[Record | RecordError]:
-    name = _name(path)
-    if unit == "document":
-        text = stream.read()
-        if text.strip():
-            yield Record(Path(path).name if path != "-" else "<stdin>", text, {}, name)
-        return
-    for n, line in enumerate(_lines(stream), 1):
-        if line.strip():
-            yield Record(f"{name}:{n}", line.strip(), {}, f"{name}:{n}")
+def _split_cr(line: str) -> list[str]:
+    """Split a line at CR line ends (old Mac files); the CR of a CRLF end leaves no extra line."""
+    if "\r" not in line:
+        return [line]
+    parts = _CR_SPLIT.split(line)
+    if len(parts) > 1 and parts[-1] == "":
+        parts.pop()
+    return parts
 
 
-def _jsonl(path: str, stream: IO[str], text_field: str) -> Iterator[Record | RecordError]:
-    name = _name(path)
-    for n, line in enumerate(_lines(stream), 1):
+class _Source:
+    """A binary input with its detected encoding, yielding decoded lines (LF, CRLF or CR) one by one."""
+
+    def __init__(self, path: str, encoding: str | None) -> None:
+        self.path = path
+        self.name = _name(path)
+        self.raw = _open_binary(path)
+        self.sample = self.raw.read(_SAMPLE)
+        if not self.sample:
+            self.encoding = encoding or "utf-8"
+            return
+        if not encoding and (
+            self.sample.startswith(_BINARY_MAGIC)
+            or (self.sample.count(b"\x00") > len(self.sample) // 10 and not self.sample.startswith(_WIDE_BOMS))
+        ):
+            raise InputError(f"{self.name}: looks like a binary file, not text; nothing was read from it")
+        enc = encoding or detect_encoding(self.sample)
+        if enc is None:
+            raise InputError(
+                f"{self.name}: cannot tell the text encoding (binary data?); "
+                "pass --encoding (e.g. --encoding cp932) if it is text"
+            )
+        try:
+            codecs.lookup(enc)
+        except LookupError:
+            raise InputError(f"{self.name}: unknown encoding {enc!r}") from None
+        self.encoding = enc
+
+    @property
+    def empty(self) -> bool:
+        return not self.sample
+
+    def _byte_lines(self) -> Iterator[bytes]:
+        pending = self.sample
+        while True:
+            *lines, pending = pending.split(b"\n")
+            yield from lines
+            chunk = self.raw.read(_SAMPLE)
+            if not chunk:
+                break
+            pending += chunk
+        if pending:
+            yield pending
+
+    def lines(self) -> Iterator[tuple[int, str | RecordError]]:
+        """(line number, text or error) for every line, line ends removed."""
+        enc = self.encoding
+        n = 0
+        if codecs.lookup(enc).name.startswith(_WIDE):
+            decoder = codecs.getincrementaldecoder(enc)(errors="strict")
+            pending = ""
+            data = self.sample
+            try:
+                while data:
+                    pending += decoder.decode(data)
+                    *done, pending = pending.split("\n")
+                    for line in done:
+                        for part in _split_cr(line):
+                            n += 1
+                            yield n, part
+                    data = self.raw.read(_SAMPLE)
+                pending += decoder.decode(b"", final=True)
+            except UnicodeDecodeError as e:
+                yield n + 1, RecordError(f"{self.name}:{n + 1}", f"cannot decode as {enc} ({e.reason}); rest of file skipped")
+                return
+            if pending:
+                for part in _split_cr(pending):
+                    n += 1
+                    yield n, part
+            return
+        first = True
+        for raw_line in self._byte_lines():
+            if first and enc == "utf-8-sig":
+                raw_line = raw_line.removeprefix(codecs.BOM_UTF8)
+            first = False
+            try:
+                line = raw_line.decode(enc)
+            except UnicodeDecodeError as e:
+                n += 1
+                yield n, RecordError(
+                    f"{self.name}:{n}",
+                    f"cannot decode as {enc} (byte 0x{raw_line[e.start]:02x}); line skipped "
+                    "(pass --encoding if the file is in another encoding)",
+                )
+                continue
+            for part in _split_cr(line):
+                n += 1
+                if "\x00" in part:
+                    yield n, RecordError(f"{self.name}:{n}", "NUL byte in the line (binary data?); line skipped")
+                else:
+                    yield n, part
+
+    def close(self) -> None:
+        if self.path != "-":
+            self.raw.close()
+
+
+def _txt_lines(src: _Source) -> Iterator[Record | RecordError]:
+    for n, line in src.lines():
+        if isinstance(line, RecordError):
+            yield line
+        elif line.strip():
+            loc = f"{src.name}:{n}"
+            yield Record(loc, line.strip(), {}, loc)
+
+
+def _txt_document(src: _Source) -> Iterator[Record | RecordError]:
+    parts: list[str] = []
+    for _, line in src.lines():
+        if isinstance(line, RecordError):
+            yield line
+        else:
+            parts.append(line)
+    text = "\n".join(parts)
+    if text.strip():
+        rid = Path(src.path).name if src.path != "-" else "<stdin>"
+        yield Record(rid, text, {}, src.name)
+    else:
+        yield RecordError(src.name, "no text in the document; nothing tagged")
+
+
+def _jsonl(src: _Source, text_field: str) -> Iterator[Record | RecordError]:
+    for n, line in src.lines():
+        if isinstance(line, RecordError):
+            yield line
+            continue
         if not line.strip():
             continue
-        where = f"{name}:{n}"
+        where = f"{src.name}:{n}"
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as e:
@@ -177,46 +295,59 @@ def _jsonl(path: str, stream: IO[str], text_field: str) -> Iterator[Record | Rec
             continue
         text = obj[text_field]
         if not isinstance(text, str):
-            yield RecordError(where, f"{text_field!r} is {type(text).__name__}, not a string; record skipped")
+            yield RecordError(
+                where, f"{text_field!r} is {type(text).__name__}, not a string; record skipped"
+            )
             continue
         rid = obj.get("id", where)
         fields = {k: v for k, v in obj.items() if k not in (text_field, "id")}
         yield Record(rid, text, fields, where)
 
 
-def _delimited(
-    path: str, stream: IO[str], delimiter: str, text_column: str | None
-) -> Iterator[Record | RecordError]:
-    name = _name(path)
-    reader = csv.reader(stream, delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
-        return
-    if header and header[0].startswith("\ufeff"):
-        header[0] = header[0][1:]
+def _delimited(src: _Source, delimiter: str, text_column: str | None) -> Iterator[Record | RecordError]:
+    errors: list[RecordError] = []
+    numbers: list[int] = []
+
+    def feed() -> Iterator[str]:
+        for n, line in src.lines():
+            if isinstance(line, RecordError):
+                errors.append(line)
+                continue
+            numbers.append(n)
+            yield line + "\n"
+
+    reader = csv.reader(feed(), delimiter=delimiter)
+    header: list[str] | None = None
     col = text_column or "text"
-    if col not in header:
-        yield RecordError(
-            f"{name}:1",
-            f"no {col!r} column (columns: {', '.join(header)}); pass --text-column NAME",
-        )
-        return
-    ti = header.index(col)
-    has_id = "id" in header
-    for row in reader:
-        where = f"{name}:{reader.line_num}"
-        if not row or not any(c.strip() for c in row):
-            continue
-        if len(row) != len(header):
-            yield RecordError(
-                where, f"{len(row)} fields where the header has {len(header)}; row skipped"
-            )
-            continue
-        fields = dict(zip(header, row))
-        text = fields.pop(col)
-        rid = fields.pop("id") if has_id else where
-        yield Record(rid, text, fields, where)
+    has_id = False
+    try:
+        for row in reader:
+            yield from errors
+            errors.clear()
+            where = f"{src.name}:{numbers[reader.line_num - 1]}"
+            if header is None:
+                header = [h.strip() for h in row]
+                if header and header[0].startswith("\ufeff"):
+                    header[0] = header[0][1:]
+                if col not in header:
+                    yield RecordError(
+                        where, f"no {col!r} column (columns: {', '.join(header)}); pass --text-column NAME; file skipped"
+                    )
+                    return
+                has_id = "id" in header
+                continue
+            if not row or not any(c.strip() for c in row):
+                continue
+            if len(row) != len(header):
+                yield RecordError(where, f"{len(row)} fields where the header has {len(header)}; row skipped")
+                continue
+            fields = dict(zip(header, row))
+            text = fields.pop(col)
+            rid = fields.pop("id") if has_id else where
+            yield Record(rid, text, fields, where)
+    except csv.Error as e:
+        yield RecordError(f"{src.name}:{numbers[-1] if numbers else 1}", f"malformed CSV ({e}); rest of file skipped")
+    yield from errors
 
 
 def iter_records(
@@ -228,53 +359,25 @@ def iter_records(
     input_format: str = "auto",
     encoding: str | None = None,
 ) -> Iterator[Record | RecordError]:
-    """Records from files in order; ``-`` is stdin. Errors about single records are yielded, not raised."""
+    """Records from files in order; ``-`` is stdin. Errors about single records are yielded, not raised;
+    a file that cannot be read at all (missing, binary, unknown encoding) is yielded as one error too."""
     for path in paths:
-        stream = open_text(path, encoding)
         try:
-            head = ""
-            if input_format == "auto" and path == "-":
-                head = stream.read(1)
-                stream = _Prefixed(head, stream)
+            src = _Source(path, encoding)
+        except InputError as e:
+            yield RecordError(_name(path), str(e).split(": ", 1)[-1])
+            continue
+        try:
+            if src.empty:
+                yield RecordError(src.name, "empty input; nothing to tag")
+                continue
+            head = src.sample[:64].decode(src.encoding, errors="ignore") if path == "-" else ""
             fmt = detect_format(path, input_format, head)
             if fmt == "txt":
-                gen = _txt(path, stream, unit)
+                yield from (_txt_document(src) if unit == "document" else _txt_lines(src))
             elif fmt == "jsonl":
-                gen = _jsonl(path, stream, text_field)
+                yield from _jsonl(src, text_field)
             else:
-                gen = _delimited(path, stream, "," if fmt == "csv" else "\t", text_column)
-            yield from _decode_errors(path, gen)
+                yield from _delimited(src, "," if fmt == "csv" else "\t", text_column)
         finally:
-            if path != "-":
-                stream.close()
-
-
-class _Prefixed(io.TextIOBase):
-    """A text stream with some already-read characters put back in front."""
-
-    def __init__(self, prefix: str, stream: IO[str]) -> None:
-        self._prefix = prefix
-        self._stream = stream
-
-    def read(self, size: int | None = -1) -> str:
-        if self._prefix:
-            p, self._prefix = self._prefix, ""
-            if size is None or size < 0:
-                return p + self._stream.read()
-            return p + self._stream.read(max(0, size - len(p)))
-        return self._stream.read(size if size is not None else -1)
-
-    def readline(self, size: int | None = -1) -> str:  # used by csv
-        if self._prefix:
-            p, self._prefix = self._prefix, ""
-            return p + self._stream.readline()
-        return self._stream.readline()
-
-    def __iter__(self):
-        return self
-
-    def __next__(self) -> str:
-        line = self.readline()
-        if not line:
-            raise StopIteration
-        return line
+            src.close()

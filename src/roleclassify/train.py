@@ -161,6 +161,7 @@ def train(
     cv: int = 5,
     seed: int = 0,
     include_test: bool = False,
+    labels: Sequence[str] | None = None,
     name: str | None = None,
     progress: Progress | None = None,
     command: str | None = None,
@@ -179,11 +180,12 @@ def train(
     else:
         files = [str(p) for p in corpus]
         items = read_corpus(files)
+    _refuse_bad_labels(items, labels)
     test_items = [] if include_test else [it for it in items if it.split == "test"]
     train_items = items if include_test else [it for it in items if it.split != "test"]
     if not train_items:
         raise CorpusError("no training items: every record is in the test split")
-    labels = label_set(train_items)
+    labels = list(labels) if labels else label_set(train_items)
     if not labels:
         raise CorpusError("the corpus has no labels at all: every record is other; nothing to learn")
     texts, label_lists, groups, registers = training_units(train_items)
@@ -256,6 +258,29 @@ def train(
     }
     path = model.save(out) if out is not None else None
     return TrainResult(model=model, report=report, path=path)
+
+
+def _refuse_bad_labels(items: Sequence[CorpusItem], allowed: Sequence[str] | None) -> None:
+    """Unknown labels (when the allowed set is given) and one text with conflicting labels, per record."""
+    from .text import normalize, strip_marker
+
+    problems: list[str] = []
+    if allowed is not None:
+        for it in items:
+            bad = sorted({l for l in it.labels if l not in allowed} | {l for _, lab in it.lines or () for l in lab if l not in allowed})
+            if bad:
+                problems.append(f"{it.location}: unknown label(s) {', '.join(bad)}; allowed: {', '.join(allowed)}")
+    seen: dict[str, CorpusItem] = {}
+    for it in items:
+        key = normalize(strip_marker(it.text)).replace(" ", "")
+        first = seen.setdefault(key, it)
+        if first is not it and sorted(first.labels) != sorted(it.labels):
+            problems.append(
+                f"{it.location}: same text as {first.location} with other labels "
+                f"({'+'.join(it.labels) or 'other'} vs {'+'.join(first.labels) or 'other'}); make them agree"
+            )
+    if problems:
+        raise CorpusError(f"{len(problems)} problem(s) in the corpus; first: {problems[0]}", problems)
 
 
 def _version(pkg: str) -> str:

@@ -1,0 +1,75 @@
+"""Ctrl-C / SIGTERM during `tag --jobs 2` and `train`: quick exit 130 / 143, no traceback, no partial
+output file, no surviving worker processes."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def _children(pid):
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return [int(x) for x in out.split()]
+
+
+def _alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def big_input(tmp_path_factory):
+    p = tmp_path_factory.mktemp("big") / "big.jsonl"
+    line = '{"text": "新規顧客への提案営業を担当します。\\n受注処理と在庫管理\\n展示会の企画と運営\\n月給30万円"}\n'
+    p.write_text(line * 200_000, encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize("sig,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_interrupt_tag_jobs_2(big_input, tmp_path, sig, code, shipped_model_dir):
+    out = tmp_path / "out.jsonl"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "roleclassify.cli", "tag", str(big_input), "--jobs", "2", "-o", str(out),
+         "-m", str(shipped_model_dir)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    workers = []
+    deadline = time.time() + 60
+    while time.time() < deadline and len(workers) < 2:
+        time.sleep(0.2)
+        workers = _children(proc.pid)
+    assert len(workers) >= 2, "workers did not start"
+    time.sleep(1.0)  # let them tag for a while
+    assert any(p.name.startswith(".out.jsonl.") for p in tmp_path.iterdir())  # output is being written
+    t0 = time.time()
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=30)
+    assert time.time() - t0 < 10
+    assert proc.returncode == code
+    assert "Traceback" not in err
+    assert list(tmp_path.iterdir()) == [], "partial output left behind"
+    time.sleep(0.5)
+    assert not any(_alive(w) for w in workers), "a worker survived"
+
+
+def test_interrupt_train(tmp_path, root):
+    out = tmp_path / "model"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "roleclassify.cli", "train", str(root / "corpus" / "sentences"),
+         str(root / "corpus" / "jobs"), "--out", str(out), "--cv", "10"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    time.sleep(4)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    assert not out.exists() or list(out.iterdir()) == []
