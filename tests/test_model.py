@@ -15,7 +15,7 @@ def test_tag_schema(tiny_model):
     assert t.labels == ["sales"]
     assert t.shares is None and len(t.sentences) == 1
     d = t.to_dict()
-    assert list(d) == ["text", "labels", "scores", "sentences"]
+    assert list(d) == ["text", "labels", "scores", "review", "sentences"]
 
 
 def test_multi_sentence_item_gets_shares_and_main_roles(tiny_model):

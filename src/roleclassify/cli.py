@@ -17,8 +17,8 @@ import click
 
 from .errors import RoleClassifyError
 
-OUTPUT_FORMATS = ("jsonl", "csv", "table")
-INPUT_FORMATS = ("auto", "txt", "jsonl", "csv", "tsv")
+OUTPUT_FORMATS = ("jsonl", "csv", "table", "parquet")
+INPUT_FORMATS = ("auto", "txt", "jsonl", "csv", "tsv", "parquet")
 UNITS = ("line", "document")
 ENGINES = ("fast", "ginza")
 
@@ -117,9 +117,9 @@ def cli() -> None:
 @click.option("--unit", type=click.Choice(UNITS), default="line", show_default=True,
               help="For .txt input: one item per non-empty line, or the whole file as one item.")
 @click.option("--text-field", default="text", show_default=True, help="JSONL field holding the text.")
-@click.option("--text-column", default="text", show_default=True, help="CSV/TSV column holding the text.")
+@click.option("--text-column", default="text", show_default=True, help="CSV/TSV/Parquet column holding the text.")
 @click.option("--input-format", type=click.Choice(INPUT_FORMATS), default="auto", show_default=True,
-              help="Input format; auto = by file suffix (.txt .jsonl .csv .tsv), stdin sniffed.")
+              help="Input format; auto = by file suffix (.txt .jsonl .csv .tsv .parquet), stdin sniffed.")
 @click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default=None,
               help="Output format. Default: table on a terminal, else jsonl (or by --output suffix).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
@@ -130,14 +130,24 @@ def cli() -> None:
               help="One probability threshold for every label (default: the model's tuned per-label ones).")
 @click.option("--engine", type=click.Choice(ENGINES), default="fast", show_default=True,
               help="fast = GiNZA's tokenizer via SudachiPy directly; ginza = full ja_ginza pipeline.")
+@click.option("--explain", "explain", type=click.IntRange(0), default=0, metavar="N",
+              help="Add to each sentence, per role, the N features that moved its score most (signed weights).")
+@click.option("--review-margin", type=click.FloatRange(0, 1), default=0.1, show_default=True,
+              help="Flag for review when the two best role scores are closer than this.")
+@click.option("--review-band", type=click.FloatRange(0, 1), default=0.1, show_default=True,
+              help="Flag for review when the best role score is this close to its threshold.")
 @click.option("--encoding", default=None,
               help="Input encoding (default: detected: UTF-8/16/32 with BOM, UTF-8, CP932/Shift_JIS, EUC-JP).")
 @click.option("--strict", is_flag=True, help="Stop at the first bad record instead of skipping it.")
 @click.option("-j", "--jobs", type=click.IntRange(0), default=1, show_default=True,
-              help="Worker processes (one tokenizer each; 0 = one per CPU core). Output order is kept.")
+              help="Worker processes (one tokenizer each; 0 = one per CPU core). Output order is kept. "
+                   "With --scheduler local: the number of Dask workers.")
+@click.option("--scheduler", default=None, metavar="local|tcp://HOST:PORT",
+              help="Tag on a Dask cluster (needs roleclassify[dask]): INPUTs are Parquet/CSV/TSV/JSONL paths or "
+                   "globs, --output is a directory of one file per partition (Parquet, or --format jsonl).")
 @click.option("--progress/--no-progress", default=None, help="Show a counter on stderr (default: on a terminal).")
-def tag(inputs, unit, text_field, text_column, input_format, fmt, output, model_path, threshold, engine, encoding,
-        strict, jobs, progress):
+def tag(inputs, unit, text_field, text_column, input_format, fmt, output, model_path, threshold, engine, explain,
+        review_margin, review_band, encoding, strict, jobs, scheduler, progress):
     """Tag job descriptions or sentences with their role(s).
 
     INPUT files are .txt (one item per line), .jsonl (--text-field), .csv/.tsv (--text-column); `-` or
@@ -147,25 +157,33 @@ def tag(inputs, unit, text_field, text_column, input_format, fmt, output, model_
 
     \b
     Example:
-        roleclassify tag examples/job_descriptions.txt
-        roleclassify tag ads.jsonl --text-field body -o tagged.jsonl
+        roleclassify tag examples/job_descriptions.jsonl
+        roleclassify tag ads.jsonl --text-field body -o tagged.jsonl --jobs 2
+        roleclassify tag posts.parquet --text-column description -o tagged.parquet
+        roleclassify tag "lake/*.parquet" --scheduler tcp://scheduler:8786 -o lake_tagged/
         echo "新規顧客への提案営業" | roleclassify tag --format jsonl
     """
     from .errors import RecordError
     from .model import load
     from .output import AtomicOutput, make_writer
+    from .model import ReviewPolicy
     from .pipeline import tag_stream
     from .readers import iter_records
 
+    if scheduler:
+        return _tag_on_dask(inputs, output, fmt, scheduler, jobs, text_column, model_path, threshold, progress)
     if not inputs:
         if sys.stdin.isatty():
             raise click.UsageError("no INPUT given and stdin is a terminal; pass a file or pipe text in")
         inputs = ("-",)
     if fmt is None:
         if output:
-            fmt = {".csv": "csv", ".txt": "table"}.get(os.path.splitext(output)[1].lower(), "jsonl")
+            fmt = {".csv": "csv", ".txt": "table", ".parquet": "parquet"}.get(
+                os.path.splitext(output)[1].lower(), "jsonl")
         else:
             fmt = "table" if sys.stdout.isatty() else "jsonl"
+    if fmt == "parquet" and not output:
+        raise click.UsageError("--format parquet needs --output FILE")
     model = load(model_path, engine=engine)
     _warn_compat(model)
     if encoding:
@@ -181,10 +199,11 @@ def tag(inputs, unit, text_field, text_column, input_format, fmt, output, model_
     )
     skipped = 0
     meter = _Progress(progress)
-    out = AtomicOutput(output)
+    out = AtomicOutput(output, binary=fmt == "parquet")
     with out as stream:
         writer = make_writer(fmt, stream, model.labels)
-        for item in tag_stream(model, records, threshold=threshold, jobs=jobs):
+        review = ReviewPolicy(margin=review_margin, band=review_band)
+        for item in tag_stream(model, records, jobs=jobs, threshold=threshold, explain=explain, review=review):
             if isinstance(item, RecordError):
                 skipped += 1
                 if strict:
@@ -199,6 +218,24 @@ def tag(inputs, unit, text_field, text_column, input_format, fmt, output, model_
         if meter.n or skipped > 1:
             _stderr(f"roleclassify: {skipped} problem(s) reported, {meter.n} record(s) tagged")
         sys.exit(1)
+
+
+def _tag_on_dask(inputs, output, fmt, scheduler, jobs, text_column, model_path, threshold, progress):
+    from . import dask as rc_dask
+
+    if not inputs or "-" in inputs:
+        raise click.UsageError("--scheduler reads files (paths or globs), not stdin")
+    if not output:
+        raise click.UsageError("--scheduler needs --output DIR (one file per partition is written there)")
+    fmt = fmt or "parquet"
+    if fmt not in ("parquet", "jsonl"):
+        raise click.UsageError("--scheduler writes --format parquet or jsonl")
+    result = rc_dask.run(
+        list(inputs), output, scheduler=scheduler, workers=jobs or None, text_column=text_column,
+        model=model_path, threshold=threshold, fmt=fmt,
+        progress=sys.stderr.isatty() if progress is None else progress,
+    )
+    _stderr(f"tagged {result['partitions']} partition(s) into {output} ({fmt})")
 
 
 # --------------------------------------------------------------------------- train
@@ -312,6 +349,95 @@ def evaluate(corpus, model_path, split, threshold, fmt, errors_path):
         if sec.get("n"):
             _print_report(sec, unit)
             click.echo("\nconfusion (label sets)\n" + _confusion(sec))
+
+
+# --------------------------------------------------------------------------- explain / suggest
+@cli.command()
+@click.argument("texts", nargs=-1, required=True)
+@click.option("-m", "--model", "model_path", type=click.Path(), envvar="ROLECLASSIFY_MODEL", default=None,
+              help="Model directory or file (default: $ROLECLASSIFY_MODEL, else the shipped model).")
+@click.option("--top", type=click.IntRange(1, 50), default=6, show_default=True, help="Features shown per role.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def explain(texts, model_path, top, fmt):
+    """Show why a text gets its labels: per sentence and role, the words and character n-grams that
+    pushed the score up (+) or down (-), with their weights in log-odds.
+
+    \b
+    Example:
+        roleclassify explain "営業部が市場調査とターゲット選定を行う。"
+        roleclassify explain "受注処理と在庫管理" --top 10 --format json
+    """
+    from .model import load
+
+    model = load(model_path)
+    tags = model.tag(list(texts), explain=top)
+    if fmt == "json":
+        click.echo(json.dumps([t.to_dict() for t in tags], ensure_ascii=False, indent=2))
+        return
+    th = dict(zip(model.labels, model.thresholds_))
+    for t in tags:
+        click.echo(f"{t.text}\n  => {', '.join(t.labels)}" + ("   [review]" if t.review else ""))
+        for s in t.sentences:
+            if len(t.sentences) > 1:
+                click.echo(f"\n  sentence: {s.text}  => {', '.join(s.labels)}")
+            for label in model.labels:
+                mark = "*" if label in s.labels else " "
+                click.echo(f"  {mark} {label:<13} p={s.scores[label]:.3f} (threshold {th[label]:.2f})")
+                for name, w in (s.explanation or {}).get(label, []):
+                    bar = ("+" if w > 0 else "-") * min(20, max(1, int(abs(w) * 4)))
+                    click.echo(f"      {w:+7.3f} {bar:<20} {name}")
+        click.echo("")
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("-n", "--n", "n", type=click.IntRange(1), default=200, show_default=True,
+              help="How many sentences to suggest.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="JSONL file to write (atomically); default stdout.")
+@click.option("-m", "--model", "model_path", type=click.Path(), envvar="ROLECLASSIFY_MODEL", default=None,
+              help="Model directory or file (default: $ROLECLASSIFY_MODEL, else the shipped model).")
+@click.option("--exclude", "exclude", multiple=True, type=click.Path(exists=True),
+              help="Corpus files or directories whose sentences are already labelled (skipped). Repeatable.")
+@click.option("--diversity", type=click.FloatRange(0, 1), default=1.0, show_default=True,
+              help="0 = most uncertain first; 1 = also avoid sentences similar to those already picked.")
+@click.option("--text-field", default="text", show_default=True, help="JSONL field holding the text.")
+@click.option("--text-column", default="text", show_default=True, help="CSV/TSV column holding the text.")
+@click.option("--unit", type=click.Choice(UNITS), default="line", show_default=True)
+@click.option("--encoding", default=None, help="Input encoding (default: detected).")
+def suggest(inputs, n, output, model_path, exclude, diversity, text_field, text_column, unit, encoding):
+    """Write the unlabelled sentences most worth labelling next (uncertain and diverse) to a JSONL file.
+
+    Each record has "labels": null, the model's "suggested" labels and its "scores". Fill in "labels"
+    (a list; [] for other) and pass the file to `roleclassify train` with the rest of the corpus.
+
+    \b
+    Example:
+        roleclassify suggest new_job_ads.jsonl --n 200 -o to_label.jsonl --exclude corpus/
+        roleclassify train corpus/sentences corpus/jobs to_label.jsonl --out models/v2
+    """
+    from .corpus import read_corpus
+    from .model import load
+    from .output import AtomicOutput
+    from .readers import iter_records
+    from .suggest import suggest as suggest_fn
+
+    model = load(model_path)
+    known: list[str] = []
+    if exclude:
+        for it in read_corpus(exclude, strict=False):
+            known.append(it.text)
+            known.extend(t for t, _ in it.lines or ())
+    records = iter_records(inputs, unit=unit, text_field=text_field, text_column=text_column, encoding=encoding)
+    picked, errors = suggest_fn(model, records, n=n, diversity=diversity, exclude=known)
+    for e in errors:
+        _stderr(f"roleclassify: {e}")
+    with AtomicOutput(output) as stream:
+        for rec in picked:
+            stream.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    _stderr(f"{len(picked)} sentence(s) to label" + (f" written to {output}" if output else ""))
+    if errors:
+        sys.exit(1)
 
 
 # --------------------------------------------------------------------------- audit

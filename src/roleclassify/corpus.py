@@ -69,7 +69,9 @@ class CorpusItem:
 
 def _parse_labels(value: Any, where: str, problems: list[str]) -> list[str] | None:
     if value is None:
-        problems.append(f"{where}: missing 'labels' (use [] for other)")
+        problems.append(
+            f"{where}: no labels yet ('labels' is missing or null); label the record ([] for other) or remove it"
+        )
         return None
     if isinstance(value, str):
         parts = [p.strip() for p in _SPLIT_RE.split(value)]

@@ -28,6 +28,7 @@ __all__ = [
     "RoleClassifier",
     "Tagging",
     "SentenceTagging",
+    "ReviewPolicy",
     "load",
     "default_model_path",
     "MODEL_FILE",
@@ -52,9 +53,16 @@ class SentenceTagging:
     text: str
     labels: list[str]
     scores: dict[str, float]
+    review: bool = False
+    explanation: dict[str, list[tuple[str, float]]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "labels": self.labels, "scores": self.scores}
+        d: dict[str, Any] = {"text": self.text, "labels": self.labels, "scores": self.scores}
+        if self.review:
+            d["review"] = True
+        if self.explanation is not None:
+            d["explain"] = {l: [[f, w] for f, w in pairs] for l, pairs in self.explanation.items()}
+        return d
 
 
 @dataclass
@@ -72,17 +80,52 @@ class Tagging:
     sentences: list[SentenceTagging] = field(default_factory=list)
     shares: dict[str, float] | None = None
 
+    @property
+    def review(self) -> bool:
+        """True when a person should check this item: one of its sentences is uncertain (see
+        :class:`ReviewPolicy`)."""
+        return any(s.review for s in self.sentences)
+
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
             "text": self.text,
             "labels": self.labels,
             "scores": self.scores,
+            "review": self.review,
             "sentences": [s.to_dict() for s in self.sentences],
         }
         if self.shares is not None:
             d["shares"] = self.shares
         return d
 
+
+@dataclass(frozen=True)
+class ReviewPolicy:
+    """When a sentence is flagged for review.
+
+    close: its two highest role scores differ by less than ``margin`` while the second is within ``band``
+    of its threshold or above it (two roles compete);
+    low: its best role score lies within ``band`` of that role's threshold (role or other is unsure).
+    """
+
+    margin: float = 0.1
+    band: float = 0.1
+
+    def flags(self, probs: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+        if probs.shape[0] == 0:
+            return np.zeros(0, dtype=bool)
+        best = probs.argmax(axis=1)
+        rows = np.arange(len(probs))
+        p1 = probs[rows, best]
+        t1 = thresholds[best]
+        low = np.abs(p1 - t1) < self.band
+        if probs.shape[1] < 2:
+            return low
+        order = np.argsort(-probs, axis=1)
+        second = order[:, 1]
+        p2 = probs[rows, second]
+        close = (p1 - p2 < self.margin) & (p2 >= thresholds[second] - self.band)
+        return low | close
 
 def _sha256(a: np.ndarray) -> str:
     return hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
@@ -183,9 +226,14 @@ class RoleClassifier:
         *,
         threshold: float | None = None,
         split: bool = True,
+        explain: int = 0,
+        review: ReviewPolicy | None = None,
     ) -> list[Tagging]:
-        """Tag items. Each item is split into sentences unless ``split=False``."""
-        return list(self.tag_iter(texts, threshold=threshold, split=split))
+        """Tag items. Each item is split into sentences unless ``split=False``.
+
+        ``explain=k`` adds, per sentence and role, the ``k`` features that moved its score most.
+        """
+        return list(self.tag_iter(texts, threshold=threshold, split=split, explain=explain, review=review))
 
     def tag_iter(
         self,
@@ -193,29 +241,60 @@ class RoleClassifier:
         *,
         threshold: float | None = None,
         split: bool = True,
+        explain: int = 0,
+        review: ReviewPolicy | None = None,
         batch_size: int = 512,
     ) -> Iterator[Tagging]:
         """Tag a stream of items lazily, in batches, keeping input order. Memory stays flat."""
         batch: list[str] = []
+        opts = (threshold, split, explain, review or ReviewPolicy())
         for t in texts:
             batch.append(t)
             if len(batch) >= batch_size:
-                yield from self._tag_batch(batch, threshold, split)
+                yield from self._tag_batch(batch, *opts)
                 batch = []
         if batch:
-            yield from self._tag_batch(batch, threshold, split)
+            yield from self._tag_batch(batch, *opts)
 
-    def _tag_batch(self, texts: list[str], threshold: float | None, split: bool) -> list[Tagging]:
+    def explain_units(self, units: Sequence[Unit], top: int = 5) -> list[dict[str, list[tuple[str, float]]]]:
+        """Per unit and label, the ``top`` features with the largest contribution to the (calibrated) log-odds,
+        signed: positive pushed towards the label, negative away from it; first the ``(bias)`` every unit
+        starts from. Bias plus all contributions is the log-odds of the label's probability."""
+        ip, ix, data = self.featurizer.transform_arrays(units)
+        out = []
+        for r in range(len(units)):
+            cols = ix[ip[r] : ip[r + 1]]
+            contrib = data[ip[r] : ip[r + 1], None] * self.coef_[cols] * self.calib_a_[None, :]
+            names_needed: set[int] = set()
+            picks = {}
+            for j, label in enumerate(self.labels):
+                order = np.argsort(-np.abs(contrib[:, j]))[:top]
+                picks[label] = [(int(cols[k]), float(contrib[k, j])) for k in order if contrib[k, j] != 0]
+                names_needed.update(c for c, _ in picks[label])
+            names = dict(zip(sorted(names_needed), self.featurizer.feature_names(sorted(names_needed))))
+            bias = self.calib_a_ * self.intercept_ + self.calib_b_
+            out.append({
+                l: [("(bias)", round(float(bias[j]), 3))] + [(names[c], round(w, 3)) for c, w in pairs]
+                for j, (l, pairs) in enumerate(picks.items())
+            })
+        return out
+
+    def _tag_batch(
+        self, texts: list[str], threshold: float | None, split: bool, explain: int, review: ReviewPolicy
+    ) -> list[Tagging]:
         units_per_item = [
             (split_sentences(t) if split else ([t.strip()] if t.strip() else [])) for t in texts
         ]
         flat = [u for units in units_per_item for u in units]
-        probs = self.predict_proba(flat) if flat else np.zeros((0, len(self.labels)))
+        analysed = self.units(flat) if flat else []
+        probs = self.proba_units(analysed) if flat else np.zeros((0, len(self.labels)))
         th = (
             np.full(len(self.labels), float(threshold))
             if threshold is not None
             else self.thresholds_
         )
+        flags = review.flags(probs, th).tolist()
+        explanations = self.explain_units(analysed, explain) if explain and flat else None
         # labels and rounded scores of every sentence at once
         hits = (probs >= th).tolist()
         rounded = np.round(probs, 4).tolist()
@@ -226,7 +305,13 @@ class RoleClassifier:
         k = 0
         for text, units in zip(texts, units_per_item):
             m = len(units)
-            sents = [SentenceTagging(u, sent_labels[k + i], sent_scores[k + i]) for i, u in enumerate(units)]
+            sents = [
+                SentenceTagging(
+                    u, sent_labels[k + i], sent_scores[k + i], flags[k + i],
+                    explanations[k + i] if explanations is not None else None,
+                )
+                for i, u in enumerate(units)
+            ]
             out.append(self._rollup(text, sents, probs[k : k + m]))
             k += m
         return out

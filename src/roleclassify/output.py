@@ -14,27 +14,29 @@ from typing import IO, Any
 
 from .fileio import default_file_mode
 
-__all__ = ["AtomicOutput", "make_writer", "OUTPUT_FORMATS"]
+__all__ = ["AtomicOutput", "make_writer", "OUTPUT_FORMATS", "arrow_schema"]
 
-OUTPUT_FORMATS = ("jsonl", "csv", "table")
+OUTPUT_FORMATS = ("jsonl", "csv", "table", "parquet")
+_FIXED = ("id", "text", "labels", "scores", "review", "sentences", "shares")
 
 
 class AtomicOutput:
     """A text output that appears at its path only when complete (temp file + rename); ``-`` is stdout."""
 
-    def __init__(self, path: str | None) -> None:
+    def __init__(self, path: str | None, *, binary: bool = False) -> None:
         self.path = None if path in (None, "-") else Path(path)
+        self.binary = binary
         self._tmp: str | None = None
-        self.stream: IO[str]
+        self.stream: IO
 
-    def __enter__(self) -> IO[str]:
+    def __enter__(self) -> IO:
         if self.path is None:
-            self.stream = sys.stdout
+            self.stream = sys.stdout.buffer if self.binary else sys.stdout
             return self.stream
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
         os.fchmod(fd, default_file_mode())
-        self.stream = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        self.stream = os.fdopen(fd, "wb") if self.binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
         return self.stream
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -135,6 +137,88 @@ class _TableWriter:
         pass
 
 
-def make_writer(fmt: str, stream: IO[str], labels: list[str]):
+def arrow_schema(labels: list[str], extra: dict | None = None):
+    """The pyarrow schema of tagged output: roleclassify's columns for a model's labels, then the input's
+    other columns (``extra``: name -> NumPy/pandas dtype or pyarrow type; object columns are strings)."""
+    import pyarrow as pa
+
+    scores = pa.struct([(l, pa.float64()) for l in labels])
+    sentence = pa.struct([("text", pa.string()), ("labels", pa.list_(pa.string())), ("scores", scores),
+                          ("review", pa.bool_())])
+    fields = {
+        "id": pa.string(),
+        "text": pa.string(),
+        "labels": pa.list_(pa.string()),
+        "scores": scores,
+        "review": pa.bool_(),
+        "sentences": pa.list_(sentence),
+        "shares": pa.struct([(l, pa.float64()) for l in [*labels, "other"]]),
+    }
+    for col, dtype in (extra or {}).items():
+        if col in fields:
+            continue
+        if isinstance(dtype, pa.DataType):
+            fields[col] = dtype
+            continue
+        try:
+            fields[col] = pa.string() if dtype == object or str(dtype).startswith("string") else pa.from_numpy_dtype(dtype)
+        except (TypeError, NotImplementedError, pa.ArrowNotImplementedError):
+            fields[col] = pa.string()
+    return pa.schema(list(fields.items()))
+
+
+
+
+class _ParquetWriter:
+    """Parquet, written in row groups of 2,000 records; input fields keep their types when they can."""
+
+    binary = True
+
+    def __init__(self, stream: IO[bytes], labels: list[str]) -> None:
+        self.stream = stream
+        self.labels = labels
+        self.buffer: list[dict[str, Any]] = []
+        self.writer = None
+        self.schema = None
+
+    def _row(self, rec: dict[str, Any]) -> dict[str, Any]:
+        row = dict(rec)
+        row["id"] = str(rec["id"])
+        row["sentences"] = [
+            {"text": s["text"], "labels": s["labels"], "scores": s["scores"], "review": bool(s.get("review", False))}
+            for s in rec["sentences"]
+        ]
+        return row
+
+    def write(self, rec: dict[str, Any]) -> None:
+        self.buffer.append(self._row(rec))
+        if len(self.buffer) >= 2000:
+            self._flush()
+
+    def _flush(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if not self.buffer:
+            return
+        if self.schema is None:
+            extra_rows = [{k: v for k, v in r.items() if k not in _FIXED} for r in self.buffer]
+            inferred = pa.Table.from_pylist(extra_rows).schema if extra_rows and extra_rows[0] else pa.schema([])
+            extra = {f.name: (pa.string() if pa.types.is_null(f.type) else f.type) for f in inferred}
+            self.schema = arrow_schema(self.labels, extra)
+            self.writer = pq.ParquetWriter(self.stream, self.schema)
+        rows = [{k: r.get(k) for k in self.schema.names} for r in self.buffer]
+        self.writer.write_table(pa.Table.from_pylist(rows, schema=self.schema))
+        self.buffer = []
+
+    def close(self) -> None:
+        self._flush()
+        if self.writer is not None:
+            self.writer.close()
+
+
+def make_writer(fmt: str, stream: IO, labels: list[str]):
     """A writer with ``write(record_dict)`` and ``close()`` for an output format."""
-    return {"jsonl": _JsonlWriter, "csv": _CsvWriter, "table": _TableWriter}[fmt](stream, labels)
+    return {"jsonl": _JsonlWriter, "csv": _CsvWriter, "table": _TableWriter, "parquet": _ParquetWriter}[fmt](
+        stream, labels
+    )

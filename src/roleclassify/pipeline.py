@@ -39,13 +39,16 @@ def tag_records(
     model: RoleClassifier,
     records: Iterable[Record | RecordError],
     *,
-    threshold: float | None = None,
     batch_size: int = 512,
+    **options: Any,
 ) -> Iterator[tuple[Record, Tagging] | RecordError]:
-    """Tag records in batches in this process; bad records (``RecordError``) pass through in place."""
+    """Tag records in batches in this process; bad records (``RecordError``) pass through in place.
+
+    ``options`` go to :meth:`RoleClassifier.tag` (threshold, explain, review).
+    """
     for batch in _batches(records, batch_size):
         good = [r for r in batch if not isinstance(r, RecordError)]
-        tags = iter(model.tag([r.text for r in good], threshold=threshold))
+        tags = iter(model.tag([r.text for r in good], **options))
         for r in batch:
             yield r if isinstance(r, RecordError) else (r, next(tags))
 
@@ -61,15 +64,15 @@ def _batches(records: Iterable, size: int) -> Iterator[list]:
 
 # ------------------------------------------------------------------ worker processes
 _MODEL: RoleClassifier | None = None
-_THRESHOLD: float | None = None
+_OPTIONS: dict[str, Any] = {}
 
 
-def _init_worker(model: RoleClassifier, threshold: float | None) -> None:
-    global _MODEL, _THRESHOLD
+def _init_worker(model: RoleClassifier, options: dict[str, Any]) -> None:
+    global _MODEL, _OPTIONS
     # the parent handles Ctrl-C / SIGTERM and terminates the pool; workers must not print tracebacks
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _MODEL, _THRESHOLD = model, threshold
+    _MODEL, _OPTIONS = model, options
 
 
 def _work(batch: list) -> list:
@@ -82,7 +85,7 @@ def _work(batch: list) -> list:
 
 def _pairs(batch: list):
     good = [r for r in batch if not isinstance(r, RecordError)]
-    tags = iter(_MODEL.tag([r.text for r in good], threshold=_THRESHOLD))  # type: ignore[union-attr]
+    tags = iter(_MODEL.tag([r.text for r in good], **_OPTIONS))  # type: ignore[union-attr]
     for r in batch:
         yield (r, None) if isinstance(r, RecordError) else (r, next(tags))
 
@@ -91,23 +94,24 @@ def tag_stream(
     model: RoleClassifier,
     records: Iterable[Record | RecordError],
     *,
-    threshold: float | None = None,
     batch_size: int = 512,
     jobs: int = 1,
+    **options: Any,
 ) -> Iterator[dict[str, Any] | RecordError]:
     """Output records (dicts) for input records, in input order; bad records pass through.
 
-    ``jobs`` worker processes tag batches in parallel (``0`` = one per CPU core).
+    ``jobs`` worker processes tag batches in parallel (``0`` = one per CPU core); ``options`` go to
+    :meth:`RoleClassifier.tag`.
     """
     if jobs == 0:
         jobs = os.cpu_count() or 1
     if jobs <= 1:
-        for item in tag_records(model, records, threshold=threshold, batch_size=batch_size):
+        for item in tag_records(model, records, batch_size=batch_size, **options):
             yield item if isinstance(item, RecordError) else output_record(*item)
         return
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     model._tokenizer = None  # each worker builds its own SudachiPy tokenizer
-    pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(model, threshold))
+    pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(model, options))
     pending: deque = deque()
     try:
         for batch in _batches(records, batch_size):

@@ -35,7 +35,7 @@ __all__ = [
     "JAPANESE_ENCODINGS",
 ]
 
-FORMATS = ("auto", "txt", "jsonl", "csv", "tsv")
+FORMATS = ("auto", "txt", "jsonl", "csv", "tsv", "parquet")
 UNITS = ("line", "document")
 _SUFFIX_FORMAT = {
     ".txt": "txt",
@@ -46,6 +46,7 @@ _SUFFIX_FORMAT = {
     ".csv": "csv",
     ".tsv": "tsv",
     ".tab": "tsv",
+    ".parquet": "parquet",
 }
 _SAMPLE = 1 << 16
 _BOMS = (
@@ -350,6 +351,42 @@ def _delimited(src: _Source, delimiter: str, text_column: str | None) -> Iterato
     yield from errors
 
 
+def _parquet(path: str, text_column: str | None) -> Iterator[Record | RecordError]:
+    """Rows of a Parquet file, read in batches (needs pyarrow: ``pip install "roleclassify[parquet]"``)."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        yield RecordError(_name(path), 'reading Parquet needs pyarrow: pip install "roleclassify[parquet]"')
+        return
+    if path == "-":
+        yield RecordError("<stdin>", "Parquet cannot be read from stdin; pass the file")
+        return
+    try:
+        pf = pq.ParquetFile(path)
+    except FileNotFoundError:
+        yield RecordError(path, "no such file")
+        return
+    except Exception as e:  # pyarrow raises ArrowInvalid / OSError for non-Parquet files
+        yield RecordError(path, f"not a readable Parquet file ({type(e).__name__}: {e})")
+        return
+    col = text_column or "text"
+    names = pf.schema_arrow.names
+    if col not in names:
+        yield RecordError(f"{path}:row 1", f"no {col!r} column (columns: {', '.join(names)}); pass --text-column NAME; file skipped")
+        return
+    n = 0
+    for batch in pf.iter_batches(batch_size=4096):
+        for row in batch.to_pylist():
+            n += 1
+            where = f"{path}:row {n}"
+            text = row.pop(col)
+            if not isinstance(text, str):
+                yield RecordError(where, f"{col!r} is {type(text).__name__}, not a string; row skipped")
+                continue
+            rid = row.pop("id") if "id" in row else where
+            yield Record(rid, text, row, where)
+
+
 def iter_records(
     paths: Iterable[str],
     *,
@@ -362,6 +399,9 @@ def iter_records(
     """Records from files in order; ``-`` is stdin. Errors about single records are yielded, not raised;
     a file that cannot be read at all (missing, binary, unknown encoding) is yielded as one error too."""
     for path in paths:
+        if detect_format(path, input_format) == "parquet":
+            yield from _parquet(path, text_column)
+            continue
         try:
             src = _Source(path, encoding)
         except InputError as e:

@@ -1,0 +1,265 @@
+"""Tagging speed and memory, measured side by side in one run on the same generated input.
+
+    pip install ".[bench]"
+    python bench/throughput.py            # writes bench/RESULTS.md (about 15 minutes on 2 cores)
+    python bench/throughput.py --quick    # 2 MB only, no 200 MB memory run
+
+Input: job descriptions and sentences drawn from the shipped corpus into JSONL (>= 2 MB of text; and a 200 MB
+file for the memory check). Measured:
+
+- raw SudachiPy: ``Dictionary().create(mode=C)``, tokenize each text, read surface, normalized form and part
+  of speech of every morpheme (the least a classifier needs) -- the limit;
+- GiNZA's tokenizer alone: ``spacy.load("ja_ginza").tokenizer`` over the same texts;
+- the naive peer: every sentence through the full ``ja_ginza`` pipeline (``nlp.pipe``) and the same classifier
+  on its tokens (on a prefix of the input: the full pipeline is about a thousand times slower);
+- ``roleclassify tag --jobs 1`` and ``--jobs 2`` as a user runs them (new process, JSONL in and out);
+- peak resident memory (the whole process tree) tagging the 2 MB and the 200 MB file;
+- cold start (``tag`` of one line with the shipped model), ``--help``, and training on the full corpus.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / "_work"
+EXE = [sys.executable, "-m", "roleclassify.cli"]
+
+
+def make_input(path: Path, target_chars: int, seed: int = 0) -> tuple[int, int]:
+    """JSONL of job descriptions (and a share of single sentences) from the corpus: (items, characters)."""
+    from roleclassify.corpus import read_corpus
+
+    items = read_corpus([ROOT / "corpus" / "jobs", ROOT / "corpus" / "sentences"])
+    docs = [it.text for it in items if it.unit == "document"]
+    sents = [it.text for it in items if it.unit != "document"]
+    rng = random.Random(seed)
+    n = chars = 0
+    with open(path, "w", encoding="utf-8") as f:
+        while chars < target_chars:
+            text = rng.choice(docs) if rng.random() < 0.7 else rng.choice(sents)
+            f.write(json.dumps({"id": n, "text": text}, ensure_ascii=False) + "\n")
+            n += 1
+            chars += len(text)
+    return n, chars
+
+
+def read_texts(path: Path) -> list[str]:
+    return [json.loads(l)["text"] for l in path.read_text(encoding="utf-8").splitlines()]
+
+
+def raw_sudachi(texts: list[str]) -> float:
+    from sudachipy import Dictionary, SplitMode
+
+    tok = Dictionary().create(mode=SplitMode.C)
+    t0 = time.perf_counter()
+    for t in texts:
+        for m in tok.tokenize(t):
+            m.surface()
+            m.normalized_form()
+            m.part_of_speech()
+    return time.perf_counter() - t0
+
+
+def ginza_tokenizer(texts: list[str]) -> float:
+    import spacy
+
+    nlp = spacy.load("ja_ginza")
+    t0 = time.perf_counter()
+    for t in texts:
+        nlp.tokenizer(t)
+    return time.perf_counter() - t0
+
+
+def naive_peer(texts: list[str]) -> float:
+    """Full ja_ginza pipeline per sentence + the shipped classifier on its tokens, rolled up per item."""
+    import spacy
+
+    from roleclassify.features import units_from_tokens
+    from roleclassify.model import SentenceTagging, load
+    from roleclassify.text import normalize, split_sentences
+    from roleclassify.tokenize import GinzaTokenizer
+
+    nlp = spacy.load("ja_ginza")
+    model = load()
+    t0 = time.perf_counter()
+    for t in texts:
+        sents = split_sentences(t)
+        norm = [normalize(s) for s in sents]
+        toks = [GinzaTokenizer._tokens(d) for d in nlp.pipe(norm)]
+        p = model.proba_units(units_from_tokens(norm, toks, model.spec))
+        tags = [SentenceTagging(s, [], {}) for s in sents]
+        model._rollup(t, tags, p)
+    return time.perf_counter() - t0
+
+
+def run_measured(cmd: list[str]) -> tuple[float, int]:
+    """Wall time and peak resident memory (sum over the process tree, sampled every 50 ms)."""
+    import psutil
+
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    ps = psutil.Process(proc.pid)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            tree = [ps, *ps.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.05)
+    dt = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed: {proc.stderr.read().decode()[-2000:]}")
+    return dt, peak
+
+
+def median_time(cmd: list[str], n: int = 5, stdin: str | None = None) -> float:
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, input=stdin, capture_output=True, text=True, check=True)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{cpu}, {os.cpu_count()} cores{mem}, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="skip the 200 MB memory run")
+    ap.add_argument("--naive-chars", type=int, default=60_000, help="prefix of the input for the naive peer")
+    ap.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
+    args = ap.parse_args()
+    WORK.mkdir(parents=True, exist_ok=True)
+    small = WORK / "input_2mb.jsonl"
+    n_items, n_chars = make_input(small, 2_100_000)
+    texts = read_texts(small)
+    mb = small.stat().st_size / 1e6
+    print(f"input: {n_items} items, {n_chars:,} characters, {mb:.1f} MB", file=sys.stderr)
+
+    res: dict[str, dict] = {}
+    t = raw_sudachi(texts)
+    res["raw SudachiPy (limit)"] = {"s": t, "cps": n_chars / t, "ips": n_items / t}
+    t = ginza_tokenizer(texts)
+    res["GiNZA tokenizer only"] = {"s": t, "cps": n_chars / t, "ips": n_items / t}
+    prefix, c = [], 0
+    for x in texts:
+        if c >= args.naive_chars:
+            break
+        prefix.append(x)
+        c += len(x)
+    t = naive_peer(prefix)
+    res["naive peer: nlp.pipe(full ja_ginza) + classifier"] = {"s": t, "cps": c / t, "ips": len(prefix) / t,
+                                                               "note": f"on the first {c:,} characters"}
+    for jobs in (1, 2):
+        t, rss = run_measured([*EXE, "tag", str(small), "--jobs", str(jobs), "-o", str(WORK / f"out_{jobs}.jsonl")])
+        res[f"roleclassify tag --jobs {jobs}"] = {"s": t, "cps": n_chars / t, "ips": n_items / t, "rss": rss}
+        print(f"tag --jobs {jobs}: {n_chars / t:,.0f} chars/s, peak RSS {rss / 1e6:.0f} MB", file=sys.stderr)
+
+    big_rss = None
+    if not args.quick:
+        big = WORK / "input_200mb.jsonl"
+        with open(big, "w", encoding="utf-8") as f:
+            rep = 0
+            while f.tell() < 200_000_000:
+                for line in small.read_text(encoding="utf-8").splitlines():
+                    rec = json.loads(line)
+                    rec["id"] = f"{rep}-{rec['id']}"
+                    f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                rep += 1
+        big_mb = big.stat().st_size / 1e6
+        t, big_rss = run_measured([*EXE, "tag", str(big), "--jobs", "1", "-o", str(WORK / "out_big.jsonl")])
+        res["roleclassify tag --jobs 1, 200 MB"] = {"s": t, "cps": None, "rss": big_rss, "mb": big_mb}
+        print(f"200 MB: {t:.0f}s, peak RSS {big_rss / 1e6:.0f} MB", file=sys.stderr)
+        big.unlink()
+        (WORK / "out_big.jsonl").unlink()
+
+    cold = median_time([*EXE, "tag", "-", "--format", "jsonl"], stdin="新規顧客への提案営業\n")
+    cold_script = median_time(["roleclassify", "tag", "-", "--format", "jsonl"], stdin="新規顧客への提案営業\n")
+    helpt = median_time(["roleclassify", "--help"])
+    t0 = time.perf_counter()
+    subprocess.run([*EXE, "train", str(ROOT / "corpus" / "sentences"), str(ROOT / "corpus" / "jobs"), "--out",
+                    str(WORK / "model")], check=True, capture_output=True)
+    train_s = time.perf_counter() - t0
+
+    raw = res["raw SudachiPy (limit)"]["cps"]
+    naive = res["naive peer: nlp.pipe(full ja_ginza) + classifier"]["cps"]
+    j1 = res["roleclassify tag --jobs 1"]
+    j2 = res["roleclassify tag --jobs 2"]
+    lines = [
+        "# Throughput and memory",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M')} in one run of `python bench/throughput.py` on {machine()}.",
+        "The machine is shared, so absolute figures vary between runs; the ratios are measured within this one run.",
+        "",
+        f"Input: {n_items:,} items ({n_chars:,} characters, {mb:.1f} MB JSONL) of job descriptions and sentences "
+        "drawn from the corpus. roleclassify runs are whole commands (new process, JSONL in, JSONL out, startup "
+        "and model load included); the tokenizer rows are in-process loops.",
+        "",
+        "| what | chars/s | items/s | vs raw SudachiPy | peak RSS |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, r in res.items():
+        if r.get("cps") is None:
+            continue
+        rss = f"{r['rss'] / 1e6:,.0f} MB" if r.get("rss") else ""
+        note = f" ({r['note']})" if r.get("note") else ""
+        lines.append(f"| {name}{note} | {r['cps']:,.0f} | {r['ips']:,.0f} | {r['cps'] / raw:.2f} | {rss} |")
+    lines += ["", "| other measurement | value |", "|---|---:|"]
+    lines.append(f"| cold start: `roleclassify tag` of one line, shipped model (median of 5) | {cold_script:.2f} s |")
+    lines.append(f"| cold start via `python -m roleclassify.cli` (median of 5) | {cold:.2f} s |")
+    lines.append(f"| `roleclassify --help` (median of 5) | {helpt:.2f} s |")
+    lines.append(f"| training on the full shipped corpus (5-fold CV, calibration, final fit) | {train_s:.1f} s |")
+    if big_rss:
+        r = res["roleclassify tag --jobs 1, 200 MB"]
+        lines.append(f"| peak RSS tagging {r['mb']:.0f} MB (`--jobs 1`) | {big_rss / 1e6:,.0f} MB |")
+        lines.append(f"| peak RSS tagging {mb:.1f} MB (`--jobs 1`) | {j1['rss'] / 1e6:,.0f} MB |")
+    lines += ["", "## Targets", ""]
+
+    def check(ok: bool) -> str:
+        return "met" if ok else "NOT met"
+
+    lines.append(f"- `tag --jobs 1` ≥ 60 % of raw SudachiPy: {j1['cps'] / raw:.0%} ({check(j1['cps'] / raw >= 0.6)})")
+    lines.append(f"- `tag --jobs 1` ≥ 100× the naive full-pipeline peer: {j1['cps'] / naive:,.0f}× "
+                 f"({check(j1['cps'] / naive >= 100)})")
+    lines.append(f"- `tag --jobs 2` ≥ 1.7× `--jobs 1`: {j2['cps'] / j1['cps']:.2f}× ({check(j2['cps'] / j1['cps'] >= 1.7)})")
+    if big_rss:
+        ratio = big_rss / j1["rss"]
+        lines.append(f"- peak RSS on 200 MB < 1.5 GB and within 10 % of 2 MB: {big_rss / 1e6:,.0f} MB, "
+                     f"{ratio:.2f}× ({check(big_rss < 1.5e9 and ratio <= 1.1)})")
+    lines.append(f"- cold start ≤ 1.5 s: {cold_script:.2f} s ({check(cold_script <= 1.5)}); `--help` ≤ 0.3 s: "
+                 f"{helpt:.2f} s ({check(helpt <= 0.3)})")
+    lines.append(f"- retraining on the full corpus ≤ 60 s: {train_s:.1f} s ({check(train_s <= 60)})")
+    lines.append("")
+    Path(args.out).write_text("\n".join(lines), encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
