@@ -108,3 +108,21 @@ def test_cli_no_structure_error(tmp_path):
     r = CliRunner().invoke(cli, ["audit", str(p)])
     assert r.exit_code == 1 and "memo.txt: no department structure found" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_lemma_similarity_sets_and_phrases():
+    from roleclassify.audit import lemma_similarity
+
+    assert lemma_similarity(["見積書", "作成"], ["見積書", "作成"]) == 1.0
+    assert lemma_similarity(["見積書", "作成"], ["見積書", "作成", "発行"]) == 2 / 3
+    # one duty phrase inside two longer sentences
+    a = ["オフィス", "移転", "案件", "荷物", "配送", "設置"]
+    b = ["トラック", "個人宅", "荷物", "配送", "設置", "運ぶ"]
+    assert lemma_similarity(a, b) == 1.0
+    assert lemma_similarity(a, b, phrase=0) < 0.6
+
+
+def test_min_score_decides_what_counts(shipped_model):
+    strict = audit([ORG / "01_regulation_pumps.txt"], shipped_model, min_score=1.01)
+    assert {f.kind for f in strict.findings} == {"ownerless", "duplicate"}
+    assert all(sum(d.counts[r] for r in ROLES) == 0 for d in strict.departments)

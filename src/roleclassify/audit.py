@@ -137,22 +137,28 @@ class AuditReport:
         }
 
 
-def lemma_similarity(a: frozenset[str], b: frozenset[str]) -> float:
-    """Jaccard similarity of two content-lemma sets."""
+def lemma_similarity(a: Sequence[str], b: Sequence[str], phrase: int = 3) -> float:
+    """Similarity of two duties from their content lemmas (in order): the Jaccard similarity of the lemma
+    sets, or 1.0 when they share a run of ``phrase`` or more consecutive content lemmas (the same duty phrase
+    inside two longer sentences, e.g. 荷物 配送 設置)."""
     if not a or not b:
         return 0.0
-    return len(a & b) / len(a | b)
+    sa, sb = set(a), set(b)
+    jac = len(sa & sb) / len(sa | sb)
+    if phrase and len(sa & sb) >= phrase:
+        grams = {tuple(a[i : i + phrase]) for i in range(len(a) - phrase + 1)}
+        if any(tuple(b[i : i + phrase]) in grams for i in range(len(b) - phrase + 1)):
+            return 1.0
+    return jac
 
 
-def _content_lemmas(texts: Sequence[str], tokenizer) -> list[frozenset[str]]:
+def _content_lemmas(texts: Sequence[str], tokenizer) -> list[list[str]]:
     from .text import normalize, strip_marker
 
     out = []
     for t in texts:
         toks = tokenizer(normalize(strip_marker(t)))
-        out.append(frozenset(
-            x.lemma for x in toks if x.tag.startswith(_CONTENT_TAGS) and x.lemma not in _STOP_LEMMAS
-        ))
+        out.append([x.lemma for x in toks if x.tag.startswith(_CONTENT_TAGS) and x.lemma not in _STOP_LEMMAS])
     return out
 
 
@@ -167,6 +173,7 @@ def audit_documents(
     expect: Mapping[str, str] | None = None,
     duplicate_threshold: float = 0.6,
     threshold: float | None = None,
+    min_score: float = 0.5,
 ) -> AuditReport:
     """Audit already-read documents (see :func:`audit` for files)."""
     labels = list(model.labels)
@@ -185,6 +192,9 @@ def audit_documents(
     names = list(merged)
     all_duties = [d for n in names for d in merged[n][1]]
     tags = model.tag([d.text for d in all_duties], threshold=threshold, split=False)
+    # a duty is counted as a role's work when its score passes the tagging threshold and min_score: findings
+    # are claims about an organisation, so a duty the model is unsure of does not make one
+    bars = {l: max(float(threshold if threshold is not None else t), min_score) for l, t in zip(labels, model.thresholds_)}
     departments: list[Department] = []
     k = 0
     for name in names:
@@ -193,7 +203,7 @@ def audit_documents(
         for d in duties:
             t = tags[k]
             k += 1
-            results.append(DutyResult(d.text, d.location, [l for l in t.labels if l != "other"], t.scores))
+            results.append(DutyResult(d.text, d.location, [l for l in labels if t.scores[l] >= bars[l]], t.scores))
         if name in expect:
             role, source = expect[name], "expect"
         else:
@@ -274,7 +284,8 @@ def audit_documents(
         labels=labels,
         departments=departments,
         findings=findings,
-        settings={"duplicate_threshold": duplicate_threshold, "threshold": threshold, "expect": expect},
+        settings={"duplicate_threshold": duplicate_threshold, "threshold": threshold, "min_score": min_score,
+                  "expect": expect},
     )
 
 
@@ -285,6 +296,7 @@ def audit(
     expect: Mapping[str, str] | None = None,
     duplicate_threshold: float = 0.6,
     threshold: float | None = None,
+    min_score: float = 0.5,
     encoding: str | None = None,
     dept_column: str | None = None,
     duty_column: str | None = None,
@@ -299,5 +311,6 @@ def audit(
         model = load()
     docs = read_org_documents(paths, encoding=encoding, dept_column=dept_column, duty_column=duty_column)
     return audit_documents(
-        docs, model, expect=expect, duplicate_threshold=duplicate_threshold, threshold=threshold
+        docs, model, expect=expect, duplicate_threshold=duplicate_threshold, threshold=threshold,
+        min_score=min_score,
     )

@@ -464,11 +464,14 @@ def _parse_expect(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--duplicate-threshold", type=click.FloatRange(0, 1), default=0.6, show_default=True,
               help="Lemma Jaccard similarity from which two departments' duties count as duplicates.")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None, help="One tagging threshold for every label.")
+@click.option("--min-score", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="A duty counts as a role's work only with at least this score (and the tagging threshold).")
 @click.option("--dept-column", default=None, help="CSV/TSV column with the department (default: detected).")
 @click.option("--duty-column", default=None, help="CSV/TSV column with the duty (default: detected).")
 @click.option("--fail-on", "fail_on", multiple=True, type=click.Choice(["overlap", "crossing", "shared", "duplicate", "ownerless", "any"]),
               help="Exit with code 3 when findings of this kind exist (overlap = crossing or shared). Repeatable.")
-def audit(paths, model_path, fmt, output, expect, duplicate_threshold, threshold, dept_column, duty_column, fail_on):
+def audit(paths, model_path, fmt, output, expect, duplicate_threshold, threshold, min_score, dept_column, duty_column,
+          fail_on):
     """Audit organisation documents for role crossing, shared roles, duplicated duties and ownerless roles.
 
     PATHS are 業務分掌規程 (第N条 articles), Markdown department pages, text with 【営業部】 / ■営業部 /
@@ -496,7 +499,7 @@ def audit(paths, model_path, fmt, output, expect, duplicate_threshold, threshold
     _warn_compat(model)
     report = audit_fn(
         paths, model, expect=_parse_expect(expect), duplicate_threshold=duplicate_threshold,
-        threshold=threshold, dept_column=dept_column, duty_column=duty_column,
+        threshold=threshold, min_score=min_score, dept_column=dept_column, duty_column=duty_column,
     )
     with AtomicOutput(output) as stream:
         stream.write(render(report, fmt) + "\n")

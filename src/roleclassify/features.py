@@ -70,17 +70,19 @@ class Unit(NamedTuple):
     words: list[str]
 
 
-def analyze(texts: Sequence[str], spec: FeatureSpec, tokenizer) -> list[Unit]:
+def analyze(texts: Sequence[str], spec: FeatureSpec, tokenizer, *, stripped: bool = False) -> list[Unit]:
     """Units of raw unit texts: item marker stripped, NFKC-normalised, GiNZA-tokenized.
 
     Training and tagging both go through here, so a unit is featurized the same way in both.
+    ``stripped`` says the texts come from :func:`~roleclassify.text.split_sentences`, which already removed
+    the markers.
     """
     field_ = spec.word
     skip = spec.skip_tags
     need_words = bool(spec.word_ngrams)
     out = []
     for t in texts:
-        n = normalize(strip_marker(t))
+        n = normalize(t if stripped else strip_marker(t))
         words = tokenizer.words(n, field_, skip) if need_words else []
         out.append(Unit(n.replace(" ", ""), words))
     return out
@@ -215,15 +217,21 @@ class Featurizer:
         nf = max(self.n_features, 1)
         found = []
         for kind, (rows, keys) in self._keys(units, self.words_).items():
-            table_keys, table_cols = self.tables_.get(kind, (None, None))
-            if table_keys is None or not len(table_keys) or not len(keys):
+            if not len(keys):
                 continue
-            pos = np.searchsorted(table_keys, keys)
-            pos[pos == len(table_keys)] = 0
-            hit = table_keys[pos] == keys
-            found.append(rows[hit] * nf + table_cols[pos[hit]])
+            cols = self._lookup(kind, keys)
+            if cols is None:
+                continue
+            hit = cols >= 0
+            found.append(rows[hit] * nf + cols[hit])
         combined = np.concatenate(found) if found else np.zeros(0, np.int64)
-        uniq, tf = np.unique(combined, return_counts=True)
+        combined.sort()
+        if len(combined):
+            starts = np.flatnonzero(np.concatenate(([True], combined[1:] != combined[:-1])))
+            uniq = combined[starts]
+            tf = np.diff(np.append(starts, len(combined)))
+        else:
+            uniq, tf = combined, np.zeros(0, np.int64)
         rows = uniq // nf
         ix = uniq % nf
         ip = np.searchsorted(rows, np.arange(n + 1)).astype(np.int64)
@@ -236,6 +244,26 @@ class Featurizer:
             norms[norms == 0] = 1.0
             data = data / norms[rows]
         return ip, ix.astype(np.int64), data.astype(np.float32)
+
+    def _lookup(self, kind: str, keys: np.ndarray) -> np.ndarray | None:
+        """Column of every key (-1 when unknown): a direct index for word and character unigrams, whose
+        keys are small integers, a binary search in the sorted key table for the rest."""
+        table = self.tables_.get(kind) if self.tables_ else None
+        if table is None or not len(table[0]):
+            return None
+        table_keys, table_cols = table
+        if kind in ("w1", "c1"):
+            dense = self._dense.get(kind) if hasattr(self, "_dense") else None
+            if dense is None:
+                if not hasattr(self, "_dense"):
+                    self._dense: dict[str, np.ndarray] = {}
+                dense = np.full(int(table_keys[-1]) + 2, -1, dtype=np.int64)
+                dense[table_keys] = table_cols
+                self._dense[kind] = dense
+            return dense[np.minimum(keys, len(dense) - 1)]
+        pos = np.searchsorted(table_keys, keys)
+        pos[pos == len(table_keys)] = 0
+        return np.where(table_keys[pos] == keys, table_cols[pos], -1)
 
     def transform(self, units: Sequence[Unit]):
         """SciPy CSR matrix (training only: imports SciPy)."""

@@ -194,9 +194,9 @@ class RoleClassifier:
             self._tokenizer = None
         return self
 
-    def units(self, unit_texts: Sequence[str]) -> list[Unit]:
+    def units(self, unit_texts: Sequence[str], *, stripped: bool = False) -> list[Unit]:
         """Normalised, tokenized units of texts (each text one unit)."""
-        return analyze(unit_texts, self.spec, self.tokenizer)
+        return analyze(unit_texts, self.spec, self.tokenizer, stripped=stripped)
 
     def decision_function_units(self, units: Sequence[Unit]) -> np.ndarray:
         """Raw linear scores (n_units x n_labels) of analysed units."""
@@ -286,7 +286,7 @@ class RoleClassifier:
             (split_sentences(t) if split else ([t.strip()] if t.strip() else [])) for t in texts
         ]
         flat = [u for units in units_per_item for u in units]
-        analysed = self.units(flat) if flat else []
+        analysed = self.units(flat, stripped=split) if flat else []
         probs = self.proba_units(analysed) if flat else np.zeros((0, len(self.labels)))
         th = (
             np.full(len(self.labels), float(threshold))

@@ -12,6 +12,7 @@ import unicodedata
 from pathlib import Path
 from typing import IO, Any
 
+from ._json import dumps_line
 from .fileio import default_file_mode
 
 __all__ = ["AtomicOutput", "make_writer", "OUTPUT_FORMATS", "arrow_schema"]
@@ -66,7 +67,7 @@ class _JsonlWriter:
         self.stream = stream
 
     def write(self, rec: dict[str, Any]) -> None:
-        self.stream.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        self.stream.write(dumps_line(rec))
 
     def close(self) -> None:
         pass

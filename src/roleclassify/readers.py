@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import json
 import re
 import sys
 from collections.abc import Iterable, Iterator
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from . import _json
 from .errors import InputError, RecordError
 
 __all__ = [
@@ -282,8 +282,8 @@ def _jsonl(src: _Source, text_field: str) -> Iterator[Record | RecordError]:
             continue
         where = f"{src.name}:{n}"
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as e:
+            obj = _json.loads(line)
+        except _json.JSONDecodeError as e:
             yield RecordError(where, f"invalid JSON ({e.msg} at column {e.colno}); record skipped")
             continue
         if not isinstance(obj, dict):

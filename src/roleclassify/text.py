@@ -56,6 +56,8 @@ def normalize(text: str) -> str:
 
 def strip_marker(line: str) -> str:
     """Remove a leading bullet or item-number marker (・, ●, -, 1., ①, (1) ...) and surrounding space."""
+    if not line or (line[0] not in _MARKER_STARTS and not line[0].isspace()):
+        return line.strip()
     return _MARKER_RE.sub("", line, count=1).strip()
 
 
@@ -111,8 +113,16 @@ def _split_prose(line: str) -> list[str]:
     return out
 
 
+_CONTENT_RE = re.compile(r"[^\W_]")  # a letter or a digit, in any script
+_INLINE_MARKS = frozenset("●■◆□★▼▶◎")
+# characters a leading marker can start with; other lines skip the marker expression
+_MARKER_STARTS = frozenset(
+    "・･●○◎◇◆□■▪▫•‣◦▶▷►▸▹➢➤✓✔☑★☆◉⚫◯-–—*+＊＋－（(0123456789０１２３４５６７８９一二三四五六七八九十 \t\u3000"
+) | frozenset(chr(c) for c in range(0x2460, 0x24A0)) | frozenset(chr(c) for c in range(0x2776, 0x2794))
+
+
 def _has_content(piece: str) -> bool:
-    return any(unicodedata.category(c)[0] in "LN" for c in piece)
+    return _CONTENT_RE.search(piece) is not None
 
 
 def split_sentences(text: str) -> list[str]:
@@ -128,7 +138,7 @@ def split_sentences(text: str) -> list[str]:
     for raw in split_lines(text):
         if not raw.strip():
             continue
-        for item in _INLINE_BULLET_RE.split(raw):
+        for item in (_INLINE_BULLET_RE.split(raw) if not _INLINE_MARKS.isdisjoint(raw) else (raw,)):
             item = strip_marker(item)
             if not item:
                 continue

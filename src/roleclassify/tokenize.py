@@ -133,8 +133,10 @@ class FastTokenizer:
         out: list[str] = []
         append = out.append
         tag_of = self._tag
-        for piece in _chunks(text):
-            for m in self._tokenizer.tokenize(piece):
+        tokenize = self._tokenizer.tokenize
+        # short texts (nearly all) skip the length check of _chunks
+        for piece in (text,) if len(text) <= _CHUNK_CHARS // 4 else _chunks(text):
+            for m in tokenize(piece):
                 pid = m.part_of_speech_id()
                 drop = skipped.get(pid)
                 if drop is None:
