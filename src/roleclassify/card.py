@@ -59,6 +59,18 @@ def model_card(meta: dict[str, Any]) -> str:
                         f"{r} {v['macro_f1']:.3f} (n={v['n']})" for r, v in sec["per_register"].items()
                     ))
                     lines.append("")
+        cal = m.get("calibration")
+        if cal:
+            u, c = cal["uncalibrated"], cal["calibrated"]
+            lines += [
+                "### Calibration of sentence probabilities",
+                "",
+                "| | Brier score | expected calibration error |",
+                "|---|---:|---:|",
+                f"| logistic regression as fitted | {u['brier']:.4f} | {u['ece']:.4f} |",
+                f"| with Platt scaling (shipped) | {c['brier']:.4f} | {c['ece']:.4f} |",
+                "",
+            ]
     lines += [
         "",
         "## Intended use and limits",
