@@ -37,7 +37,7 @@ import numpy as np
 
 from roleclassify.corpus import read_corpus, training_units
 from roleclassify.evaluate import multilabel_report
-from roleclassify.model import RoleClassifier
+from roleclassify.model import RoleClassifier, rollup_scores
 from roleclassify.text import normalize, split_sentences, strip_marker
 from roleclassify.tokenize import FastTokenizer
 from roleclassify.train import train
@@ -217,7 +217,7 @@ def _rollup(P, th, doc_threshold=0.3):
     hard = P >= th
     if not hard.any():
         return []
-    share = P.sum(0) / max(P.max(1).sum(), 1e-9)
+    share = rollup_scores(P)
     return [l for l, s in zip(LABELS, share) if s >= doc_threshold] or [LABELS[int(np.argmax(share))]]
 
 

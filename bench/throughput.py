@@ -86,7 +86,7 @@ def naive_peer(texts: list[str]) -> float:
     import spacy
 
     from roleclassify.features import units_from_tokens
-    from roleclassify.model import SentenceTagging, load
+    from roleclassify.model import load, rollup_scores
     from roleclassify.text import normalize, split_sentences
     from roleclassify.tokenize import GinzaTokenizer
 
@@ -98,8 +98,8 @@ def naive_peer(texts: list[str]) -> float:
         norm = [normalize(s) for s in sents]
         toks = [GinzaTokenizer._tokens(d) for d in nlp.pipe(norm)]
         p = model.proba_units(units_from_tokens(norm, toks, model.spec))
-        tags = [SentenceTagging(s, [], {}) for s in sents]
-        model._rollup(t, tags, p)
+        if len(p):
+            model._main_roles(rollup_scores(p).tolist(), not (p >= model.thresholds_).any())
     return time.perf_counter() - t0
 
 

@@ -82,7 +82,7 @@ def test_tag_csv_output(run, tiny_model_dir, data_dir):
 def test_tag_table_output(run, tiny_model_dir, data_dir):
     r = run("tag", str(data_dir / "jobs.txt"), "-m", str(tiny_model_dir), "--format", "table")
     lines = r.stdout.splitlines()
-    assert lines[0].startswith("labels") and "月給30万円" in r.stdout
+    assert lines[0].startswith("id") and "labels" in lines[0] and "月給30万円" in r.stdout
 
 
 def test_tag_output_file(run, tiny_model_dir, data_dir, tmp_path):

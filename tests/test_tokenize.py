@@ -20,7 +20,7 @@ def _ginza_tokens(nlp, text):
 
 
 def _corpus_units():
-    items = read_corpus([ROOT / "corpus"])
+    items = read_corpus([ROOT / "corpus"])  # the whole corpus directory, as a user would pass it
     texts, _, _, _ = training_units(items)
     units = [normalize(strip_marker(t)) for t in texts]
     # documents are split by the splitter at tagging time: include those units too

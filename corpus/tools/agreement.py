@@ -2,8 +2,8 @@
 
     python corpus/tools/agreement.py            # prints the Markdown table used in corpus/README.md
 
-The sample (corpus/agreement/sample_ids.txt) was drawn at random (seed 20261123) from the sentence items
-and the job descriptions; corpus/agreement/relabel_*.jsonl hold the second annotator's labels, made from
+The sample (corpus/_agreement/sample_ids.txt) was drawn at random (seed 20261123) from the sentence items
+and the job descriptions; corpus/_agreement/relabel_*.jsonl hold the second annotator's labels, made from
 GUIDELINES.md alone without seeing the corpus labels.
 """
 
@@ -40,7 +40,7 @@ def table(pairs: list[tuple[list[str], list[str]]], title: str) -> list[str]:
 def main() -> None:
     items = {it.id: it for it in read_corpus([ROOT / "corpus" / "sentences", ROOT / "corpus" / "jobs"])}
     sents, docs, lines = [], [], []
-    for f in sorted((ROOT / "corpus" / "agreement").glob("relabel_*.jsonl")):
+    for f in sorted((ROOT / "corpus" / "_agreement").glob("relabel_*.jsonl")):
         for line in f.read_text(encoding="utf-8").splitlines():
             r = json.loads(line)
             it = items[r["id"]]

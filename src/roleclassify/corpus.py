@@ -11,7 +11,7 @@ JSONL record of the shipped corpus::
 A job description has ``"unit": "document"`` and, line by line, ``"lines": [{"text", "labels"}]``; its
 ``labels`` are the role(s) the job mainly does. CSV/TSV files need a header with ``text`` and ``labels``
 columns; several labels in one cell are separated by ``;``, ``|`` or ``,``. A directory stands for the
-``*.jsonl`` files under it.
+``*.jsonl`` files under it, except those in folders (or named) starting with ``_`` or ``.``.
 """
 
 from __future__ import annotations
@@ -184,8 +184,12 @@ def _files(paths: Iterable[str | Path]) -> list[Path]:
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            # a directory contributes its JSONL files (CSV files there may be other data: name them)
-            found = sorted(q for q in p.rglob("*.jsonl") if not q.name.startswith("."))
+            # a directory contributes its JSONL files (CSV files there may be other data: name them);
+            # files and folders whose names start with "_" or "." are not corpus data
+            found = sorted(
+                q for q in p.rglob("*.jsonl")
+                if not any(part.startswith(("_", ".")) for part in q.relative_to(p).parts)
+            )
             if not found:
                 raise CorpusError(f"{p}: no .jsonl corpus files in this directory; name CSV/TSV corpora one by one")
             out.extend(found)

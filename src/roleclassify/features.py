@@ -225,6 +225,8 @@ class Featurizer:
             hit = cols >= 0
             found.append(rows[hit] * nf + cols[hit])
         combined = np.concatenate(found) if found else np.zeros(0, np.int64)
+        if n * nf < 2**31 - 1:  # half the bytes to sort
+            combined = combined.astype(np.int32)
         combined.sort()
         if len(combined):
             starts = np.flatnonzero(np.concatenate(([True], combined[1:] != combined[:-1])))
@@ -232,6 +234,7 @@ class Featurizer:
             tf = np.diff(np.append(starts, len(combined)))
         else:
             uniq, tf = combined, np.zeros(0, np.int64)
+        uniq = uniq.astype(np.int64)
         rows = uniq // nf
         ix = uniq % nf
         ip = np.searchsorted(rows, np.arange(n + 1)).astype(np.int64)

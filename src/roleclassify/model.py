@@ -70,8 +70,8 @@ class Tagging:
     """Result for one item: its labels and scores, and those of each of its sentences.
 
     For an item of several sentences, ``labels`` are the role(s) it mainly describes, ``scores`` the soft
-    share of its role work that is each role, and ``shares`` the fraction of its sentences per label
-    (``other`` included).
+    share of its role work that is each role (see :func:`rollup_scores`), and ``shares`` the fraction of its
+    sentences per label (``other`` included).
     """
 
     text: str
@@ -127,12 +127,15 @@ class ReviewPolicy:
         close = (p1 - p2 < self.margin) & (p2 >= thresholds[second] - self.band)
         return low | close
 
+def rollup_scores(p: np.ndarray) -> np.ndarray:
+    """Scores of an item of several sentences from its sentence probabilities ``p`` (sentences x labels):
+    each role's probability mass over the item's soft count of role sentences, that count taken as at least
+    one, so an item with hardly any role work scores low on every role."""
+    return p.sum(axis=0) / max(float(p.max(axis=1).sum()), 1.0)
+
+
 def _sha256(a: np.ndarray) -> str:
     return hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
-
-
-def _round(x: float) -> float:
-    return round(float(x), 4)
 
 
 class RoleClassifier:
@@ -296,15 +299,35 @@ class RoleClassifier:
         flags = review.flags(probs, th).tolist()
         explanations = self.explain_units(analysed, explain) if explain and flat else None
         # labels and rounded scores of every sentence at once
-        hits = (probs >= th).tolist()
+        hit = probs >= th
+        hits = hit.tolist()
         rounded = np.round(probs, 4).tolist()
         labels = self.labels
         sent_labels = [[l for l, h in zip(labels, row) if h] or [OTHER] for row in hits]
         sent_scores = [dict(zip(labels, row)) for row in rounded]
+        # items of several sentences: role scores and label shares, for the whole batch at once
+        sizes = np.fromiter((len(u) for u in units_per_item), dtype=np.int64, count=len(units_per_item))
+        starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+        multi = sizes > 1
+        item_scores = item_shares = None
+        if multi.any():
+            n_hits = hit.sum(axis=1)
+            weights = np.zeros((len(probs), len(labels) + 1))
+            weights[:, :-1] = hit / np.maximum(n_hits, 1)[:, None]
+            weights[:, -1] = n_hits == 0
+            s_idx = starts[multi]
+            mass = np.add.reduceat(probs, s_idx, axis=0)
+            soft = np.add.reduceat(probs.max(axis=1), s_idx)
+            item_scores = np.zeros((len(sizes), len(labels)))
+            item_scores[multi] = mass / np.maximum(soft, 1.0)[:, None]
+            item_shares = np.zeros((len(sizes), len(labels) + 1))
+            item_shares[multi] = np.add.reduceat(weights, s_idx, axis=0) / sizes[multi][:, None]
+            item_scores = np.round(item_scores, 4).tolist()
+            item_shares = np.round(item_shares, 4).tolist()
         out: list[Tagging] = []
-        k = 0
-        for text, units in zip(texts, units_per_item):
-            m = len(units)
+        share_keys = [*labels, OTHER]
+        for j, (text, units) in enumerate(zip(texts, units_per_item)):
+            k = int(starts[j])
             sents = [
                 SentenceTagging(
                     u, sent_labels[k + i], sent_scores[k + i], flags[k + i],
@@ -312,32 +335,23 @@ class RoleClassifier:
                 )
                 for i, u in enumerate(units)
             ]
-            out.append(self._rollup(text, sents, probs[k : k + m]))
-            k += m
+            if not sents:
+                out.append(Tagging(text, [OTHER], dict.fromkeys(labels, 0.0), [], None))
+            elif len(sents) == 1:
+                out.append(Tagging(text, list(sents[0].labels), dict(sents[0].scores), sents, None))
+            else:
+                sc = item_scores[j]
+                shares = dict(zip(share_keys, item_shares[j]))
+                out.append(Tagging(text, self._main_roles(sc, shares[OTHER] >= 1.0 - 1e-9), dict(zip(labels, sc)),
+                                   sents, shares))
         return out
 
-    def _rollup(self, text: str, sents: list[SentenceTagging], p: np.ndarray) -> Tagging:
-        if not sents:
-            return Tagging(text, [OTHER], dict.fromkeys(self.labels, 0.0), [], None)
-        if len(sents) == 1:
-            s = sents[0]
-            return Tagging(text, list(s.labels), dict(s.scores), sents, None)
-        # several sentences: soft share of the item's role work per role
-        mass = p.sum(axis=0)
-        denom = float(p.max(axis=1).sum())
-        scores = mass / denom if denom > 0 else np.zeros(len(self.labels))
-        counts = dict.fromkeys([*self.labels, OTHER], 0.0)
-        for s in sents:
-            for lab in s.labels:
-                counts[lab] += 1.0 / len(s.labels)
-        shares = {lab: _round(c / len(sents)) for lab, c in counts.items()}
-        if counts[OTHER] >= len(sents) - 1e-9:
-            labels = [OTHER]
-        else:
-            labels = [l for l, sc in zip(self.labels, scores) if sc >= self.doc_threshold]
-            if not labels:
-                labels = [self.labels[int(np.argmax(scores))]]
-        return Tagging(text, labels, {l: _round(x) for l, x in zip(self.labels, scores)}, sents, shares)
+    def _main_roles(self, scores: list[float], all_other: bool) -> list[str]:
+        """The role(s) an item of several sentences mainly describes (``other`` when no sentence has a role)."""
+        if all_other:
+            return [OTHER]
+        picked = [l for l, sc in zip(self.labels, scores) if sc >= self.doc_threshold]
+        return picked or [self.labels[int(np.argmax(scores))]]
 
     # ------------------------------------------------------------------ persistence
     def _arrays(self) -> dict[str, np.ndarray]:

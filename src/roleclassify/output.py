@@ -115,7 +115,8 @@ def _clip(s: str, width: int) -> str:
 
 
 class _TableWriter:
-    """Aligned columns for people: labels, one score per label, the text clipped to the terminal."""
+    """Aligned columns for people: id, labels (``*`` = flagged for review), one score per label, the text
+    clipped to the terminal."""
 
     def __init__(self, stream: IO[str], labels: list[str]) -> None:
         self.stream = stream
@@ -126,13 +127,14 @@ class _TableWriter:
     def write(self, rec: dict[str, Any]) -> None:
         short = {l: l[:5] for l in self.labels}
         if not self.header_done:
-            head = f"{'labels':<26}" + "".join(f"{short[l]:>7}" for l in self.labels) + "  text"
+            head = f"{'id':<12} {'labels':<24}" + "".join(f"{short[l]:>7}" for l in self.labels) + "  text"
             self.stream.write(head + "\n" + "-" * min(self.cols, _width(head) + 40) + "\n")
             self.header_done = True
-        labels = ",".join(rec["labels"])
+        labels = ",".join(rec["labels"]) + (" *" if rec.get("review") else "")
         scores = "".join(f"{rec['scores'].get(l, 0):>7.2f}" for l in self.labels)
-        room = max(20, self.cols - 26 - 7 * len(self.labels) - 2)
-        self.stream.write(f"{labels:<26}{scores}  {_clip(rec['text'], room)}\n")
+        room = max(20, self.cols - 38 - 7 * len(self.labels) - 2)
+        rid = _clip(str(rec["id"]), 12)
+        self.stream.write(f"{rid:<12} {labels:<24}{scores}  {_clip(rec['text'], room)}\n")
 
     def close(self) -> None:
         pass

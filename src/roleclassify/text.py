@@ -50,8 +50,12 @@ def normalize(text: str) -> str:
     white-space tokens, which carry no meaning for the classifier. Control characters and lone
     surrogates are dropped.
     """
-    text = _CTRL_RE.sub("", text)
-    return _WS_RE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+    if not text.isprintable():  # only then can there be control characters or other white space
+        text = _CTRL_RE.sub("", text)
+    text = unicodedata.normalize("NFKC", text)
+    if text.isprintable() and "  " not in text:
+        return text.strip(" ")
+    return _WS_RE.sub(" ", text).strip()
 
 
 def strip_marker(line: str) -> str:
@@ -114,7 +118,7 @@ def _split_prose(line: str) -> list[str]:
 
 
 _CONTENT_RE = re.compile(r"[^\W_]")  # a letter or a digit, in any script
-_INLINE_MARKS = frozenset("●■◆□★▼▶◎")
+_INLINE_MARK_RE = re.compile("[●■◆□★▼▶◎]")
 # characters a leading marker can start with; other lines skip the marker expression
 _MARKER_STARTS = frozenset(
     "・･●○◎◇◆□■▪▫•‣◦▶▷►▸▹➢➤✓✔☑★☆◉⚫◯-–—*+＊＋－（(0123456789０１２３４５６７８９一二三四五六七八九十 \t\u3000"
@@ -138,7 +142,7 @@ def split_sentences(text: str) -> list[str]:
     for raw in split_lines(text):
         if not raw.strip():
             continue
-        for item in (_INLINE_BULLET_RE.split(raw) if not _INLINE_MARKS.isdisjoint(raw) else (raw,)):
+        for item in (_INLINE_BULLET_RE.split(raw) if _INLINE_MARK_RE.search(raw) else (raw,)):
             item = strip_marker(item)
             if not item:
                 continue

@@ -21,7 +21,7 @@ from .corpus import CorpusItem, corpus_hash, label_set, read_corpus, training_un
 from .errors import CorpusError
 from .evaluate import evaluate, multilabel_report
 from .features import FeatureSpec, Featurizer, Unit, analyze
-from .model import RoleClassifier
+from .model import RoleClassifier, rollup_scores
 from .tokenize import FastTokenizer, tokenizer_info
 
 __all__ = ["fit", "train", "TrainResult", "cross_val_proba", "tune_thresholds", "DEFAULT_C", "DEFAULT_SPEC"]
@@ -375,7 +375,7 @@ def _tune_doc_threshold(
             if not hard.any():
                 pred: set[str] = set()
             else:
-                share = p.sum(0) / max(p.max(1).sum(), 1e-9)
+                share = rollup_scores(p)
                 pred = {l for l, s in zip(labels, share) if s >= t} or {labels[int(np.argmax(share))]}
             correct += pred == set(d.labels)
         acc = correct / len(docs)
