@@ -167,10 +167,14 @@ class SpacyTextcat:
         else:
             cfg = cfg.replace("[components]", '[nlp.tokenizer]\n@tokenizers = "spacy.ja.JapaneseTokenizer"\nsplit_mode = "C"\n\n[components]', 1)
         (self.dir / "config.cfg").write_text(cfg, encoding="utf-8")
+        extra = []
+        if self.arch == "ensemble":
+            # the accuracy config wants static vectors: ja_ginza's own (ja_core_news_lg is not installed)
+            extra = ["--paths.vectors", "ja_ginza"]
         r = subprocess.run(
             [sys.executable, "-m", "spacy", "train", str(self.dir / "config.cfg"), "--output", str(self.dir / "out"),
              "--paths.train", str(self.dir / "train.spacy"), "--paths.dev", str(self.dir / "dev.spacy"),
-             "--training.max_epochs", str(self.max_epochs), "--training.patience", "1600"],
+             "--training.max_epochs", str(self.max_epochs), "--training.patience", "1600", *extra],
             capture_output=True, text=True,
         )
         if r.returncode != 0:

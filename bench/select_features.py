@@ -1,6 +1,7 @@
 """Choose features and regularisation by measurement: grouped, stratified 5-fold cross-validation.
 
-Every feature set and C value is scored on the training split of the shipped corpus (the held-out test split
+Features are chosen with one logistic regression per label (the estimator is chosen afterwards on the
+winning feature set, by bench/select_estimator.py). Every feature set and C value is scored on the training split of the shipped corpus (the held-out test split
 is never looked at), twice: with 5-fold cross-validation (folds stratified by label set, grouped by item), and
 leaving one writer out (each corpus batch was written by a different hand; a model trained on the other
 writers is scored on the held-out writer's items). Real text comes from writers the corpus has never seen, so
@@ -98,18 +99,20 @@ def main() -> None:
         grid = [float(c) for c in args.cs.split(",")] if args.cs else (QUICK_CS if args.quick else CS)
         for C in grid:
             t1 = time.perf_counter()
-            P = cross_val_proba(feats, label_lists, labels, groups, spec=spec, C=C, n_splits=args.folds)
+            P = cross_val_proba(feats, label_lists, labels, groups, spec=spec, estimator="logreg", C=C,
+                                n_splits=args.folds)
             th = tune_thresholds(P, Y)
             pred = [[l for l, p, t in zip(labels, row, th) if p >= t] for row in P]
             rep = multilabel_report(label_lists, pred, labels)
             pred05 = [[l for l, p in zip(labels, row) if p >= 0.5] for row in P]
             rep05 = multilabel_report(label_lists, pred05, labels)
-            Pw = cross_val_proba(feats, label_lists, labels, writers, spec=spec, C=C, n_splits=len(set(writers)))
+            Pw = cross_val_proba(feats, label_lists, labels, writers, spec=spec, estimator="logreg", C=C,
+                                 n_splits=len(set(writers)))
             thw = tune_thresholds(Pw, Y)
             repw = multilabel_report(label_lists, [[l for l, p, t in zip(labels, row, thw) if p >= t] for row in Pw], labels)
             rw = None
             if rw_texts:
-                model = fit(feats, label_lists, labels, spec=spec, C=C)
+                model = fit(feats, label_lists, labels, spec=spec, estimator="logreg", C=C)
                 model.thresholds_ = th
                 Pr = model.proba_units(units_from_tokens(rw_norm, rw_toks, spec))
                 rw_pred = [[l for l, p, t in zip(labels, row, th) if p >= t] for row in Pr]

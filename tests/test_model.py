@@ -47,17 +47,16 @@ def test_order_kept_in_batches(tiny_model):
 
 
 def test_numpy_inference_equals_sklearn(tiny_model, data_dir):
-    """The NumPy scoring path reproduces scikit-learn's LogisticRegression on the same matrix."""
-    from sklearn.linear_model import LogisticRegression
-
+    """The NumPy scoring path reproduces the scikit-learn estimator's decision function on the same matrix."""
     from roleclassify.corpus import read_corpus, training_units
-    from roleclassify.train import DEFAULT_C
+    from roleclassify.train import DEFAULT_ESTIMATOR, ESTIMATORS, make_estimator
 
     texts, labels, _, _ = training_units(read_corpus([data_dir / "tiny_corpus.jsonl"]))
     units = tiny_model.units(texts)
     X = tiny_model.featurizer.transform(units)
     y = np.array([("sales" in l) for l in labels], dtype=int)
-    lr = LogisticRegression(C=DEFAULT_C, solver="liblinear").fit(X, y)
+    d = ESTIMATORS[DEFAULT_ESTIMATOR]
+    lr = make_estimator(DEFAULT_ESTIMATOR, d["C"], d["class_weight"]).fit(X, y)
     ours = tiny_model.decision_function_units(units)[:, 0]
     assert np.allclose(ours, lr.decision_function(X), atol=1e-4)
 

@@ -67,7 +67,7 @@ def model_card(meta: dict[str, Any]) -> str:
                 "",
                 "| | Brier score | expected calibration error |",
                 "|---|---:|---:|",
-                f"| logistic regression as fitted | {u['brier']:.4f} | {u['ece']:.4f} |",
+                f"| raw decision values through a sigmoid | {u['brier']:.4f} | {u['ece']:.4f} |",
                 f"| with Platt scaling (shipped) | {c['brier']:.4f} | {c['ece']:.4f} |",
                 "",
             ]

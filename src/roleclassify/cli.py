@@ -203,14 +203,19 @@ def tag(inputs, unit, text_field, text_column, input_format, fmt, output, model_
     with out as stream:
         writer = make_writer(fmt, stream, model.labels)
         review = ReviewPolicy(margin=review_margin, band=review_band)
-        for item in tag_stream(model, records, jobs=jobs, threshold=threshold, explain=explain, review=review):
+        as_json = fmt == "jsonl"
+        for item in tag_stream(model, records, jobs=jobs, as_json=as_json, threshold=threshold, explain=explain,
+                               review=review):
             if isinstance(item, RecordError):
                 skipped += 1
                 if strict:
                     raise RecordErrorStop(item)
                 _stderr(f"roleclassify: {item}")
                 continue
-            writer.write(item)
+            if as_json:
+                stream.write(item)
+            else:
+                writer.write(item)
             meter.tick()
         writer.close()
     meter.done()
@@ -262,15 +267,17 @@ def _confusion(section: dict[str, Any]) -> str:
               help="Directory to write the model (model.npz, meta.json, README.md) into.")
 @click.option("--cv", type=click.IntRange(0, 20), default=5, show_default=True,
               help="Folds of stratified cross-validation for the report and threshold tuning (0 = none).")
+@click.option("--estimator", type=click.Choice(["svm", "logreg"]), default="svm", show_default=True,
+              help="Linear model per label: svm (LinearSVC) or logreg (LogisticRegression); both calibrated.")
 @click.option("--c", "C", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Inverse regularisation strength of the logistic regressions (default: the measured best).")
+              help="Inverse regularisation strength (default: the measured best for the estimator).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the folds.")
 @click.option("--include-test", is_flag=True, help='Also train on records marked "split": "test".')
 @click.option("--labels", default=None,
               help="Allowed labels, comma-separated; a record with any other label is refused (default: any).")
 @click.option("--name", default=None, help="Model name for its card (default: the directory name).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def train(corpus, out, cv, C, seed, include_test, labels, name, fmt):
+def train(corpus, out, cv, estimator, C, seed, include_test, labels, name, fmt):
     """Train a model on labelled corpora and write it with its model card.
 
     CORPUS is JSONL or CSV/TSV files (or directories of them) with `text` and `labels`; any label set works
@@ -281,11 +288,11 @@ def train(corpus, out, cv, C, seed, include_test, labels, name, fmt):
         roleclassify train corpus/ --out models/default
         roleclassify train my_labels.csv --out models/mine --cv 10
     """
-    from .train import DEFAULT_C, train as train_fn
+    from .train import train as train_fn
 
     argv = " ".join(["roleclassify", "train", *corpus, "--out", out])
     result = train_fn(
-        list(corpus), out, C=C or DEFAULT_C, cv=cv, seed=seed, include_test=include_test,
+        list(corpus), out, estimator=estimator, C=C, cv=cv, seed=seed, include_test=include_test,
         labels=_labels_option(labels), name=name, progress=_stderr, command=argv,
     )
     if fmt == "json":

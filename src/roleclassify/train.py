@@ -24,12 +24,28 @@ from .features import FeatureSpec, Featurizer, Unit, analyze
 from .model import RoleClassifier, rollup_scores
 from .tokenize import FastTokenizer, tokenizer_info
 
-__all__ = ["fit", "train", "TrainResult", "cross_val_proba", "tune_thresholds", "DEFAULT_C", "DEFAULT_SPEC"]
+__all__ = [
+    "fit",
+    "train",
+    "TrainResult",
+    "cross_val_proba",
+    "tune_thresholds",
+    "make_estimator",
+    "ESTIMATORS",
+    "DEFAULT_ESTIMATOR",
+    "DEFAULT_C",
+    "DEFAULT_SPEC",
+]
 
 #: Chosen by leave-one-writer-out cross-validation on the shipped corpus (bench/FEATURES.md).
-DEFAULT_C = 30.0
+#: Estimators by name with their default C and class weighting. Chosen by measurement: bench/ESTIMATORS.md.
+ESTIMATORS = {
+    "svm": {"C": 1.0, "class_weight": "balanced", "name": "LinearSVC (squared hinge)"},
+    "logreg": {"C": 30.0, "class_weight": None, "name": "LogisticRegression (liblinear)"},
+}
+DEFAULT_ESTIMATOR = "svm"
+DEFAULT_C = ESTIMATORS[DEFAULT_ESTIMATOR]["C"]
 DEFAULT_SPEC = FeatureSpec(word="norm", word_ngrams=(1, 2), char_ngrams=(1, 2, 3))
-ESTIMATOR = "LogisticRegression(liblinear), one binary model per label"
 
 Progress = Callable[[str], None]
 
@@ -43,9 +59,29 @@ def _binarize(label_lists: Sequence[Sequence[str]], labels: Sequence[str]) -> np
     return Y
 
 
-def _fit_arrays(X, Y: np.ndarray, C: float, class_weight: str | None) -> tuple[np.ndarray, np.ndarray]:
-    from sklearn.linear_model import LogisticRegression
+def _defaults(estimator: str, C: float | None, class_weight: str | None) -> tuple[float, str | None]:
+    if estimator not in ESTIMATORS:
+        raise ValueError(f"unknown estimator {estimator!r}; expected one of {', '.join(ESTIMATORS)}")
+    d = ESTIMATORS[estimator]
+    return (d["C"] if C is None else C), (d["class_weight"] if class_weight == "default" else class_weight)
 
+
+def make_estimator(estimator: str, C: float, class_weight: str | None):
+    """A fresh scikit-learn binary classifier: ``svm`` (LinearSVC) or ``logreg`` (LogisticRegression)."""
+    if estimator == "svm":
+        from sklearn.svm import LinearSVC
+
+        return LinearSVC(C=C, class_weight=class_weight, max_iter=5000)
+    if estimator == "logreg":
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(C=C, solver="liblinear", class_weight=class_weight, max_iter=1000)
+    raise ValueError(f"unknown estimator {estimator!r}; expected one of {', '.join(ESTIMATORS)}")
+
+
+def _fit_arrays(
+    X, Y: np.ndarray, C: float, class_weight: str | None, estimator: str = DEFAULT_ESTIMATOR
+) -> tuple[np.ndarray, np.ndarray]:
     coef = np.zeros((X.shape[1], Y.shape[1]), dtype=np.float64)
     intercept = np.zeros(Y.shape[1])
     for j in range(Y.shape[1]):
@@ -53,7 +89,7 @@ def _fit_arrays(X, Y: np.ndarray, C: float, class_weight: str | None) -> tuple[n
         if y.min() == y.max():  # a label absent (or everywhere) in this fold: constant score
             intercept[j] = 10.0 if y[0] else -10.0
             continue
-        lr = LogisticRegression(C=C, solver="liblinear", class_weight=class_weight, max_iter=1000)
+        lr = make_estimator(estimator, C, class_weight)
         lr.fit(X, y)
         coef[:, j] = lr.coef_[0]
         intercept[j] = lr.intercept_[0]
@@ -66,13 +102,18 @@ def fit(
     labels: Sequence[str],
     *,
     spec: FeatureSpec = DEFAULT_SPEC,
-    C: float = DEFAULT_C,
-    class_weight: str | None = None,
+    estimator: str = DEFAULT_ESTIMATOR,
+    C: float | None = None,
+    class_weight: str | None = "default",
 ) -> RoleClassifier:
-    """Fit a classifier on analysed units (see :func:`roleclassify.features.analyze`)."""
+    """Fit a classifier on analysed units (see :func:`roleclassify.features.analyze`).
+
+    ``C`` and ``class_weight`` default to the estimator's measured defaults (:data:`ESTIMATORS`).
+    """
+    C, class_weight = _defaults(estimator, C, class_weight)
     feat = Featurizer(spec=spec).fit(units)
     X = feat.transform(units)
-    coef, intercept = _fit_arrays(X, _binarize(label_lists, labels), C, class_weight)
+    coef, intercept = _fit_arrays(X, _binarize(label_lists, labels), C, class_weight, estimator)
     return RoleClassifier(labels=labels, featurizer=feat, coef=coef, intercept=intercept)
 
 
@@ -89,14 +130,15 @@ def cross_val_proba(
     groups: Sequence[str],
     *,
     spec: FeatureSpec = DEFAULT_SPEC,
-    C: float = DEFAULT_C,
-    class_weight: str | None = None,
+    estimator: str = DEFAULT_ESTIMATOR,
+    C: float | None = None,
+    class_weight: str | None = "default",
     n_splits: int = 5,
     seed: int = 0,
     decision: bool = False,
 ) -> np.ndarray:
-    """Out-of-fold probabilities (or raw decision values), folds stratified by label set and grouped by
-    source item."""
+    """Out-of-fold probabilities (Platt-scaled on the out-of-fold scores) or, with ``decision``, the raw
+    decision values; folds stratified by label set and grouped by source item."""
     import warnings
 
     from sklearn.model_selection import StratifiedGroupKFold
@@ -117,12 +159,15 @@ def cross_val_proba(
             [label_lists[i] for i in tr],
             labels,
             spec=spec,
+            estimator=estimator,
             C=C,
             class_weight=class_weight,
         )
-        sel = [units[i] for i in te]
-        P[te] = model.decision_function_units(sel) if decision else model.proba_units(sel)
-    return P
+        P[te] = model.decision_function_units([units[i] for i in te])
+    if decision:
+        return P
+    a, b = fit_calibration(P, _binarize(label_lists, labels))
+    return _sigmoid(a * P + b)
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -192,8 +237,9 @@ def train(
     out: str | Path | None = None,
     *,
     spec: FeatureSpec = DEFAULT_SPEC,
-    C: float = DEFAULT_C,
-    class_weight: str | None = None,
+    estimator: str = DEFAULT_ESTIMATOR,
+    C: float | None = None,
+    class_weight: str | None = "default",
     cv: int = 5,
     seed: int = 0,
     include_test: bool = False,
@@ -209,6 +255,7 @@ def train(
     model card records those scores as the model's published metrics.
     """
     say = progress or (lambda msg: None)
+    C, class_weight = _defaults(estimator, C, class_weight)
     t0 = time.perf_counter()
     items: list[CorpusItem]
     if corpus and isinstance(corpus[0], CorpusItem):
@@ -241,7 +288,7 @@ def train(
     calib_b = np.zeros(len(labels))
     if cv and cv > 1 and len(set(groups)) >= 2:
         Z = cross_val_proba(
-            feats, label_lists, labels, groups, spec=spec, C=C, class_weight=class_weight,
+            feats, label_lists, labels, groups, spec=spec, estimator=estimator, C=C, class_weight=class_weight,
             n_splits=cv, seed=seed, decision=True,
         )
         if calibrate:
@@ -259,7 +306,7 @@ def train(
         report["cv"] = cv_report
         doc_threshold = _tune_doc_threshold(train_items, P, groups, labels, thresholds)
         say(f"{cv}-fold cross-validation: macro-F1 {cv_report['macro_f1']:.3f}")
-    model = fit(feats, label_lists, labels, spec=spec, C=C, class_weight=class_weight)
+    model = fit(feats, label_lists, labels, spec=spec, estimator=estimator, C=C, class_weight=class_weight)
     model.calib_a_, model.calib_b_ = calib_a, calib_b
     model.thresholds_ = thresholds
     model.doc_threshold = doc_threshold
@@ -285,7 +332,8 @@ def train(
         "name": name or (Path(out).name if out else "model"),
         "description": "Tags Japanese business text as sales (営業), distribution (販売), marketing "
         "(マーケティング) or other.",
-        "estimator": f"{ESTIMATOR}, C={C}, class_weight={class_weight}; "
+        "estimator": f"{ESTIMATORS[estimator]['name']}, one binary model per label, C={C}, "
+        f"class_weight={class_weight}; "
         + ("Platt scaling per label on out-of-fold scores" if calibrate else "no calibration"),
         "trained": time.strftime("%Y-%m-%d"),
         "corpus": {
