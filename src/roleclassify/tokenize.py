@@ -94,7 +94,17 @@ class FastTokenizer:
             mode=getattr(SplitMode, SPLIT_MODE), fields={"pos", "normalized_form", "dictionary_form"}
         )
         self._tags: dict[int, str] = {}
-        self._skip: dict[tuple[str, ...], dict[int, bool]] = {}
+        self._skip: dict[tuple[str, ...], list[bool]] = {}
+
+    def _skip_table(self, skip: tuple[str, ...]) -> list[bool]:
+        """Per part-of-speech id of the dictionary: does its tag start with one of ``skip``?"""
+        table = self._skip.get(skip)
+        if table is None:
+            table = []
+            while (pos := self._dictionary.pos_of(len(table))) is not None:
+                table.append("-".join(x for x in pos[:4] if x != "*").startswith(skip))
+            self._skip[skip] = table
+        return table
 
     def _tag(self, pos_id: int) -> str:
         tag = self._tags.get(pos_id)
@@ -125,33 +135,24 @@ class FastTokenizer:
     def words(self, text: str, field: str = "norm", skip: tuple[str, ...] = ("補助記号", "空白")) -> list[str]:
         """The ``field`` (norm, lemma or surface) of every token whose tag does not start with ``skip``.
 
-        The hot path of tagging: the same tokens as :meth:`__call__`, without building Token objects.
+        The hot path of tagging: the same tokens as :meth:`__call__`, without building Token objects, one
+        list comprehension per text.
         """
-        skipped = self._skip.get(skip)
-        if skipped is None:
-            skipped = self._skip[skip] = {}
-        out: list[str] = []
-        append = out.append
-        tag_of = self._tag
+        drop = self._skip_table(skip)
         tokenize = self._tokenizer.tokenize
         # short texts (nearly all) skip the length check of _chunks
-        for piece in (text,) if len(text) <= _CHUNK_CHARS // 4 else _chunks(text):
-            for m in tokenize(piece):
-                pid = m.part_of_speech_id()
-                drop = skipped.get(pid)
-                if drop is None:
-                    drop = skipped[pid] = tag_of(pid).startswith(skip)
-                if drop:
-                    continue
-                # empty and white-space tokens are tagged 補助記号 / 空白, which `skip` always holds
-                if field == "norm":
-                    append(m.normalized_form())
-                elif field == "lemma":
-                    append(m.dictionary_form() or m.surface())
-                else:
-                    surface = m.surface()
-                    if surface and not surface.isspace():
-                        append(surface)
+        pieces = (text,) if len(text) <= _CHUNK_CHARS // 4 else _chunks(text)
+        out: list[str] = []
+        for piece in pieces:
+            # empty and white-space tokens are tagged 補助記号 / 空白, which `skip` always holds
+            if field == "norm":
+                out += [m.normalized_form() for m in tokenize(piece) if not drop[m.part_of_speech_id()]]
+            elif field == "lemma":
+                out += [m.dictionary_form() or m.surface() for m in tokenize(piece)
+                        if not drop[m.part_of_speech_id()]]
+            else:
+                out += [s for m in tokenize(piece) if not drop[m.part_of_speech_id()]
+                        and (s := m.surface()) and not s.isspace()]
         return out
 
 
