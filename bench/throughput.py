@@ -156,6 +156,8 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="skip the 200 MB memory run")
     ap.add_argument("--naive-chars", type=int, default=60_000, help="prefix of the input for the naive peer")
     ap.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="interleaved rounds of raw SudachiPy, tag --jobs 1 and --jobs 2 (the fastest of each counts)")
     args = ap.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     small = WORK / "input_2mb.jsonl"
@@ -165,9 +167,21 @@ def main() -> None:
     print(f"input: {n_items} items, {n_chars:,} characters, {mb:.1f} MB", file=sys.stderr)
 
     res: dict[str, dict] = {}
-    t = raw_sudachi(texts)
+    # The limit and roleclassify's two runs are measured in interleaved rounds and the fastest of each is kept
+    # (as timeit does): a burst of load from another user of the shared machine then cannot decide a ratio.
+    best: dict[str, float] = {}
+    peak_rss: dict[int, int] = {}
+    for r in range(args.rounds):
+        t = raw_sudachi(texts)
+        best["raw"] = min(best.get("raw", t), t)
+        for jobs in (1, 2):
+            t, peak = run_measured([*EXE, "tag", str(small), "--jobs", str(jobs), "-o", str(WORK / f"out_{jobs}.jsonl")])
+            best[f"jobs{jobs}"] = min(best.get(f"jobs{jobs}", t), t)
+            peak_rss[jobs] = max(peak_rss.get(jobs, 0), peak)
+        print(f"round {r + 1}: raw SudachiPy {n_chars / best['raw']:,.0f}, tag --jobs 1 {n_chars / best['jobs1']:,.0f}, "
+              f"--jobs 2 {n_chars / best['jobs2']:,.0f} chars/s (best so far)", file=sys.stderr)
+    t = best["raw"]
     res["raw SudachiPy (limit)"] = {"s": t, "cps": n_chars / t, "ips": n_items / t}
-    print(f"raw SudachiPy: {n_chars / t:,.0f} chars/s", file=sys.stderr)
     t = ginza_tokenizer(texts)
     res["GiNZA tokenizer only"] = {"s": t, "cps": n_chars / t, "ips": n_items / t}
     prefix, c = [], 0
@@ -180,9 +194,8 @@ def main() -> None:
     res["naive peer: nlp.pipe(full ja_ginza) + classifier"] = {"s": t, "cps": c / t, "ips": len(prefix) / t,
                                                                "note": f"on the first {c:,} characters"}
     for jobs in (1, 2):
-        t, rss = run_measured([*EXE, "tag", str(small), "--jobs", str(jobs), "-o", str(WORK / f"out_{jobs}.jsonl")])
-        res[f"roleclassify tag --jobs {jobs}"] = {"s": t, "cps": n_chars / t, "ips": n_items / t, "rss": rss}
-        print(f"tag --jobs {jobs}: {n_chars / t:,.0f} chars/s, peak RSS {rss / 1e6:.0f} MB", file=sys.stderr)
+        t = best[f"jobs{jobs}"]
+        res[f"roleclassify tag --jobs {jobs}"] = {"s": t, "cps": n_chars / t, "ips": n_items / t, "rss": peak_rss[jobs]}
 
     big_rss = None
     if not args.quick:
@@ -218,7 +231,10 @@ def main() -> None:
         "# Throughput and memory",
         "",
         f"Measured {time.strftime('%Y-%m-%d %H:%M')} in one run of `python bench/throughput.py` on {machine()}.",
-        "The machine is shared, so absolute figures vary between runs; the ratios are measured within this one run.",
+        "The machine is shared, so absolute figures vary between runs; the ratios are measured within this one run. "
+        f"Raw SudachiPy, `tag --jobs 1` and `tag --jobs 2` were each run {args.rounds} times in interleaved rounds and "
+        "the table gives the fastest of each (as `timeit` does), so that a burst of load from another user of the "
+        "machine does not decide a ratio; peak RSS is the largest seen.",
         "",
         f"Input: {n_items:,} items ({n_chars:,} characters, {mb:.1f} MB JSONL) of job descriptions and sentences "
         "drawn from the corpus. roleclassify runs are whole commands (new process, JSONL in, JSONL out, startup "

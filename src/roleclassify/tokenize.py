@@ -138,9 +138,10 @@ class FastTokenizer:
         The hot path of tagging: the same tokens as :meth:`__call__`, without building Token objects, one
         list comprehension per text.
         """
-        drop = self._skip_table(skip)
+        drop = self._skip.get(skip) or self._skip_table(skip)
         tokenize = self._tokenizer.tokenize
-        # short texts (nearly all) skip the length check of _chunks
+        if field == "norm" and len(text) <= _CHUNK_CHARS // 4:  # nearly every call: one short text
+            return [m.normalized_form() for m in tokenize(text) if not drop[m.part_of_speech_id()]]
         pieces = (text,) if len(text) <= _CHUNK_CHARS // 4 else _chunks(text)
         out: list[str] = []
         for piece in pieces:
