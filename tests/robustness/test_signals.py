@@ -17,6 +17,13 @@ def _children(pid):
     return [int(x) for x in out.split()]
 
 
+def _as_in_a_terminal():
+    """Run the child with Ctrl-C's default disposition. A job started in the background of a non-interactive
+    shell (as some CI runners start their scripts) inherits SIGINT ignored, and Python then never raises
+    KeyboardInterrupt; a user pressing Ctrl-C in a terminal has it at its default."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _alive(pid):
     try:
         with open(f"/proc/{pid}/stat") as f:
@@ -39,7 +46,7 @@ def test_interrupt_tag_jobs_2(big_input, tmp_path, sig, code, shipped_model_dir)
     proc = subprocess.Popen(
         [sys.executable, "-m", "roleclassify.cli", "tag", str(big_input), "--jobs", "2", "-o", str(out),
          "-m", str(shipped_model_dir)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_as_in_a_terminal,
     )
     workers = []
     deadline = time.time() + 60
@@ -65,7 +72,7 @@ def test_interrupt_train(tmp_path, root):
     proc = subprocess.Popen(
         [sys.executable, "-m", "roleclassify.cli", "train", str(root / "corpus" / "sentences"),
          str(root / "corpus" / "jobs"), "--out", str(out), "--cv", "10"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_as_in_a_terminal,
     )
     time.sleep(4)
     proc.send_signal(signal.SIGINT)
