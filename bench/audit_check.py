@@ -13,21 +13,13 @@ import argparse
 import json
 from pathlib import Path
 
-from roleclassify.audit import audit
+from roleclassify.audit import audit, finding_key
 from roleclassify.model import load
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT.parent / "shared" / "realworld" / "orgdocs"
 
 
-def key(kind, departments, role):
-    if kind == "crossing":
-        return (kind, departments[0], role)
-    if kind == "shared":
-        return (kind, role, tuple(sorted(departments)))
-    if kind == "duplicate":
-        return (kind, tuple(sorted(departments)))
-    return (kind, role)
 
 
 def score(rows):
@@ -49,8 +41,8 @@ def main() -> None:
     for exp in sorted((ROOT / "corpus" / "orgdocs").glob("*.expected.json")):
         e = json.loads(exp.read_text(encoding="utf-8"))
         rep = audit([exp.parent / e["document"]], model, expect=e.get("expect") or None, min_score=args.min_score)
-        got = {key(f.kind, f.departments, f.role) for f in rep.findings}
-        want = {key(f["kind"], f.get("departments") or [f.get("department")], f.get("role")) for f in e["findings"]}
+        got = {f.key for f in rep.findings}
+        want = {finding_key(f["kind"], f.get("departments") or [f.get("department")], f.get("role")) for f in e["findings"]}
         rows.append((len(got & want), len(got - want), len(want - got)))
         print(f"| {e['document']} | {len(want)} | {len(got)} | {sorted(want - got) or ''} | {sorted(got - want) or ''} |")
     tp, fp, fn, p, r = score(rows)
@@ -61,9 +53,9 @@ def main() -> None:
         rrows = []
         for name, e in expected.items():
             rep = audit([REAL / name], model, min_score=args.min_score)
-            got = {key(f.kind, f.departments, f.role) for f in rep.findings}
-            required = {key(f["kind"], f["departments"], f.get("role")) for f in e["findings"] if f["confidence"] != "low"}
-            optional = {key(f["kind"], f["departments"], f.get("role")) for f in e["findings"] if f["confidence"] == "low"}
+            got = {f.key for f in rep.findings}
+            required = {finding_key(f["kind"], f["departments"], f.get("role")) for f in e["findings"] if f["confidence"] != "low"}
+            optional = {finding_key(f["kind"], f["departments"], f.get("role")) for f in e["findings"] if f["confidence"] == "low"}
             tp_ = len(got & (required | optional))
             rrows.append((tp_, len(got - required - optional), len(required - got)))
             print(f"real-world {name}: missing {sorted(required - got)}; extra {sorted(got - required - optional)}")

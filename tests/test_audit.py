@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from roleclassify.audit import audit, infer_role
+from roleclassify.audit import audit, finding_key, infer_role
 from roleclassify.cli import cli
 from roleclassify.errors import AuditError
 
@@ -16,21 +16,13 @@ FIXTURES = sorted(ORG.glob("*.expected.json"))
 ROLES = ["sales", "distribution", "marketing"]
 
 
-def finding_key(kind, departments, role):
-    if kind == "crossing":
-        return (kind, departments[0], role)
-    if kind == "shared":
-        return (kind, role, tuple(sorted(departments)))
-    if kind == "duplicate":
-        return (kind, tuple(sorted(departments)))
-    return (kind, role)
 
 
 @pytest.mark.parametrize("expected", FIXTURES, ids=[p.name.split(".")[0] for p in FIXTURES])
 def test_fixture_findings_exact(expected, shipped_model):
     e = json.loads(expected.read_text(encoding="utf-8"))
     report = audit([ORG / e["document"]], shipped_model, expect=e.get("expect") or None)
-    got = {finding_key(f.kind, f.departments, f.role) for f in report.findings}
+    got = {f.key for f in report.findings}
     want = {finding_key(f["kind"], f.get("departments") or [f.get("department")], f.get("role")) for f in e["findings"]}
     assert got == want, f"extra: {sorted(got - want)}; missing: {sorted(want - got)}"
 

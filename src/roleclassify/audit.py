@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "audit",
     "audit_documents",
+    "finding_key",
     "AuditReport",
     "Department",
     "DutyResult",
@@ -102,6 +103,25 @@ class Finding:
     message: str
     evidence: list[dict[str, str]] = field(default_factory=list)
     detail: dict[str, Any] = field(default_factory=dict)
+
+
+    @property
+    def key(self) -> tuple:
+        """What identifies the finding when comparing audits: see :func:`finding_key`."""
+        return finding_key(self.kind, self.departments, self.role)
+
+
+def finding_key(kind: str, departments: Sequence[str], role: str | None) -> tuple:
+    """What identifies a finding, the same for a :class:`Finding` and for an entry of an ``expected`` file:
+    a crossing by its department and role, a shared role by the role and its departments, a duplicate by its
+    departments, an ownerless role by the role."""
+    if kind == "crossing":
+        return (kind, departments[0], role)
+    if kind == "shared":
+        return (kind, role, tuple(sorted(departments)))
+    if kind == "duplicate":
+        return (kind, tuple(sorted(departments)))
+    return (kind, role)
 
 
 @dataclass

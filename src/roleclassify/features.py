@@ -97,15 +97,20 @@ def units_from_tokens(texts: Sequence[str], token_lists, spec: FeatureSpec) -> l
     ]
 
 
+def _codepoints(units: Sequence[Unit]) -> tuple[np.ndarray, np.ndarray]:
+    """The batch's characters as code points, each unit followed by a 0 separator, and the row of each."""
+    joined = "\x00".join(u.chars for u in units) + "\x00"
+    cp = np.frombuffer(joined.encode("utf-32-le"), dtype="<u4").astype(np.int64)
+    lengths = np.fromiter((len(u.chars) + 1 for u in units), dtype=np.int64, count=len(units))
+    return cp, np.repeat(np.arange(len(units), dtype=np.int64), lengths)
+
+
 def _char_keys(units: Sequence[Unit], orders: Sequence[int]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     """Per order n: (row, key) of every character n-gram of the batch."""
     if not units or not orders:
         return {}
-    joined = "\x00".join(u.chars for u in units) + "\x00"
-    cp = np.frombuffer(joined.encode("utf-32-le"), dtype="<u4").astype(np.int64)
+    cp, rows_of = _codepoints(units)
     cp[cp == 0] = -1
-    lengths = np.fromiter((len(u.chars) + 1 for u in units), dtype=np.int64, count=len(units))
-    rows_of = np.repeat(np.arange(len(units), dtype=np.int64), lengths)
     out = {}
     total = len(cp)
     for n in orders:
@@ -268,10 +273,7 @@ class Featurizer:
             return []
         tables = self._compact_tables()
         c1_cols, k_of, size, dense2, keys3, cols3 = tables
-        joined = "\x00".join(u.chars for u in units) + "\x00"
-        cp = np.frombuffer(joined.encode("utf-32-le"), dtype="<u4").astype(np.int64)
-        lengths = np.fromiter((len(u.chars) + 1 for u in units), dtype=np.int64, count=len(units))
-        rows_of = np.repeat(np.arange(len(units), dtype=np.int64), lengths)
+        cp, rows_of = _codepoints(units)
         cp[cp == 0] = len(k_of) - 1  # the separator: the table's last entry, no character
         k = k_of[np.minimum(cp, len(k_of) - 1)]  # index among vocabulary characters; size = none
         out = []
@@ -336,13 +338,14 @@ class Featurizer:
         return self._compact
 
     def _lookup(self, kind: str, keys: np.ndarray) -> np.ndarray | None:
-        """Column of every key (-1 when unknown): a direct index for word and character unigrams, whose
-        keys are small integers, a binary search in the sorted key table for the rest."""
+        """Column of every key (-1 when unknown): a direct index for word unigrams, whose keys are small
+        integers, a binary search in the sorted key table for the rest. (Character n-grams up to 3 go through
+        :meth:`_char_cols` instead.)"""
         table = self.tables_.get(kind) if self.tables_ else None
         if table is None or not len(table[0]):
             return None
         table_keys, table_cols = table
-        if kind in ("w1", "c1"):
+        if kind == "w1":
             dense = self._dense.get(kind) if hasattr(self, "_dense") else None
             if dense is None:
                 if not hasattr(self, "_dense"):

@@ -157,14 +157,18 @@ def _heading_name(line: str) -> str | None:
     return None
 
 
-def _bracketed(lines: list[str], file: str) -> list[Section]:
+def _scan(lines: list[str], file: str, heading_of, *, blank_closes: bool = False) -> list[Section]:
+    """Sections from lines: ``heading_of(line)`` names a department heading (None otherwise); the lines after
+    it are its duties until the next heading, an end marker, or (``blank_closes``) a blank line."""
     sections: list[Section] = []
     current: Section | None = None
     for n, raw in enumerate(lines, 1):
         line = raw.strip()
         if not line:
+            if blank_closes:
+                current = None
             continue
-        name = _heading_name(line)
+        name = heading_of(line)
         if name is not None:
             current = Section(name, file, n)
             sections.append(current)
@@ -175,27 +179,16 @@ def _bracketed(lines: list[str], file: str) -> list[Section]:
     return sections
 
 
+def _bracketed(lines: list[str], file: str) -> list[Section]:
+    return _scan(lines, file, _heading_name)
+
+
 def _named_headings(lines: list[str], file: str) -> list[Section]:
     """Department names on lines of their own (営業部 / 販売課 ...), each followed by its duties."""
-    sections: list[Section] = []
-    current: Section | None = None
     heads = [n for n, l in enumerate(lines) if _is_heading_like(l.strip())]
     # when every heading opens a blank-line-separated block, a blank line also closes the section
     blocks = all(n == 0 or not lines[n - 1].strip() for n in heads)
-    for n, raw in enumerate(lines, 1):
-        line = raw.strip()
-        if not line:
-            if blocks:
-                current = None
-            continue
-        if _is_heading_like(line):
-            current = Section(line, file, n)
-            sections.append(current)
-        elif _END_RE.match(line):
-            current = None
-        elif current is not None:
-            _add_duties(current, line, file, n)
-    return sections
+    return _scan(lines, file, lambda line: line if _is_heading_like(line) else None, blank_closes=blocks)
 
 
 def _markdown(lines: list[str], file: str) -> list[Section]:

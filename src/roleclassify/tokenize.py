@@ -101,8 +101,8 @@ class FastTokenizer:
         table = self._skip.get(skip)
         if table is None:
             table = []
-            while (pos := self._dictionary.pos_of(len(table))) is not None:
-                table.append("-".join(x for x in pos[:4] if x != "*").startswith(skip))
+            while self._dictionary.pos_of(len(table)) is not None:
+                table.append(self._tag(len(table)).startswith(skip))
             self._skip[skip] = table
         return table
 
@@ -138,23 +138,24 @@ class FastTokenizer:
         The hot path of tagging: the same tokens as :meth:`__call__`, without building Token objects, one
         list comprehension per text.
         """
-        drop = self._skip.get(skip) or self._skip_table(skip)
+        drop = self._skip_table(skip)
         tokenize = self._tokenizer.tokenize
-        if field == "norm" and len(text) <= _CHUNK_CHARS // 4:  # nearly every call: one short text
-            return [m.normalized_form() for m in tokenize(text) if not drop[m.part_of_speech_id()]]
-        pieces = (text,) if len(text) <= _CHUNK_CHARS // 4 else _chunks(text)
+        if len(text) <= _CHUNK_CHARS // 4:  # nearly every call: one short text
+            return _field_of(tokenize(text), field, drop)
         out: list[str] = []
-        for piece in pieces:
-            # empty and white-space tokens are tagged 補助記号 / 空白, which `skip` always holds
-            if field == "norm":
-                out += [m.normalized_form() for m in tokenize(piece) if not drop[m.part_of_speech_id()]]
-            elif field == "lemma":
-                out += [m.dictionary_form() or m.surface() for m in tokenize(piece)
-                        if not drop[m.part_of_speech_id()]]
-            else:
-                out += [s for m in tokenize(piece) if not drop[m.part_of_speech_id()]
-                        and (s := m.surface()) and not s.isspace()]
+        for piece in _chunks(text):
+            out += _field_of(tokenize(piece), field, drop)
         return out
+
+
+def _field_of(morphemes, field: str, drop: list[bool]) -> list[str]:
+    """``field`` of the morphemes whose part of speech is not dropped. Empty and white-space tokens are tagged
+    補助記号 / 空白, which the skipped tags always hold."""
+    if field == "norm":
+        return [m.normalized_form() for m in morphemes if not drop[m.part_of_speech_id()]]
+    if field == "lemma":
+        return [m.dictionary_form() or m.surface() for m in morphemes if not drop[m.part_of_speech_id()]]
+    return [s for m in morphemes if not drop[m.part_of_speech_id()] and (s := m.surface()) and not s.isspace()]
 
 
 class GinzaTokenizer:
