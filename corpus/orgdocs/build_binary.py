@@ -1,4 +1,4 @@
-"""Build the binary org-document fixtures (DOCX, PDF) from their Markdown sources.
+"""Build the binary org-document fixtures (DOCX, PDF, XLSX) from their readable sources.
 
 Each ``NN_slug.source.md`` in this directory is turned into ``NN_slug.docx`` when the
 slug contains ``docx`` and into ``NN_slug.pdf`` when it contains ``pdf``.
@@ -10,11 +10,23 @@ Source syntax (deliberately small):
     ## Department name      -> department heading (DOCX Heading 2 / bold-looking PDF line)
     - duty                  -> duty (DOCX "List Bullet" paragraph / PDF line starting with ・)
 
-Usage:
-    /work/venv/bin/python corpus/orgdocs/build_binary.py            # build every source
-    /work/venv/bin/python corpus/orgdocs/build_binary.py --check    # build, then print the PDF text layer
+Each ``NN_slug.source.json`` is turned into ``NN_slug.docx`` or ``NN_slug.xlsx`` by its ``kind``:
 
-Needs python-docx, reportlab and (for --check) pypdf.
+    {"kind": "docx", "body": [{"style": "Heading 1", "text": "営業部"}, ...,
+                              {"table": [["業務", "営業部", ...], ["見積書の作成", "○", ...]]}]}
+        -> one paragraph per entry in that Word style ("Title", "Normal", "Heading 1", "Heading 2",
+           "List Bullet"), a "Table Grid" table per {"table": rows}
+    {"kind": "xlsx", "sheets": [{"title": ..., "rows": [[cell, ...], ...], "merges": ["B5:B10"],
+                                "col_widths": {"A": 6}, "bold_rows": [1, 4], "wrap_columns": ["C"]}]}
+        -> one worksheet per sheet (openpyxl); a line break inside a cell text is an Alt+Enter break
+
+Usage:
+    python corpus/orgdocs/build_binary.py                # build every source
+    python corpus/orgdocs/build_binary.py 18_ 19_        # build the sources whose name starts so
+    python corpus/orgdocs/build_binary.py --check        # build, then print the PDF text layer
+
+Needs python-docx, openpyxl, reportlab (PDF only) and (for --check) pypdf. Every container gets fixed
+timestamps, so rebuilds are byte-identical.
 """
 
 from __future__ import annotations
@@ -83,18 +95,105 @@ def build_docx(blocks: list[tuple[str, str]], out: Path) -> None:
     _freeze_zip(out)
 
 
-def _freeze_zip(path: Path) -> None:
-    """Rewrite a zip container with fixed member timestamps so rebuilds are byte-identical."""
+def _freeze_zip(path: Path, transform=None) -> None:
+    """Rewrite a zip container with fixed member timestamps so rebuilds are byte-identical.
+
+    ``transform(name, data) -> data`` may rewrite members (the XLSX build fixes the save time that
+    openpyxl writes into docProps/core.xml)."""
     import zipfile
 
     with zipfile.ZipFile(path) as zin:
         members = [(info, zin.read(info.filename)) for info in zin.infolist()]
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
         for info, data in members:
+            if transform is not None:
+                data = transform(info.filename, data)
             fixed = zipfile.ZipInfo(info.filename, date_time=_FIXED_DATE.timetuple()[:6])
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = info.external_attr
             zout.writestr(fixed, data)
+
+
+def _east_asian_font(doc, style_names) -> None:
+    from docx.oxml.ns import qn
+
+    for style_name in style_names:
+        style = doc.styles[style_name]
+        rpr = style.element.get_or_add_rPr()
+        rfonts = rpr.find(qn("w:rFonts"))
+        if rfonts is None:
+            rfonts = rpr.makeelement(qn("w:rFonts"), {})
+            rpr.append(rfonts)
+        rfonts.set(qn("w:eastAsia"), "MS Gothic")
+
+
+def build_docx_json(source: dict, out: Path) -> None:
+    """A DOCX from a JSON body: paragraphs in named Word styles and Word tables, in order."""
+    from docx import Document
+
+    doc = Document()
+    _east_asian_font(doc, ("Normal", "Title", "Heading 1", "Heading 2", "List Bullet"))
+    for entry in source["body"]:
+        if "table" in entry:
+            rows = entry["table"]
+            table = doc.add_table(rows=len(rows), cols=len(rows[0]))
+            table.style = doc.styles["Table Grid"]
+            for r, row in enumerate(rows):
+                for c, text in enumerate(row):
+                    table.cell(r, c).text = text
+        else:
+            doc.add_paragraph(entry["text"], style=entry["style"])
+    props = doc.core_properties
+    props.author = "roleclassify corpus"
+    props.created = _FIXED_DATE
+    props.modified = _FIXED_DATE
+    props.last_modified_by = "roleclassify corpus"
+    props.revision = 1
+    doc.save(str(out))
+    _freeze_zip(out)
+
+
+def build_xlsx(source: dict, out: Path) -> None:
+    """An XLSX from a JSON grid per sheet: cell values, merged ranges, widths, bold rows, wrapped columns."""
+    import re
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for sheet in source["sheets"]:
+        ws = wb.create_sheet(sheet["title"])
+        for r, row in enumerate(sheet["rows"], 1):
+            for c, value in enumerate(row, 1):
+                if value is not None:
+                    ws.cell(row=r, column=c, value=value)
+        for col, width in sheet.get("col_widths", {}).items():
+            ws.column_dimensions[col].width = width
+        for r in sheet.get("bold_rows", []):
+            for cell in ws[r]:
+                cell.font = Font(bold=True)
+        wrap = set(sheet.get("wrap_columns", []))
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.column_letter in wrap or (isinstance(cell.value, str) and "\n" in cell.value):
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for rng in sheet.get("merges", []):
+            ws.merge_cells(rng)
+            top = ws[rng.split(":")[0]]
+            top.alignment = Alignment(vertical="top", wrap_text=top.alignment.wrap_text)
+    wb.properties.creator = "roleclassify corpus"
+    wb.properties.lastModifiedBy = "roleclassify corpus"
+    wb.properties.created = _FIXED_DATE
+    wb.save(str(out))
+    stamp = _FIXED_DATE.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+
+    def fix_core(name: str, data: bytes) -> bytes:
+        if name == "docProps/core.xml":
+            data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>", data)
+        return data
+
+    _freeze_zip(out, fix_core)
 
 
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
@@ -163,12 +262,29 @@ def build_pdf(blocks: list[tuple[str, str]], out: Path, title: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--check", action="store_true", help="print the text layer of each built PDF")
+    ap.add_argument("names", nargs="*", help="build only the sources whose file name starts with one of these")
     args = ap.parse_args(argv)
-    sources = sorted(HERE.glob("*.source.md"))
+    sources = sorted(HERE.glob("*.source.md")) + sorted(HERE.glob("*.source.json"))
+    if args.names:
+        sources = [s for s in sources if any(s.name.startswith(n) for n in args.names)]
     if not sources:
-        print("no *.source.md found", file=sys.stderr)
+        print("no *.source.md / *.source.json found", file=sys.stderr)
         return 1
     for src in sources:
+        if src.name.endswith(".source.json"):
+            import json
+
+            stem = src.name[: -len(".source.json")]
+            source = json.loads(src.read_text(encoding="utf-8"))
+            out = HERE / f"{stem}.{source['kind']}"
+            if source["kind"] == "docx":
+                build_docx_json(source, out)
+            elif source["kind"] == "xlsx":
+                build_xlsx(source, out)
+            else:
+                raise SystemExit(f"{src.name}: unknown kind {source['kind']!r}")
+            print(f"built {out.name}")
+            continue
         stem = src.name[: -len(".source.md")]
         blocks = parse_source(src)
         title = next((t for k, t in blocks if k == "title"), stem)
