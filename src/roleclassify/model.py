@@ -315,13 +315,18 @@ class RoleClassifier:
             weights = np.zeros((len(probs), len(labels) + 1))
             weights[:, :-1] = hit / np.maximum(n_hits, 1)[:, None]
             weights[:, -1] = n_hits == 0
-            s_idx = starts[multi]
-            mass = np.add.reduceat(probs, s_idx, axis=0)
-            soft = np.add.reduceat(probs.max(axis=1), s_idx)
+            # Segment sums over every non-empty item: `reduceat` sums from each start to the next one given,
+            # so the starts of all non-empty items must be passed, not only those of the multi-sentence ones
+            # (else a multi-sentence item also sums the one-sentence items that follow it in the batch).
+            nonempty = sizes > 0
+            s_idx = starts[nonempty]
+            pick = multi[nonempty]
+            mass = np.add.reduceat(probs, s_idx, axis=0)[pick]
+            soft = np.add.reduceat(probs.max(axis=1), s_idx)[pick]
             item_scores = np.zeros((len(sizes), len(labels)))
             item_scores[multi] = mass / np.maximum(soft, 1.0)[:, None]
             item_shares = np.zeros((len(sizes), len(labels) + 1))
-            item_shares[multi] = np.add.reduceat(weights, s_idx, axis=0) / sizes[multi][:, None]
+            item_shares[multi] = np.add.reduceat(weights, s_idx, axis=0)[pick] / sizes[multi][:, None]
             item_scores = np.round(item_scores, 4).tolist()
             item_shares = np.round(item_shares, 4).tolist()
         out: list[Tagging] = []
