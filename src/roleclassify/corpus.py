@@ -63,6 +63,16 @@ class CorpusItem:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def is_document(self) -> bool:
+        """A whole document (a job description, or a page of a document batch), not a single sentence."""
+        return self.unit in ("document", "page")
+
+    @property
+    def has_document_label(self) -> bool:
+        """Whether the record's own ``labels`` are a document label to learn and score (a ``page`` has none)."""
+        return self.unit != "page"
+
+    @property
     def label_key(self) -> str:
         return "+".join(self.labels) if self.labels else "other"
 
@@ -117,7 +127,18 @@ def _item_from_obj(obj: Any, where: str, problems: list[str]) -> CorpusItem | No
     if not text.strip():
         problems.append(f"{where}: empty 'text'")
         return None
-    labels = _parse_labels(obj.get("labels"), where, problems)
+    unit = str(obj.get("unit") or ("document" if lines else "sentence"))
+    if unit == "page":
+        # A company page or a regulation (guide §0): no document label, only its lines are labelled.
+        if obj.get("labels") is not None:
+            problems.append(f"{where}: a 'page' has no document labels; write \"labels\": null")
+            return None
+        if not lines:
+            problems.append(f"{where}: a 'page' needs labelled 'lines'")
+            return None
+        labels: list[str] | None = []
+    else:
+        labels = _parse_labels(obj.get("labels"), where, problems)
     if labels is None:
         return None
     known = {"text", "labels", "id", "unit", "split", "register", "industry", "source", "tags", "lines"}
@@ -126,7 +147,7 @@ def _item_from_obj(obj: Any, where: str, problems: list[str]) -> CorpusItem | No
         text=text,
         labels=labels,
         id=str(obj.get("id") or where),
-        unit=str(obj.get("unit") or ("document" if lines else "sentence")),
+        unit=unit,
         split=obj.get("split"),
         register=obj.get("register"),
         industry=obj.get("industry"),

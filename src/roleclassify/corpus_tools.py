@@ -60,7 +60,7 @@ def corpus_stats(items: Sequence[CorpusItem]) -> dict[str, Any]:
                 for l in lab or ["other"]:
                     lines[l] += 1
     tags: Counter[str] = Counter(t for it in items for t in it.tags)
-    sentences = [it for it in items if it.unit != "document"]
+    sentences = [it for it in items if not it.is_document]
     return {
         "items": len(items),
         "by_unit": count(lambda it: it.unit),
@@ -293,7 +293,7 @@ def _likely_label_errors(items: Sequence[CorpusItem], labels: list[str], max_lis
     from .tokenize import FastTokenizer
     from .train import DEFAULT_SPEC, cross_val_proba
 
-    sel = [it for it in items if it.unit != "document"]
+    sel = [it for it in items if not it.is_document]
     if len(sel) < 50:
         return []
     feats = analyze([it.text for it in sel], DEFAULT_SPEC, FastTokenizer())

@@ -109,7 +109,7 @@ def evaluate(
     result: dict[str, Any] = {"labels": list(model.labels)}
     errors: list[dict[str, Any]] = []
     for unit, split in (("sentences", False), ("documents", True)):
-        sel = [it for it in items if (it.unit == "document") == split]
+        sel = [it for it in items if it.is_document == split and it.has_document_label]
         if not sel:
             result[unit] = {"n": 0}
             continue

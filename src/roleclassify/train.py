@@ -360,7 +360,7 @@ def train(
 def _test_calibration(model: RoleClassifier, items: Sequence[CorpusItem], labels: Sequence[str]) -> dict:
     """Brier / ECE of the model's sentence probabilities on held-out sentence items, with and without
     its Platt scaling."""
-    sel = [it for it in items if it.unit != "document"]
+    sel = [it for it in items if not it.is_document]
     if not sel:
         return {}
     Z = model.decision_function_units(model.units([it.text for it in sel]))
