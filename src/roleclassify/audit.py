@@ -27,6 +27,7 @@ __all__ = [
     "audit",
     "audit_documents",
     "finding_key",
+    "score_findings",
     "AuditReport",
     "Department",
     "DutyResult",
@@ -122,6 +123,45 @@ def finding_key(kind: str, departments: Sequence[str], role: str | None) -> tupl
     if kind == "duplicate":
         return (kind, tuple(sorted(departments)))
     return (kind, role)
+
+
+def _expected_key(e: dict[str, Any]) -> tuple:
+    return finding_key(e["kind"], e.get("departments") or [e.get("department")], e.get("role"))
+
+
+def _matches(found: tuple, e: dict[str, Any]) -> bool:
+    """Whether a found finding's key is the expected finding ``e``. A shared role matches when its
+    departments include the expected ``core`` ones (all of them when no core is given) and hold no department
+    outside the expected list."""
+    if e["kind"] == "shared" and found[0] == "shared" and e.get("core"):
+        return found[1] == e.get("role") and set(e["core"]) <= set(found[2]) <= set(e["departments"])
+    return found == _expected_key(e)
+
+
+def score_findings(found: Iterable[Finding | tuple], expected: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Compare an audit's findings with expected ones (entries of an ``expected`` file: ``kind``, ``role``,
+    ``department`` or ``departments``, optional ``core`` and ``confidence``).
+
+    An expected finding of ``"confidence": "low"`` is optional: found, it counts as correct; missed, it is not
+    counted against recall. Returns ``{"tp", "fp", "fn", "missing", "extra"}`` (``missing`` and ``extra`` as
+    finding keys).
+    """
+    keys = [f.key if isinstance(f, Finding) else tuple(f) for f in found]
+    matched_expected: set[int] = set()
+    extra = []
+    tp = 0
+    for k in dict.fromkeys(keys):
+        hit = next((i for i, e in enumerate(expected) if i not in matched_expected and _matches(k, e)), None)
+        if hit is None:
+            extra.append(k)
+        else:
+            matched_expected.add(hit)
+            tp += 1
+    missing = [
+        _expected_key(e) for i, e in enumerate(expected)
+        if i not in matched_expected and e.get("confidence") != "low"
+    ]
+    return {"tp": tp, "fp": len(extra), "fn": len(missing), "missing": missing, "extra": extra}
 
 
 @dataclass

@@ -7,8 +7,17 @@ Supported structures (detected per file):
 - Markdown headings (``#``, ``##`` ...): the heading level that carries the duties is the department level;
 - bracketed or marked heading lines: 【営業部】, ■営業部, ●販売課, ◆…, ＜販売課＞, 〈販売課〉, 《…》, [営業部];
 - plain pages: blocks separated by blank lines whose first line is a short heading (the department);
-- CSV / TSV with a department column and a duty column (names detected, or given);
-- DOCX (heading paragraphs are departments, other paragraphs duties) and PDF (its text layer, then read as
+- numbered or parenthesised heading lines (1. 営業本部 / 2.1 マーケティング部 / (1) 受注センター), a scope in
+  parentheses after the name (第一営業部（自動車・輸送機器）) is not part of the name;
+- tables (CSV / TSV, Excel sheets, HTML ``<table>``, Word tables and a regulation's 別表 written as
+  ``業務｜主管部署｜関係部署`` lines): title rows above the header are skipped; a department column (or 部 and
+  課 columns) and a duty column (names detected, or given); empty department cells continue the one above
+  (cells merged in Excel); a 主管/関係 column marks ○ rows as related only (not held); a matrix whose
+  columns are departments gives each ◎ (主管) cell to its department; line breaks inside a cell separate
+  duties;
+- HTML pages (navigation, header, footer and sidebars left out; headings and list items read as Markdown);
+- DOCX (heading paragraphs that name a department start it, at any level; other paragraphs are duties;
+  a 規程 with 第N条 articles and a 別表 table is read as a regulation) and PDF (its text layer, then read as
   plain text);
 - a directory holding one text file per department (file name = department).
 """
@@ -27,9 +36,14 @@ from .text import split_lines, split_sentences, strip_marker
 
 __all__ = ["Duty", "Section", "OrgDocument", "read_org_documents", "read_org_document", "DOC_SUFFIXES"]
 
-DOC_SUFFIXES = (".txt", ".md", ".markdown", ".csv", ".tsv", ".docx", ".pdf")
+DOC_SUFFIXES = (".txt", ".md", ".markdown", ".csv", ".tsv", ".docx", ".pdf", ".xlsx", ".xlsm", ".html", ".htm")
 _DEPT_COLUMNS = ("department", "dept", "部署", "部署名", "部門", "部門名", "組織", "組織名", "所属", "課", "部")
-_DUTY_COLUMNS = ("duty", "duties", "task", "tasks", "業務", "業務内容", "職務", "職務内容", "分掌", "分掌業務", "所掌事務", "担当業務")
+_DUTY_COLUMNS = ("duty", "duties", "task", "tasks", "業務", "業務内容", "主な業務", "主要業務", "職務", "職務内容", "分掌",
+                 "分掌業務", "所掌事務", "担当業務")
+# A column whose cells say whether the department holds the duty (◎ 主管) or only helps (○ 関係).
+_MARK_COLUMN_RE = re.compile(r"主管|関係|区分")
+_HOLDS = frozenset("◎●")
+_RELATED = frozenset("○〇△")
 # Words a department name ends with (部, 課, 室 ...): used to tell a department heading from other headings.
 _DEPT_SUFFIX_RE = re.compile(
     r"(部|課|室|局|係|班|本部|部門|センター|グループ|チーム|事業部|支店|営業所|Dept\.?|Department|Team)$", re.I
@@ -47,11 +61,18 @@ _MD_HEADING_RE = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
 _ENDERS = "。！？!?"
 # Lines that end a department's list (以上) or annotate it (※ notes) rather than state a duty.
 _END_RE = re.compile(r"^[（(]?\s*以\s*上\s*[）)]?$")
-_NOTE_RE = re.compile(r"^[※＊*注]")
+_NOTE_RE = re.compile(r"^(?:[※＊*]|[（(]?注[）)：:]|(?:最終)?(?:更新|改定|改訂|作成|制定)(?:日)?[：:])")
+# Page furniture after the last department: contact lines and copyright notices.
+_FOOTER_RE = re.compile(r"^(?:copyright|©|\(c\)|お問い?合わせ|問い?合わせ先)", re.I)
+# Numbering in front of a heading (1. / 2.1 / (1) / ①) and a scope in parentheses after a department name.
+_HEADING_NUMBER_RE = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[0-9０-９]+[．.、]|[（(][0-9０-９]+[）)]|[①-⑳])[\s\u3000]*")
+_SCOPE_RE = re.compile(r"^(.+?(?:部|課|室|センター|グループ|チーム))[\s\u3000]*[（(][^）)]{1,30}[）)]$")
 
 
 def _is_heading_like(line: str) -> bool:
-    """A bare department name on its own line (営業部, 配車・受注課), without bullet or punctuation."""
+    """A bare department name on its own line (営業部, 配車・受注課, 2.1 マーケティング部, 第一営業部（自動車）),
+    without bullet or punctuation."""
+    line = _department_name(line)
     return (
         len(line) <= 25
         and strip_marker(line) == line
@@ -93,11 +114,23 @@ class OrgDocument:
 
 
 def _looks_like_department(name: str) -> bool:
-    return bool(_DEPT_SUFFIX_RE.search(name.strip()))
+    name = name.strip()
+    # 「各部」 and 「主管部門及び関係部門」 name no single department
+    if name.startswith("各") or any(w in name for w in ("及び", "並びに", "または")):
+        return False
+    return bool(_DEPT_SUFFIX_RE.search(name))
+
+
+def _department_name(line: str) -> str:
+    """A heading line without its numbering (2.1 / (1)) and the scope in parentheses after the name."""
+    name = _HEADING_NUMBER_RE.sub("", line.strip(), count=1)
+    m = _SCOPE_RE.match(name)
+    return m.group(1) if m else name
 
 
 def _add_duties(section: Section, text: str, file: str, line: int) -> None:
-    if _NOTE_RE.match(text.strip()):
+    text = re.sub(r"^>\s*", "", text.strip())  # a Markdown blockquote
+    if not text or _NOTE_RE.match(text) or _FOOTER_RE.match(text):
         return
     for s in split_sentences(text):
         section.duties.append(Duty(s, file, line))
@@ -135,6 +168,11 @@ def _regulation(lines: list[str], file: str) -> list[Section]:
             sections.append(current)
             continue
         caption = None
+        if line.startswith("別表"):
+            # the annex: a table of duties with their 主管 department (lines ``業務｜主管部署｜関係部署``)
+            rows = [(k, re.split(r"\s*[｜|\t]\s*", l.strip())) for k, l in enumerate(lines[n:], n + 1) if l.strip()]
+            _merge_sections(sections, _table_rows(rows, file, None, None, required=False))
+            break
         if _END_RE.match(line) or line.startswith(("附則", "附　則", "附 則")) or re.match(r"^第\s*[0-9０-９一二三四五六七八九十]+\s*章", line):
             current = None
             continue
@@ -188,7 +226,8 @@ def _named_headings(lines: list[str], file: str) -> list[Section]:
     heads = [n for n, l in enumerate(lines) if _is_heading_like(l.strip())]
     # when every heading opens a blank-line-separated block, a blank line also closes the section
     blocks = all(n == 0 or not lines[n - 1].strip() for n in heads)
-    return _scan(lines, file, lambda line: line if _is_heading_like(line) else None, blank_closes=blocks)
+    return _scan(lines, file, lambda line: _department_name(line) if _is_heading_like(line) else None,
+                 blank_closes=blocks)
 
 
 def _markdown(lines: list[str], file: str) -> list[Section]:
@@ -218,9 +257,9 @@ def _markdown(lines: list[str], file: str) -> list[Section]:
                 current = None
             continue
         line = raw.strip()
-        if _END_RE.match(line):
-            current = None
-        elif current is not None and line and not re.match(r"^(\||---|```)", line):
+        if _END_RE.match(line) or re.fullmatch(r"(?:-{3,}|\*{3,}|_{3,})", line):
+            current = None  # 以上, or a horizontal rule before the page footer
+        elif current is not None and line and not re.match(r"^(\||```)", line):
             _add_duties(current, line, file, n)
     return sections
 
@@ -290,57 +329,301 @@ def _pick(header: Sequence[str], names: Sequence[str], given: str | None, what: 
     )
 
 
-def _delimited(text: str, file: str, delimiter: str, dept_col: str | None, duty_col: str | None) -> list[Section]:
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    if not rows:
-        return []
-    header = rows[0]
-    di = _pick(header, _DEPT_COLUMNS, dept_col, "department", file)
-    ti = _pick(header, _DUTY_COLUMNS, duty_col, "duty", file)
+def _cell(v) -> str:
+    return "" if v is None else str(v).replace("\r\n", "\n").strip()
+
+
+def _find_header(rows: Sequence[tuple[int, list[str]]], dept_col: str | None, duty_col: str | None):
+    """The header row among the first rows (title rows above it are skipped) and how to read the table:
+    ``("columns", dept_indexes, duty_index, mark_index)``, ``("holder", holder_index, duty_index)`` or
+    ``("matrix", {index: department}, duty_index)``; None when no row is a header."""
+    for k, (_, row) in enumerate(rows[:20]):
+        low = [c.strip().lower() for c in row]
+        if duty_col or dept_col:
+            if (duty_col and duty_col.lower() not in low) or (dept_col and dept_col.lower() not in low):
+                continue
+        if duty_col:
+            ti = low.index(duty_col.lower())
+        else:
+            ti = next((low.index(n.lower()) for n in _DUTY_COLUMNS if n.lower() in low), None)
+        if ti is None:
+            continue
+        if dept_col:
+            return k, ("columns", [low.index(dept_col.lower())], ti, None)
+        depts = [i for i, c in enumerate(low) if c in {n.lower() for n in _DEPT_COLUMNS} and i != ti]
+        holder = next((i for i, c in enumerate(row) if i != ti and "主管" in c and ("部" in c or "部門" in c)), None)
+        mark = next((i for i, c in enumerate(row) if i not in depts and i != ti and _MARK_COLUMN_RE.search(c)), None)
+        if depts:
+            return k, ("columns", depts, ti, mark)
+        if holder is not None:
+            return k, ("holder", holder, ti)
+        named = {i: c.strip() for i, c in enumerate(row) if i != ti and _looks_like_department(c)}
+        if len(named) >= 2:
+            return k, ("matrix", named, ti)
+    return None
+
+
+def _table_rows(
+    rows: Sequence[tuple[int, list[str]]],
+    file: str,
+    dept_col: str | None,
+    duty_col: str | None,
+    *,
+    required: bool = True,
+) -> list[Section]:
+    """Departments and duties of a table: ``rows`` are (line or row number, cells)."""
+    rows = [(n, [_cell(c) for c in r]) for n, r in rows]
+    found = _find_header(rows, dept_col, duty_col)
+    if found is None:
+        if not required:
+            return []
+        first = next((r for _, r in rows if any(r)), [])
+        given = f"no {dept_col or duty_col!r} column" if (dept_col or duty_col) else "no department column"
+        raise AuditError(
+            f"{file}:{rows[0][0] if rows else 1}: {given} among {', '.join(c for c in first if c) or '(empty)'}; "
+            f"name it one of {', '.join(_DEPT_COLUMNS[:4])}… (and the duty column one of "
+            f"{', '.join(_DUTY_COLUMNS[4:8])}…) or pass --department-column / --duty-column"
+        )
+    k, how = found
     by_name: dict[str, Section] = {}
     sections: list[Section] = []
-    for n, row in enumerate(rows[1:], 2):
-        if len(row) <= max(di, ti) or not row[di].strip():
-            continue
-        name = row[di].strip()
+
+    def add(name: str, text: str, n: int) -> None:
         sec = by_name.get(name)
         if sec is None:
             sec = by_name[name] = Section(name, file, n)
             sections.append(sec)
-        _add_duties(sec, row[ti], file, n)
+        _add_duties(sec, text, file, n)
+
+    carried: list[str] = []
+    for n, row in rows[k + 1 :]:
+        cell = (lambda i: row[i] if i < len(row) else "")
+        duty = cell(how[2])
+        if how[0] == "columns":
+            _, depts, _, mark = how
+            names = [cell(i) for i in depts]
+            # an empty department cell continues the one above (a merged cell), an inner one (課) only under
+            # the same outer department (部)
+            if names[0]:
+                if carried[:1] != names[:1]:
+                    carried = names[:1] + [""] * (len(names) - 1)
+                for j, v in enumerate(names):
+                    if v:
+                        carried = carried[:j] + [v] + [""] * (len(names) - j - 1)
+            else:
+                for j, v in enumerate(names[1:], 1):
+                    if v:
+                        carried = carried[:j] + [v] + [""] * (len(names) - j - 1)
+            if not duty or not carried:
+                continue
+            if mark is not None and set(cell(mark)) & _RELATED and not set(cell(mark)) & _HOLDS:
+                continue  # ○: the department only helps with this duty
+            name = next((v for v in reversed(carried) if v), "")
+            if name:
+                add(name, duty, n)
+        elif how[0] == "holder":
+            if duty and cell(how[1]):
+                add(cell(how[1]), duty, n)
+        else:
+            for i, name in how[1].items():
+                if duty and set(cell(i)) & _HOLDS:
+                    add(name, duty, n)
     return sections
 
 
-def _docx(path: Path) -> list[Section]:
+def _merge_sections(into: list[Section], more: Iterable[Section]) -> None:
+    """Append the duties of ``more`` to the sections of the same name in ``into`` (new names appended)."""
+    by_name = {s.department: s for s in into}
+    for sec in more:
+        if sec.department in by_name:
+            by_name[sec.department].duties.extend(sec.duties)
+        else:
+            into.append(sec)
+            by_name[sec.department] = sec
+
+
+def _delimited(text: str, file: str, delimiter: str, dept_col: str | None, duty_col: str | None) -> list[Section]:
+    csv.field_size_limit(2**31 - 1)
+    rows = list(enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1))
+    if not rows:
+        return []
+    return _table_rows(rows, file, dept_col, duty_col)
+
+
+def _xlsx(path: Path, dept_col: str | None, duty_col: str | None) -> list[Section]:
+    """Every sheet that holds a 分掌 table; merged cells take the value of their top-left cell."""
+    try:
+        from openpyxl import load_workbook
+    except ImportError:  # pragma: no cover
+        raise AuditError("reading .xlsx needs openpyxl: pip install openpyxl") from None
+    try:
+        wb = load_workbook(str(path), data_only=True)
+    except Exception as e:  # openpyxl raises several types for a broken file
+        raise AuditError(f"{path}: cannot read as an Excel workbook ({type(e).__name__}: {e})") from None
+    sections: list[Section] = []
+    errors: list[AuditError] = []
+    for ws in wb.worksheets:
+        grid = [[_cell(c) for c in row] for row in ws.iter_rows(values_only=True)]
+        for rng in ws.merged_cells.ranges:
+            top = grid[rng.min_row - 1][rng.min_col - 1] if rng.min_row <= len(grid) else ""
+            for r in range(rng.min_row, min(rng.max_row, len(grid)) + 1):
+                for c in range(rng.min_col, rng.max_col + 1):
+                    if c - 1 < len(grid[r - 1]):
+                        grid[r - 1][c - 1] = top
+        name = f"{path}" if len(wb.worksheets) == 1 else f"{path}[{ws.title}]"
+        try:
+            _merge_sections(sections, _table_rows(list(enumerate(grid, 1)), name, dept_col, duty_col))
+        except AuditError as e:
+            errors.append(e)
+    if not sections and errors:
+        raise errors[0]
+    return sections
+
+
+# Elements that hold page furniture rather than content, by tag and by id/class word.
+_HTML_SKIP_TAGS = {"script", "style", "head", "header", "footer", "nav", "aside", "noscript", "template", "form"}
+_HTML_SKIP_NAMES = {"hd", "ft", "header", "footer", "nav", "gnav", "global-nav", "menu", "side", "sidebar",
+                    "sidemenu", "pankuzu", "breadcrumb", "breadcrumbs", "topicpath", "site-header", "site-footer"}
+_HTML_BLOCKS = {"p", "div", "li", "ul", "ol", "section", "article", "main", "body", "table", "tr", "td", "th",
+                "dl", "dt", "dd", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "tbody", "thead"}
+
+
+def _html_skipped(el) -> bool:
+    tag = el.tag if isinstance(el.tag, str) else ""
+    if tag in _HTML_SKIP_TAGS:
+        return True
+    names = {el.get("id") or ""} | set((el.get("class") or "").split())
+    return bool({n.lower() for n in names} & _HTML_SKIP_NAMES)
+
+
+def _html_text(el) -> str:
+    """An element's text as a browser lays it out: a line break at <br> and at every block element."""
+    parts: list[str] = []
+
+    def walk(e) -> None:
+        tag = e.tag if isinstance(e.tag, str) else ""
+        if _html_skipped(e):
+            return
+        if tag == "br" or tag in _HTML_BLOCKS:
+            parts.append("\n")
+        if e.text and tag:
+            parts.append(e.text)
+        for child in e:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+        if tag in _HTML_BLOCKS:
+            parts.append("\n")
+
+    walk(el)
+    lines = (re.sub(r"[ \t\r\f\v]+", " ", l).strip() for l in "".join(parts).split("\n"))
+    return "\n".join(l for l in lines if l)
+
+
+def _html(path: Path, data: bytes, dept_col: str | None, duty_col: str | None) -> tuple[str, list[Section]]:
+    """A 分掌 table on the page, else its headings and list items read as Markdown."""
+    try:
+        import lxml.html
+    except ImportError:  # pragma: no cover
+        raise AuditError("reading .html needs lxml: pip install lxml") from None
+    try:
+        root = lxml.html.document_fromstring(data)
+    except Exception as e:  # lxml raises ParserError for an empty or broken document
+        raise AuditError(f"{path}: cannot read as HTML ({type(e).__name__}: {e})") from None
+    sections: list[Section] = []
+    for table in root.iter("table"):
+        if any(_html_skipped(a) for a in table.iterancestors()):
+            continue
+        rows = [(tr.sourceline or 1, [_html_text(td) for td in tr if td.tag in ("td", "th")]) for tr in table.iter("tr")]
+        _merge_sections(sections, _table_rows(rows, str(path), dept_col, duty_col, required=False))
+    if sections:
+        return "html/table", sections
+    lines: list[str] = []
+    body = root.find("body") if root.find("body") is not None else root
+
+    def walk(e) -> None:
+        tag = e.tag if isinstance(e.tag, str) else ""
+        if _html_skipped(e):
+            return
+        if re.fullmatch(r"h[1-6]", tag):
+            lines.append("#" * int(tag[1]) + " " + _html_text(e).replace("\n", " "))
+            return
+        if tag in ("li", "dd", "p"):
+            for t in _html_text(e).split("\n"):
+                lines.append(("- " if tag != "p" else "") + t)
+            return
+        if tag in ("dt",):
+            lines.append(_html_text(e).replace("\n", " "))
+            return
+        if e.text and e.text.strip() and tag in _HTML_BLOCKS:
+            lines.append(e.text.strip())
+        for child in e:
+            walk(child)
+            if child.tail and child.tail.strip() and tag in _HTML_BLOCKS:
+                lines.append(child.tail.strip())
+
+    walk(body)
+    structure, secs = _parse_text("\n".join(lines), str(path))
+    return f"html/{structure}", secs
+
+
+def _docx_body(path: Path):
+    """Paragraphs (style, text) and tables (rows of cell texts) of a DOCX, in document order."""
     try:
         import docx  # python-docx
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
     except ImportError:  # pragma: no cover
         raise AuditError("reading .docx needs python-docx: pip install python-docx") from None
     try:
         document = docx.Document(str(path))
+        out: list[tuple[str, object]] = []
+        for child in document.element.body.iterchildren():
+            tag = child.tag.rsplit("}", 1)[-1]
+            if tag == "p":
+                p = Paragraph(child, document)
+                out.append((p.style.name if p.style is not None else "", p.text))
+            elif tag == "tbl":
+                out.append(("table", [[c.text for c in row.cells] for row in Table(child, document).rows]))
+        return out
+    except AuditError:
+        raise
     except Exception as e:  # python-docx raises several types for a broken file
         raise AuditError(f"{path}: cannot read as DOCX ({type(e).__name__}: {e})") from None
-    paragraphs = [(p.style.name if p.style is not None else "", p.text) for p in document.paragraphs]
-    heading_levels = sorted({int(m.group(1)) for s, t in paragraphs if t.strip() and (m := re.match(r"Heading (\d)", s))})
-    if not heading_levels:
-        # no heading styles: read the text as a plain document
-        text = "\n".join(t for _, t in paragraphs)
+
+
+def _docx(path: Path) -> list[Section]:
+    body = _docx_body(path)
+    paragraphs = [(s, t) for s, t in body if s != "table"]
+    heading = lambda style: re.match(r"Heading (\d)", style or "")  # noqa: E731
+    if not any(heading(s) and str(t).strip() for s, t in paragraphs) or sum(
+        1 for _, t in paragraphs if _ARTICLE_RE.match(str(t))
+    ) >= 2:
+        # no heading styles, or a 規程: read it as text, tables as ｜-separated rows (a 別表)
+        text = "\n".join(
+            "\n".join("｜".join(c.replace("\n", " ") for c in row) for row in t) if s == "table" else str(t)
+            for s, t in body
+        )
         return _parse_text(text, str(path))[1]
-    # department level: the deepest heading level that has body paragraphs after it
-    dept_level = heading_levels[-1]
     sections: list[Section] = []
     current: Section | None = None
-    for n, (style, text) in enumerate(paragraphs, 1):
-        m = re.match(r"Heading (\d)", style)
-        if m and text.strip():
-            level = int(m.group(1))
-            if level == dept_level:
-                current = Section(text.strip(), str(path), n)
-                sections.append(current)
-            elif level < dept_level:
-                current = None
+    n = 0
+    for style, item in body:
+        n += 1
+        if style == "table":
+            _merge_sections(sections, _table_rows([(n, r) for r in item], str(path), None, None, required=False))
             continue
-        if current is not None and text.strip():
+        text = str(item).strip()
+        if not text:
+            continue
+        if heading(style) or style == "Title":
+            # a heading that names a department starts it, whatever its level (部 and its 課 alike)
+            name = _department_name(text)
+            current = Section(name, str(path), n) if style != "Title" and _looks_like_department(name) else None
+            if current is not None:
+                sections.append(current)
+            continue
+        if current is not None:
             _add_duties(current, text, str(path), n)
     return sections
 
@@ -377,6 +660,10 @@ def read_org_document(
     suffix = path.suffix.lower()
     if suffix == ".docx":
         structure, sections = "docx", _docx(path)
+    elif suffix in (".xlsx", ".xlsm"):
+        structure, sections = "xlsx", _xlsx(path, dept_column, duty_column)
+    elif suffix in (".html", ".htm"):
+        structure, sections = _html(path, path.read_bytes(), dept_column, duty_column)
     elif suffix == ".pdf":
         structure, sections = _parse_text(_pdf_text(path), str(path))
         structure = f"pdf/{structure}"
