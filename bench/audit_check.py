@@ -14,7 +14,7 @@ import argparse
 import json
 from pathlib import Path
 
-from roleclassify.audit import audit, score_findings
+from roleclassify.orgaudit import audit, score_findings
 from roleclassify.model import load
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -36,11 +36,11 @@ from pathlib import Path
 import numpy as np
 
 from roleclassify.corpus import read_corpus, training_units
-from roleclassify.evaluate import multilabel_report
+from roleclassify.evaluation import multilabel_report
 from roleclassify.model import RoleClassifier, rollup_scores
 from roleclassify.text import normalize, split_sentences, strip_marker
 from roleclassify.tokenize import FastTokenizer
-from roleclassify.train import train
+from roleclassify.training import train
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = ["sales", "distribution", "marketing"]
@@ -309,7 +309,7 @@ def main() -> None:
         peers.append(SpacyTextcat("ensemble", dv_texts, dv_labels, args.epochs))
     peers.append(RoleClassifyPeer(train_items))
 
-    from roleclassify.train import tune_thresholds, _binarize
+    from roleclassify.training import tune_thresholds, _binarize
 
     dev_docs = [it for it in train_items if it.unit == "document" and it.id in dev_groups]
 

@@ -23,10 +23,10 @@ from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.svm import LinearSVC
 
 from roleclassify.corpus import label_set, read_corpus, training_units
-from roleclassify.evaluate import multilabel_report
+from roleclassify.evaluation import multilabel_report
 from roleclassify.features import Featurizer, analyze
 from roleclassify.tokenize import FastTokenizer
-from roleclassify.train import DEFAULT_SPEC, _binarize, _strata, fit_calibration, tune_thresholds
+from roleclassify.training import DEFAULT_SPEC, _binarize, _strata, fit_calibration, tune_thresholds
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -26,11 +26,11 @@ from pathlib import Path
 import numpy as np
 
 from roleclassify.corpus import CorpusItem, label_set, read_corpus, training_units
-from roleclassify.evaluate import multilabel_report
+from roleclassify.evaluation import multilabel_report
 from roleclassify.features import FeatureSpec, units_from_tokens
 from roleclassify.text import normalize, strip_marker
 from roleclassify.tokenize import FastTokenizer
-from roleclassify.train import _binarize, cross_val_proba, fit, tune_thresholds
+from roleclassify.training import _binarize, cross_val_proba, fit, tune_thresholds
 
 ROOT = Path(__file__).resolve().parent.parent
 REALWORLD = ROOT.parent / "shared" / "realworld" / "jobads_dev.jsonl"

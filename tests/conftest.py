@@ -57,7 +57,7 @@ def fast_tokenizer():
 
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory) -> Path:
-    from roleclassify.train import train
+    from roleclassify.training import train
 
     out = tmp_path_factory.mktemp("tiny_model")
     train([DATA / "tiny_corpus.jsonl"], out, cv=3)

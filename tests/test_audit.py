@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from roleclassify.audit import audit, infer_role, score_findings
+from roleclassify.orgaudit import audit, infer_role, score_findings
 from roleclassify.cli import cli
 from roleclassify.errors import AuditError
 
@@ -147,7 +147,7 @@ def test_cli_no_structure_error(tmp_path):
 
 
 def test_lemma_similarity_sets_and_phrases():
-    from roleclassify.audit import lemma_similarity
+    from roleclassify.orgaudit import lemma_similarity
 
     assert lemma_similarity(["見積書", "作成"], ["見積書", "作成"]) == 1.0
     assert lemma_similarity(["見積書", "作成"], ["見積書", "作成", "発行"]) == 2 / 3

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from roleclassify.audit import audit
+from roleclassify.orgaudit import audit
 from roleclassify.report import render_html
 
 pytestmark = pytest.mark.slow

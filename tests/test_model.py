@@ -49,7 +49,7 @@ def test_order_kept_in_batches(tiny_model):
 def test_numpy_inference_equals_sklearn(tiny_model, data_dir):
     """The NumPy scoring path reproduces the scikit-learn estimator's decision function on the same matrix."""
     from roleclassify.corpus import read_corpus, training_units
-    from roleclassify.train import DEFAULT_ESTIMATOR, ESTIMATORS, make_estimator
+    from roleclassify.training import DEFAULT_ESTIMATOR, ESTIMATORS, make_estimator
 
     texts, labels, _, _ = training_units(read_corpus([data_dir / "tiny_corpus.jsonl"]))
     units = tiny_model.units(texts)

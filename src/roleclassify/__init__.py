@@ -26,6 +26,7 @@ __all__ = [
     "CorpusItem",
     "train",
     "evaluate",
+    "audit",
     "split_sentences",
     "normalize",
     "RoleClassifyError",
@@ -44,8 +45,9 @@ _LAZY = {
     "FeatureSpec": "features",
     "read_corpus": "corpus",
     "CorpusItem": "corpus",
-    "train": "train",
-    "evaluate": "evaluate",
+    "train": "training",
+    "evaluate": "evaluation",
+    "audit": "orgaudit",
     "split_sentences": "text",
     "normalize": "text",
     "RoleClassifyError": "errors",
@@ -59,11 +61,11 @@ _LAZY = {
 if TYPE_CHECKING:  # pragma: no cover
     from .corpus import CorpusItem, read_corpus
     from .errors import AuditError, CorpusError, InputError, ModelError, RecordError, RoleClassifyError
-    from .evaluate import evaluate
+    from .evaluation import evaluate
     from .features import FeatureSpec
     from .model import RoleClassifier, SentenceTagging, Tagging, load
     from .text import normalize, split_sentences
-    from .train import train
+    from .training import train
 
 
 def __getattr__(name: str) -> Any:

@@ -51,12 +51,31 @@ class UserError(click.ClickException):
         self.exit_code = err.exit_code
 
 
+class _Probability(click.FloatRange):
+    """A float in a closed range that also refuses NaN (``FloatRange`` lets it through: every comparison with
+    NaN is false) and infinities."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        import math
+
+        rv = super().convert(value, param, ctx)
+        if isinstance(rv, float) and not math.isfinite(rv):
+            self.fail(f"{value!r} is not a number in the range {self._describe_range()}.", param, ctx)
+        return rv
+
+
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except RoleClassifyError as e:
             raise UserError(e) from None
+        except BrokenPipeError:
+            # the reader went away (`| head`): stop quietly with 0. Handled here, before click's own EPIPE
+            # handler, which exits 1. Later writes and the final flush go to /dev/null.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return 0
 
 
 def _stderr(msg: str) -> None:
@@ -126,15 +145,15 @@ def cli() -> None:
               help="Write here instead of stdout (atomically: the file appears when complete).")
 @click.option("-m", "--model", "model_path", type=click.Path(), envvar="ROLECLASSIFY_MODEL",
               default=None, help="Model directory or file. Default: $ROLECLASSIFY_MODEL, else the shipped model.")
-@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+@click.option("--threshold", type=_Probability(0, 1), default=None,
               help="One probability threshold for every label (default: the model's tuned per-label ones).")
 @click.option("--engine", type=click.Choice(ENGINES), default="fast", show_default=True,
               help="fast = GiNZA's tokenizer via SudachiPy directly; ginza = full ja_ginza pipeline.")
 @click.option("--explain", "explain", type=click.IntRange(0), default=0, metavar="N",
               help="Add to each sentence, per role, the N features that moved its score most (signed weights).")
-@click.option("--review-margin", type=click.FloatRange(0, 1), default=0.1, show_default=True,
+@click.option("--review-margin", type=_Probability(0, 1), default=0.1, show_default=True,
               help="Flag for review when the two best role scores are closer than this.")
-@click.option("--review-band", type=click.FloatRange(0, 1), default=0.1, show_default=True,
+@click.option("--review-band", type=_Probability(0, 1), default=0.1, show_default=True,
               help="Flag for review when the best role score is this close to its threshold.")
 @click.option("--encoding", default=None,
               help="Input encoding (default: detected: UTF-8/16/32 with BOM, UTF-8, CP932/Shift_JIS, EUC-JP).")
@@ -184,6 +203,14 @@ def tag(inputs, unit, text_field, text_column, input_format, fmt, output, model_
             fmt = "table" if sys.stdout.isatty() else "jsonl"
     if fmt == "parquet" and not output:
         raise click.UsageError("--format parquet needs --output FILE")
+    from .output import same_file_among
+
+    clash = same_file_among(output, inputs)
+    if clash is not None:
+        raise click.BadParameter(
+            f"{output} is also an input ({clash}): tagging would replace it; write to another file",
+            param_hint="-o/--output",
+        )
     model = load(model_path, engine=engine)
     _warn_compat(model)
     if encoding:
@@ -269,7 +296,7 @@ def _confusion(section: dict[str, Any]) -> str:
               help="Folds of stratified cross-validation for the report and threshold tuning (0 = none).")
 @click.option("--estimator", type=click.Choice(["svm", "logreg"]), default="svm", show_default=True,
               help="Linear model per label: svm (LinearSVC) or logreg (LogisticRegression); both calibrated.")
-@click.option("--c", "C", type=click.FloatRange(min=0, min_open=True), default=None,
+@click.option("--c", "C", type=_Probability(min=0, min_open=True), default=None,
               help="Inverse regularisation strength (default: the measured best for the estimator).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the folds.")
 @click.option("--include-test", is_flag=True, help='Also train on records marked "split": "test".')
@@ -288,7 +315,7 @@ def train(corpus, out, cv, estimator, C, seed, include_test, labels, name, fmt):
         roleclassify train corpus/ --out models/default
         roleclassify train my_labels.csv --out models/mine --cv 10
     """
-    from .train import train as train_fn
+    from .training import train as train_fn
 
     argv = " ".join(["roleclassify", "train", *corpus, "--out", out])
     result = train_fn(
@@ -314,7 +341,7 @@ def train(corpus, out, cv, estimator, C, seed, include_test, labels, name, fmt):
               help="Model directory or file (default: $ROLECLASSIFY_MODEL, else the shipped model).")
 @click.option("--split", type=click.Choice(["all", "test", "train"]), default="all", show_default=True,
               help='Score only records of this "split".')
-@click.option("--threshold", type=click.FloatRange(0, 1), default=None, help="One threshold for every label.")
+@click.option("--threshold", type=_Probability(0, 1), default=None, help="One threshold for every label.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--errors", "errors_path", type=click.Path(dir_okay=False), default=None,
               help="Write the misclassified items (JSONL) here for error analysis.")
@@ -330,7 +357,7 @@ def evaluate(corpus, model_path, split, threshold, fmt, errors_path):
         roleclassify evaluate my_labels.csv --model models/mine --format json
     """
     from .corpus import read_corpus
-    from .evaluate import evaluate as evaluate_fn
+    from .evaluation import evaluate as evaluate_fn
     from .fileio import atomic_write_bytes
     from .model import load
 
@@ -406,7 +433,7 @@ def explain(texts, model_path, top, fmt):
               help="Model directory or file (default: $ROLECLASSIFY_MODEL, else the shipped model).")
 @click.option("--exclude", "exclude", multiple=True, type=click.Path(exists=True),
               help="Corpus files or directories whose sentences are already labelled (skipped). Repeatable.")
-@click.option("--diversity", type=click.FloatRange(0, 1), default=1.0, show_default=True,
+@click.option("--diversity", type=_Probability(0, 1), default=1.0, show_default=True,
               help="0 = most uncertain first; 1 = also avoid sentences similar to those already picked.")
 @click.option("--text-field", default="text", show_default=True, help="JSONL field holding the text.")
 @click.option("--text-column", default="text", show_default=True, help="CSV/TSV column holding the text.")
@@ -468,10 +495,10 @@ def _parse_expect(values: tuple[str, ...]) -> dict[str, str]:
               help="Write the report here (atomically) instead of stdout.")
 @click.option("--expect", multiple=True, metavar="DEPT=ROLE",
               help="The role a department is meant to do, overriding the guess from its name (repeatable).")
-@click.option("--duplicate-threshold", type=click.FloatRange(0, 1), default=0.6, show_default=True,
+@click.option("--duplicate-threshold", type=_Probability(0, 1), default=0.6, show_default=True,
               help="Lemma Jaccard similarity from which two departments' duties count as duplicates.")
-@click.option("--threshold", type=click.FloatRange(0, 1), default=None, help="One tagging threshold for every label.")
-@click.option("--min-score", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+@click.option("--threshold", type=_Probability(0, 1), default=None, help="One tagging threshold for every label.")
+@click.option("--min-score", type=_Probability(0, 1), default=0.5, show_default=True,
               help="A duty counts as a role's work only with at least this score (and the tagging threshold).")
 @click.option("--dept-column", default=None, help="CSV/TSV column with the department (default: detected).")
 @click.option("--duty-column", default=None, help="CSV/TSV column with the duty (default: detected).")
@@ -491,7 +518,7 @@ def audit(paths, model_path, fmt, output, expect, duplicate_threshold, threshold
         roleclassify audit org.docx --format html -o audit.html
         roleclassify audit duties.csv --expect 営業企画部=marketing --fail-on duplicate
     """
-    from .audit import audit as audit_fn
+    from .orgaudit import audit as audit_fn
     from .model import load
     from .output import AtomicOutput
     from .report import render
@@ -573,7 +600,7 @@ def corpus_stats_cmd(paths, fmt):
 @click.option("--labels", default=None, help="Allowed labels, comma-separated (default: those the corpus uses).")
 @click.option("--min-class", type=click.IntRange(1), default=10, show_default=True,
               help="Fewest examples a label needs.")
-@click.option("--near-dup", type=click.FloatRange(0, 1), default=0.8, show_default=True,
+@click.option("--near-dup", type=_Probability(0, 1), default=0.8, show_default=True,
               help="Cosine similarity (character trigrams) from which two items are near-duplicates.")
 @click.option("--no-label-errors", is_flag=True, help="Skip the cross-validated search for likely label errors.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
@@ -609,7 +636,7 @@ def corpus_check_cmd(paths, labels, min_class, near_dup, no_label_errors, fmt):
 
 @corpus.command("split")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--test-size", type=click.FloatRange(0.05, 0.5), default=0.2, show_default=True)
+@click.option("--test-size", type=_Probability(0.05, 0.5), default=0.2, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 def corpus_split_cmd(paths, test_size, seed):
     """Write a fixed, stratified train/test split into JSONL corpora ("split" field).

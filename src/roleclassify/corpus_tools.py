@@ -291,7 +291,7 @@ def _likely_label_errors(items: Sequence[CorpusItem], labels: list[str], max_lis
     """Sentence items whose 5-fold out-of-fold probabilities contradict their gold labels strongly."""
     from .features import analyze
     from .tokenize import FastTokenizer
-    from .train import DEFAULT_SPEC, cross_val_proba
+    from .training import DEFAULT_SPEC, cross_val_proba
 
     sel = [it for it in items if not it.is_document]
     if len(sel) < 50:

@@ -183,6 +183,8 @@ class Featurizer:
         return kinds
 
     def fit(self, units: Sequence[Unit]) -> Featurizer:
+        # tables derived from an earlier fit would map the new vocabulary through the old one
+        self._compact = None
         words: dict[str, int] = {}
         for u in units:
             for w in u.words:

@@ -249,6 +249,8 @@ class RoleClassifier:
         batch_size: int = 512,
     ) -> Iterator[Tagging]:
         """Tag a stream of items lazily, in batches, keeping input order. Memory stays flat."""
+        if threshold is not None and not (0.0 <= float(threshold) <= 1.0):  # NaN fails this test too
+            raise ValueError(f"threshold must be a probability in [0, 1], got {threshold!r}")
         batch: list[str] = []
         opts = (threshold, split, explain, review or ReviewPolicy())
         for t in texts:

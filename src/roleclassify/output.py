@@ -6,43 +6,62 @@ import csv
 import json
 import os
 import shutil
+import stat
 import sys
 import tempfile
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
 from ._json import dumps_line
 from .fileio import default_file_mode
 
-__all__ = ["AtomicOutput", "make_writer", "OUTPUT_FORMATS", "arrow_schema"]
+__all__ = ["AtomicOutput", "make_writer", "OUTPUT_FORMATS", "arrow_schema", "same_file_among"]
 
 OUTPUT_FORMATS = ("jsonl", "csv", "table", "parquet")
 _FIXED = ("id", "text", "labels", "scores", "review", "sentences", "shares")
 
 
 class AtomicOutput:
-    """A text output that appears at its path only when complete (temp file + rename); ``-`` is stdout."""
+    """A text output that appears at its path only when complete (temp file + rename); ``-`` is stdout.
+
+    A symlink is followed (its target is replaced atomically, the link stays); a device or FIFO
+    (``/dev/null``, ``/dev/stdout``, a named pipe) is written directly, never replaced by a regular file; an
+    existing file keeps its permission bits.
+    """
 
     def __init__(self, path: str | None, *, binary: bool = False) -> None:
-        self.path = None if path in (None, "-") else Path(path)
+        self.path = None if path in (None, "-") else Path(os.path.realpath(path))
         self.binary = binary
         self._tmp: str | None = None
+        self._direct = False
         self.stream: IO
 
     def __enter__(self) -> IO:
         if self.path is None:
             self.stream = sys.stdout.buffer if self.binary else sys.stdout
             return self.stream
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            st = None
+        if st is not None and not stat.S_ISREG(st.st_mode):
+            self._direct = True
+            self.stream = open(self.path, "wb" if self.binary else "w", **({} if self.binary else {"encoding": "utf-8", "newline": ""}))  # noqa: SIM115
+            return self.stream
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
-        os.fchmod(fd, default_file_mode())
+        os.fchmod(fd, stat.S_IMODE(st.st_mode) if st is not None else default_file_mode())
         self.stream = os.fdopen(fd, "wb") if self.binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
         return self.stream
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if self.path is None:
             self.stream.flush()
+            return
+        if self._direct:
+            self.stream.close()
             return
         try:
             if exc_type is None:
@@ -60,6 +79,20 @@ class AtomicOutput:
         """Remove the partial output now (used on interrupts)."""
         if self._tmp and os.path.exists(self._tmp):
             os.unlink(self._tmp)
+
+
+def same_file_among(output: str | None, inputs: Sequence[str]) -> str | None:
+    """The input that ``output`` would overwrite (the same file, through any path or symlink), if any."""
+    if output in (None, "-") or not os.path.exists(output):
+        return None
+    for p in inputs:
+        if p != "-" and os.path.exists(p):
+            try:
+                if os.path.samefile(p, output) and stat.S_ISREG(os.stat(p).st_mode):
+                    return p
+            except OSError:
+                continue
+    return None
 
 
 class _JsonlWriter:

@@ -19,20 +19,31 @@ from .errors import RecordError
 from .model import RoleClassifier, Tagging
 from .readers import Record
 
-__all__ = ["tag_records", "tag_stream", "output_record"]
+__all__ = ["tag_records", "tag_stream", "output_record", "OUTPUT_KEYS"]
 
-_OUTPUT_KEYS = ("id", "text", "labels", "scores", "sentences", "shares")
+#: Every key roleclassify writes for a record (some only for some records: ``shares``, ``explain``).
+OUTPUT_KEYS = ("id", "text", "labels", "scores", "review", "sentences", "shares", "explain")
 
 
 def output_record(record: Record, tagging: Tagging) -> dict[str, Any]:
     """The JSON object written for one tagged record: the tagging, then the input's own fields.
 
-    An input field whose name the output already uses is kept as ``input_<name>``.
+    An input field never overwrites the model's values: a field named like an output key (:data:`OUTPUT_KEYS`,
+    whether or not this record has that key) is kept as ``input_<name>``, and ``input_`` is prefixed again
+    while the name is still taken: an input's own ``input_review`` keeps its name and its ``review`` becomes
+    ``input_input_review``.
     """
     out: dict[str, Any] = {"id": record.id}
     out.update(tagging.to_dict())
+    clashing = [k for k in record.fields if k in OUTPUT_KEYS]
     for k, v in record.fields.items():
-        out[f"input_{k}" if k in _OUTPUT_KEYS else k] = v
+        if k not in OUTPUT_KEYS:
+            out[k] = v
+    for k in clashing:
+        name = f"input_{k}"
+        while name in out:
+            name = f"input_{name}"
+        out[name] = record.fields[k]
     return out
 
 

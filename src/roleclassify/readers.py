@@ -317,6 +317,7 @@ def _delimited(src: _Source, delimiter: str, text_column: str | None) -> Iterato
             numbers.append(n)
             yield line + "\n"
 
+    csv.field_size_limit(2**31 - 1)  # a long job description in one cell is fine (the default is 128 KiB)
     reader = csv.reader(feed(), delimiter=delimiter)
     header: list[str] | None = None
     col = text_column or "text"
@@ -330,6 +331,12 @@ def _delimited(src: _Source, delimiter: str, text_column: str | None) -> Iterato
                 header = [h.strip() for h in row]
                 if header and header[0].startswith("\ufeff"):
                     header[0] = header[0][1:]
+                dup = next((h for i, h in enumerate(header) if h in header[:i]), None)
+                if dup is not None:
+                    yield RecordError(
+                        where, f"column {dup!r} appears twice in the header; rename one of them; file skipped"
+                    )
+                    return
                 if col not in header:
                     yield RecordError(
                         where, f"no {col!r} column (columns: {', '.join(header)}); pass --text-column NAME; file skipped"

@@ -1,4 +1,4 @@
-"""Rendering an :class:`~roleclassify.audit.AuditReport`: terminal table, Markdown and self-contained HTML."""
+"""Rendering an :class:`~roleclassify.orgaudit.AuditReport`: terminal table, Markdown and self-contained HTML."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import unicodedata
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .audit import AuditReport
+    from .orgaudit import AuditReport
 
 __all__ = ["render", "render_table", "render_markdown", "render_html", "render_json", "AUDIT_FORMATS"]
 

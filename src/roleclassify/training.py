@@ -19,7 +19,7 @@ import numpy as np
 from . import __version__
 from .corpus import CorpusItem, corpus_hash, label_set, read_corpus, training_units
 from .errors import CorpusError
-from .evaluate import evaluate, multilabel_report
+from .evaluation import evaluate, multilabel_report
 from .features import FeatureSpec, Featurizer, Unit, analyze
 from .model import RoleClassifier, rollup_scores
 from .tokenize import FastTokenizer, tokenizer_info

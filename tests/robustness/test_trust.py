@@ -1,0 +1,181 @@
+"""Results and files a user can trust: each case here failed before its fix.
+
+Outputs never destroy an input, follow symlinks, keep permissions and write devices and FIFOs directly;
+probability options refuse NaN; input fields never overwrite the model's values; a repeated CSV column is an
+error; `| head` ends with 0; the package's public names stay functions whatever was imported first; a second
+`Featurizer.fit` never reuses the first fit's tables.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import threading
+
+import pytest
+from click.testing import CliRunner
+
+from roleclassify.cli import cli
+
+LINE = {"id": "a", "text": "受注処理と在庫管理を担当します。"}
+
+
+def _jsonl(path, records=(LINE,)):
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def _tag(*args, input=None):
+    return CliRunner().invoke(cli, ["tag", *map(str, args)], input=input)
+
+
+@pytest.mark.parametrize("argv", [
+    ["tag", "-", "--threshold", "nan"],
+    ["tag", "-", "--threshold", "inf"],
+    ["tag", "-", "--review-margin", "nan"],
+    ["tag", "-", "--review-band", "NaN"],
+    ["audit", "x.txt", "--min-score", "nan"],
+    ["audit", "x.txt", "--duplicate-threshold", "nan"],
+    ["train", "x.jsonl", "--out", "m", "--c", "nan"],
+    ["suggest", "x.jsonl", "--diversity", "nan"],
+])
+def test_nan_probability_is_a_usage_error(argv):
+    r = CliRunner().invoke(cli, argv, input="受注処理\n")
+    assert r.exit_code == 2, r.output
+    assert "is not a number" in r.output or "not in the range" in r.output
+
+
+def test_output_equal_to_an_input_is_refused_before_reading(tmp_path):
+    src = _jsonl(tmp_path / "in.jsonl")
+    before = src.read_bytes()
+    r = _tag(src, "-o", src)
+    assert r.exit_code == 2 and "is also an input" in r.output
+    assert src.read_bytes() == before
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(src)
+    r = _tag(src, "-o", link)
+    assert r.exit_code == 2 and src.read_bytes() == before
+
+
+def test_symlink_output_writes_its_target_and_stays_a_link(tmp_path):
+    src = _jsonl(tmp_path / "in.jsonl")
+    target = tmp_path / "real.jsonl"
+    target.write_text("old\n")
+    link = tmp_path / "out.jsonl"
+    link.symlink_to(target)
+    assert _tag(src, "-o", link).exit_code == 0
+    assert link.is_symlink()
+    assert json.loads(target.read_text())["labels"] == ["distribution"]
+
+
+def test_existing_output_keeps_its_permission_bits(tmp_path):
+    src = _jsonl(tmp_path / "in.jsonl")
+    out = tmp_path / "out.jsonl"
+    out.write_text("old\n")
+    out.chmod(0o640)
+    assert _tag(src, "-o", out).exit_code == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640
+    assert json.loads(out.read_text())["id"] == "a"
+
+
+def test_dev_null_is_written_not_replaced(tmp_path):
+    src = _jsonl(tmp_path / "in.jsonl")
+    assert _tag(src, "-o", "/dev/null").exit_code == 0
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_fifo_is_written_directly(tmp_path):
+    src = _jsonl(tmp_path / "in.jsonl")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo, encoding="utf-8").read()))  # noqa: SIM115
+    reader.start()
+    r = _tag(src, "-o", fifo)
+    reader.join(timeout=60)
+    assert r.exit_code == 0, r.output
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert json.loads(got[0])["labels"] == ["distribution"]
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_input_fields_never_overwrite_output_keys(tmp_path):
+    """The rule (roleclassify.pipeline.output_record): an input field named like an output key is kept as
+    input_<name>, prefixed again while taken; other fields keep their names."""
+    rec = {"id": "a", "text": "受注処理", "labels": "x", "review": 1, "scores": 3, "shares": 4, "sentences": 5,
+           "input_review": 2, "explain": 6, "部署": "業務部"}
+    r = _tag(_jsonl(tmp_path / "in.jsonl", [rec]))
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["labels"] == ["distribution"] and out["review"] is False
+    assert isinstance(out["scores"], dict) and isinstance(out["sentences"], list)
+    assert out["input_labels"] == "x" and out["input_scores"] == 3 and out["input_shares"] == 4
+    assert out["input_sentences"] == 5 and out["input_explain"] == 6
+    assert out["input_review"] == 2 and out["input_input_review"] == 1
+    assert out["部署"] == "業務部" and out["id"] == "a"
+
+
+def test_repeated_csv_column_is_an_error_naming_it(tmp_path):
+    p = tmp_path / "d.csv"
+    p.write_text("text,text\n受注処理,営業\n", encoding="utf-8")
+    r = _tag(p)
+    assert r.exit_code == 1
+    assert "d.csv:1: column 'text' appears twice in the header" in r.output
+
+
+def test_csv_cell_larger_than_the_csv_default_limit_is_read(tmp_path):
+    p = tmp_path / "big.csv"
+    p.write_text("id,text\nx," + "受注処理と在庫管理。" * 20000 + "\n", encoding="utf-8")
+    r = _tag(p)
+    assert r.exit_code == 0, r.output[-300:]
+    assert json.loads(r.stdout)["id"] == "x"
+
+
+def test_head_ends_quietly_with_exit_zero(tmp_path):
+    src = tmp_path / "many.txt"
+    src.write_text("受注処理と在庫管理\n" * 5000, encoding="utf-8")
+    code = "import sys; from roleclassify.cli import main; sys.argv = ['roleclassify', 'tag', sys.argv[1]]; main()"
+    p = subprocess.Popen([sys.executable, "-c", code, str(src)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert p.stdout is not None and p.stderr is not None
+    p.stdout.readline()
+    p.stdout.close()
+    err = p.stderr.read()
+    assert p.wait(timeout=120) == 0, err
+    assert b"Traceback" not in err and b"Broken pipe" not in err
+
+
+@pytest.mark.parametrize("first", ["roleclassify.training", "roleclassify.evaluation", "roleclassify.orgaudit",
+                                   "roleclassify.cli", "roleclassify.model", "roleclassify.corpus"])
+def test_public_names_stay_what_the_readme_shows_whatever_is_imported_first(first):
+    code = (
+        f"import {first}, roleclassify, inspect\n"
+        "bad = [n for n in roleclassify.__all__ if inspect.ismodule(getattr(roleclassify, n))]\n"
+        "assert not bad, bad\n"
+        "assert all(callable(getattr(roleclassify, n)) for n in ('train', 'evaluate', 'audit', 'load'))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+
+
+def test_featurizer_fit_is_idempotent(tiny_model):
+    """A second fit on other units gives the features of a fresh fit (no cached tables of the first)."""
+    from roleclassify.features import Featurizer
+
+    a = tiny_model.units(["新規顧客への提案営業", "受注処理と在庫管理", "展示会の企画と広告"] * 3)
+    b = tiny_model.units(["店舗での接客とレジ", "請求書の発行と入金確認", "市場調査と分析"] * 3)
+    probe = tiny_model.units(["店舗での請求書と市場の接客", "提案営業"])
+    twice = Featurizer(tiny_model.spec).fit(a)
+    twice.transform_arrays(probe)  # builds the first fit's lookup tables
+    twice.fit(b)
+    fresh = Featurizer(tiny_model.spec).fit(b)
+    for x, y in zip(twice.transform_arrays(probe), fresh.transform_arrays(probe)):
+        assert x.tolist() == y.tolist()
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -0.1, 1.5])
+def test_python_api_refuses_a_threshold_that_is_no_probability(tiny_model, bad):
+    with pytest.raises(ValueError, match="threshold must be a probability"):
+        tiny_model.tag(["受注処理"], threshold=bad)
