@@ -403,6 +403,7 @@ class RoleClassifier:
             directory, target = path.parent, path
         else:
             directory, target = path, path / MODEL_FILE
+            check_model_directory(directory)
         directory.mkdir(parents=True, exist_ok=True)
         arrays = self._arrays()
         meta = self.to_meta()
@@ -429,6 +430,40 @@ class RoleClassifier:
     def load(cls, path: str | os.PathLike) -> RoleClassifier:
         """Load a model file or directory, refusing anything that is not an intact roleclassify model."""
         return _load(Path(path))
+
+
+#: The files a model directory holds; ``train --out`` writes nothing else and replaces nothing else.
+MODEL_DIR_FILES = (MODEL_FILE, "meta.json", "README.md")
+
+
+def check_model_directory(directory: str | os.PathLike) -> None:
+    """Refuse a directory a model may not be written into: ``/``, the home directory, or one holding files
+    other than a roleclassify model's (the first foreign file is named). An empty or missing directory, or
+    one that holds a roleclassify model, is fine."""
+    d = Path(directory).expanduser()
+    real = Path(os.path.realpath(d))
+    if real == Path(real.anchor) or real == Path(os.path.realpath(Path.home())):
+        raise ModelError(f"{d}: will not write a model into {'/' if real == Path(real.anchor) else 'the home directory'}; "
+                         "give a directory of its own, e.g. --out models/mine")
+    if not d.exists():
+        return
+    if not d.is_dir():
+        raise ModelError(f"{d}: exists and is not a directory; give a directory for the model")
+    names = sorted(p.name for p in d.iterdir())
+    foreign = [n for n in names if n not in MODEL_DIR_FILES and not (n.startswith(".") and n.endswith(".tmp"))]
+    if foreign:
+        raise ModelError(f"{d}: holds {foreign[0]!r}, which is not part of a roleclassify model; "
+                         "write the model into an empty directory or one that holds a model")
+    if names and MODEL_FILE not in names:
+        raise ModelError(f"{d}: holds {names[0]!r} but no {MODEL_FILE}; it is not a roleclassify model directory")
+    if MODEL_FILE in names:
+        try:
+            meta = json.loads((d / "meta.json").read_text(encoding="utf-8")) if "meta.json" in names else {}
+        except (OSError, ValueError):
+            meta = {}
+        if meta.get("format") != "roleclassify-model":
+            raise ModelError(f"{d}: its {MODEL_FILE} is not described as a roleclassify model (meta.json); "
+                             "will not replace it")
 
 
 def _load(path: Path) -> RoleClassifier:

@@ -255,6 +255,10 @@ def train(
     model card records those scores as the model's published metrics.
     """
     say = progress or (lambda msg: None)
+    if out is not None and Path(out).suffix != ".npz":
+        from .model import check_model_directory
+
+        check_model_directory(out)  # before minutes of training, not after
     C, class_weight = _defaults(estimator, C, class_weight)
     t0 = time.perf_counter()
     items: list[CorpusItem]

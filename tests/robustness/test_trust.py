@@ -179,3 +179,38 @@ def test_featurizer_fit_is_idempotent(tiny_model):
 def test_python_api_refuses_a_threshold_that_is_no_probability(tiny_model, bad):
     with pytest.raises(ValueError, match="threshold must be a probability"):
         tiny_model.tag(["受注処理"], threshold=bad)
+
+
+def _train(out, data_dir):
+    return CliRunner().invoke(cli, ["train", str(data_dir / "tiny_corpus.jsonl"), "--out", str(out), "--cv", "0"])
+
+
+def test_train_out_refuses_a_directory_with_other_files(tmp_path, data_dir):
+    d = tmp_path / "Documents"
+    d.mkdir()
+    (d / "README.md").write_text("my notes")
+    (d / "report.docx").write_bytes(b"x")
+    r = _train(d, data_dir)
+    assert r.exit_code == 1 and "'report.docx'" in r.output and "not part of a roleclassify model" in r.output
+    assert (d / "README.md").read_text() == "my notes"
+    (d / "report.docx").unlink()  # a README.md alone is not a model either
+    r = _train(d, data_dir)
+    assert r.exit_code == 1 and "no model.npz" in r.output
+    assert (d / "README.md").read_text() == "my notes"
+
+
+@pytest.mark.parametrize("where", ["/", "~"])
+def test_train_out_refuses_root_and_home(where, data_dir):
+    r = _train(where, data_dir)
+    assert r.exit_code == 1 and "will not write a model into" in r.output
+
+
+def test_train_out_replaces_a_model_and_fills_an_empty_directory(tmp_path, data_dir):
+    d = tmp_path / "m"
+    d.mkdir()
+    assert _train(d, data_dir).exit_code == 0
+    assert sorted(p.name for p in d.iterdir()) == ["README.md", "meta.json", "model.npz"]
+    assert _train(d, data_dir).exit_code == 0  # a model directory may be retrained in place
+    (d / "meta.json").write_text('{"format": "something-else"}')
+    r = _train(d, data_dir)
+    assert r.exit_code == 1 and "not described as a roleclassify model" in r.output
