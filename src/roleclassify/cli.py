@@ -16,10 +16,10 @@ from typing import Any
 import click
 
 from .errors import RoleClassifyError
+from .output import OUTPUT_FORMATS
+from .readers import FORMATS as INPUT_FORMATS
+from .readers import UNITS
 
-OUTPUT_FORMATS = ("jsonl", "csv", "table", "parquet")
-INPUT_FORMATS = ("auto", "txt", "jsonl", "csv", "tsv", "parquet")
-UNITS = ("line", "document")
 ENGINES = ("fast", "ginza")
 
 
@@ -136,9 +136,11 @@ def cli() -> None:
 @click.option("--unit", type=click.Choice(UNITS), default="line", show_default=True,
               help="For .txt input: one item per non-empty line, or the whole file as one item.")
 @click.option("--text-field", default="text", show_default=True, help="JSONL field holding the text.")
-@click.option("--text-column", default="text", show_default=True, help="CSV/TSV/Parquet column holding the text.")
+@click.option("--text-column", default=None,
+              help="CSV/TSV/Excel/Parquet column holding the text (default: text, or the first of 本文, 仕事内容, "
+                   "職務内容, 業務内容 ... the header has).")
 @click.option("--input-format", type=click.Choice(INPUT_FORMATS), default="auto", show_default=True,
-              help="Input format; auto = by file suffix (.txt .jsonl .csv .tsv .parquet), stdin sniffed.")
+              help="Input format; auto = by file suffix (.txt .jsonl .csv .tsv .xlsx .html .parquet), stdin sniffed.")
 @click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default=None,
               help="Output format. Default: table on a terminal, else jsonl (or by --output suffix).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
@@ -190,7 +192,8 @@ def tag(inputs, unit, text_field, text_column, input_format, fmt, output, model_
     from .readers import iter_records
 
     if scheduler:
-        return _tag_on_dask(inputs, output, fmt, scheduler, jobs, text_column, model_path, threshold, progress)
+        return _tag_on_dask(inputs, output, fmt, scheduler, jobs, text_column or "text", model_path, threshold,
+                            progress)
     if not inputs:
         if sys.stdin.isatty():
             raise click.UsageError("no INPUT given and stdin is a terminal; pass a file or pipe text in")

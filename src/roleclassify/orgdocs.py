@@ -520,6 +520,27 @@ def _html_text(el) -> str:
     return "\n".join(l for l in lines if l)
 
 
+def _html_root(data: bytes, name: str):
+    """The parsed page. Its encoding: a BOM or ``<meta charset>`` (lxml reads those), else UTF-8 if the bytes
+    decode, else the detected Japanese encoding (lxml alone would take such a page for Latin-1)."""
+    import lxml.html
+
+    head = data[:4096].lower()
+    if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) or b"charset" in head:
+        return lxml.html.document_fromstring(data)
+    from .readers import decode_bytes
+
+    return lxml.html.document_fromstring(decode_bytes(data, name))
+
+
+def html_lines(data: bytes, name: str = "<html>") -> list[str]:
+    """The text lines of an HTML page as a browser lays them out, without its navigation, header, sidebar,
+    footer, scripts and styles (the same rules the audit reads pages with)."""
+    root = _html_root(data, name)
+    body = root.find("body")
+    return [l for l in _html_text(body if body is not None else root).split("\n") if l]
+
+
 def _html(path: Path, data: bytes, dept_col: str | None, duty_col: str | None) -> tuple[str, list[Section]]:
     """A 分掌 table on the page, else its headings and list items read as Markdown."""
     try:
@@ -527,7 +548,9 @@ def _html(path: Path, data: bytes, dept_col: str | None, duty_col: str | None) -
     except ImportError:  # pragma: no cover
         raise AuditError("reading .html needs lxml: pip install lxml") from None
     try:
-        root = lxml.html.document_fromstring(data)
+        root = _html_root(data, str(path))
+    except AuditError:
+        raise
     except Exception as e:  # lxml raises ParserError for an empty or broken document
         raise AuditError(f"{path}: cannot read as HTML ({type(e).__name__}: {e})") from None
     sections: list[Section] = []

@@ -1,4 +1,10 @@
-"""Input records for tagging: .txt lines or documents, JSONL, CSV/TSV; files or stdin; streamed.
+"""Input records for tagging: .txt lines or documents, JSONL, CSV/TSV, Excel workbooks, HTML pages, Parquet;
+files or stdin; streamed.
+
+Excel (.xlsx / .xlsm): every sheet whose header row (found among the first 20 rows, below any title rows)
+holds the text column; each row below it is a record, located as ``file[sheet]:row N``. Without
+``--text-column``, a column named ``text`` or one of the usual Japanese names (仕事内容, 職務内容, 業務内容 ...)
+is used. HTML: one record per page, its text without navigation, header, sidebar and footer.
 
 A reader yields :class:`Record` objects in input order. A bad record does not stop the input: it is yielded
 as a :class:`~roleclassify.errors.RecordError` naming ``file:line`` so the caller can report it and go on.
@@ -31,11 +37,15 @@ __all__ = [
     "detect_encoding",
     "decode_bytes",
     "FORMATS",
+    "TEXT_COLUMNS",
     "UNITS",
     "JAPANESE_ENCODINGS",
 ]
 
-FORMATS = ("auto", "txt", "jsonl", "csv", "tsv", "parquet")
+FORMATS = ("auto", "txt", "jsonl", "csv", "tsv", "xlsx", "html", "parquet")
+#: Column names taken as the text column when ``--text-column`` is not given (first found wins).
+TEXT_COLUMNS = ("text", "本文", "仕事内容", "職務内容", "業務内容", "担当業務", "職務", "業務", "description",
+                "job_description")
 UNITS = ("line", "document")
 _SUFFIX_FORMAT = {
     ".txt": "txt",
@@ -47,6 +57,10 @@ _SUFFIX_FORMAT = {
     ".tsv": "tsv",
     ".tab": "tsv",
     ".parquet": "parquet",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".html": "html",
+    ".htm": "html",
 }
 _SAMPLE = 1 << 16
 _BOMS = (
@@ -337,11 +351,13 @@ def _delimited(src: _Source, delimiter: str, text_column: str | None) -> Iterato
                         where, f"column {dup!r} appears twice in the header; rename one of them; file skipped"
                     )
                     return
-                if col not in header:
+                found = _text_column(header, text_column)
+                if found is None:
                     yield RecordError(
                         where, f"no {col!r} column (columns: {', '.join(header)}); pass --text-column NAME; file skipped"
                     )
                     return
+                col = found
                 has_id = "id" in header
                 continue
             if not row or not any(c.strip() for c in row):
@@ -376,8 +392,8 @@ def _parquet(path: str, text_column: str | None) -> Iterator[Record | RecordErro
     except Exception as e:  # pyarrow raises ArrowInvalid / OSError for non-Parquet files
         yield RecordError(path, f"not a readable Parquet file ({type(e).__name__}: {e})")
         return
-    col = text_column or "text"
     names = pf.schema_arrow.names
+    col = _text_column(names, text_column) or text_column or "text"
     if col not in names:
         yield RecordError(f"{path}:row 1", f"no {col!r} column (columns: {', '.join(names)}); pass --text-column NAME; file skipped")
         return
@@ -394,6 +410,101 @@ def _parquet(path: str, text_column: str | None) -> Iterator[Record | RecordErro
             yield Record(rid, text, row, where)
 
 
+def _text_column(header: list[str], given: str | None) -> str | None:
+    if given:
+        return given if given in header else None
+    return next((c for c in TEXT_COLUMNS if c in header), None)
+
+
+def _cell_value(v: Any) -> Any:
+    if v is None or isinstance(v, (str, int, float, bool)):
+        return v
+    return v.isoformat() if hasattr(v, "isoformat") else str(v)
+
+
+def _xlsx(path: str, text_column: str | None) -> Iterator[Record | RecordError]:
+    try:
+        from openpyxl import load_workbook
+    except ImportError:  # pragma: no cover
+        yield RecordError(path, "reading .xlsx needs openpyxl: pip install openpyxl")
+        return
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except FileNotFoundError:
+        yield RecordError(path, "no such file")
+        return
+    except Exception as e:  # openpyxl raises zipfile / KeyError / InvalidFileException for broken files
+        yield RecordError(path, f"not a readable Excel workbook ({type(e).__name__}: {e})")
+        return
+    try:
+        found = False
+        seen_headers: list[str] = []
+        for ws in wb.worksheets:
+            name = path if len(wb.worksheets) == 1 else f"{path}[{ws.title}]"
+            rows = ws.iter_rows(values_only=True)
+            header: list[str] | None = None
+            col = None
+            n = 0
+            for n, row in enumerate(rows, 1):
+                if header is None:
+                    cells = ["" if c is None else str(c).strip() for c in row]
+                    col = _text_column(cells, text_column)
+                    if col is None:
+                        if n >= 20:
+                            break
+                        if any(cells) and not seen_headers:
+                            seen_headers = [c for c in cells if c]
+                        continue
+                    header = [c or f"column_{i + 1}" for i, c in enumerate(cells)]
+                    dup = next((h for i, h in enumerate(header) if h in header[:i]), None)
+                    if dup is not None:
+                        yield RecordError(f"{name}:row {n}", f"column {dup!r} appears twice in the header; rename one of them; sheet skipped")
+                        header = None
+                        break
+                    found = True
+                    continue
+                values = [_cell_value(c) for c in row]
+                if not any(v not in (None, "") for v in values):
+                    continue
+                fields = dict(zip(header, values + [None] * (len(header) - len(values))))
+                text = fields.pop(col)
+                where = f"{name}:row {n}"
+                rid = fields.pop("id") if "id" in fields and fields["id"] not in (None, "") else where
+                fields.pop("id", None)
+                yield Record(rid, "" if text is None else str(text), fields, where)  # empty: tagged other
+        if not found:
+            wanted = repr(text_column) if text_column else "text column (" + ", ".join(TEXT_COLUMNS[:5]) + "…)"
+            yield RecordError(
+                f"{path}:row 1",
+                f"no {wanted} in any sheet's first 20 rows (columns seen: {', '.join(seen_headers) or 'none'}); "
+                "pass --text-column NAME; file skipped",
+            )
+    finally:
+        wb.close()
+
+
+def _html(path: str) -> Iterator[Record | RecordError]:
+    from .orgdocs import html_lines
+
+    try:
+        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    except FileNotFoundError:
+        yield RecordError(path, "no such file")
+        return
+    except OSError as e:
+        yield RecordError(path, f"cannot read ({e.strerror})")
+        return
+    try:
+        lines = html_lines(data, path)
+    except Exception as e:  # lxml raises ParserError for an empty or broken document
+        yield RecordError(path, f"not a readable HTML page ({type(e).__name__}: {e})")
+        return
+    if not lines:
+        yield RecordError(path, "no text on this page; nothing to tag")
+        return
+    yield Record(path, "\n".join(lines), {}, path)
+
+
 def iter_records(
     paths: Iterable[str],
     *,
@@ -406,8 +517,15 @@ def iter_records(
     """Records from files in order; ``-`` is stdin. Errors about single records are yielded, not raised;
     a file that cannot be read at all (missing, binary, unknown encoding) is yielded as one error too."""
     for path in paths:
-        if detect_format(path, input_format) == "parquet":
+        fmt = detect_format(path, input_format)
+        if fmt == "parquet":
             yield from _parquet(path, text_column)
+            continue
+        if fmt == "xlsx":
+            yield from _xlsx(path, text_column)
+            continue
+        if fmt == "html":
+            yield from _html(path)
             continue
         try:
             src = _Source(path, encoding)
