@@ -89,3 +89,77 @@ def test_html_page_is_one_record_without_its_furniture(tmp_path, encoding, meta)
     (o,) = out
     assert o["text"] == "法人営業\n新規顧客への提案営業を担当します。\n既存顧客へのルート営業"
     assert o["labels"] == ["sales"]
+
+
+def test_xlsx_output_round_trip_equals_jsonl(workbook, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    _, jsonl = _tag(workbook)
+    out = tmp_path / "判定結果.xlsx"
+    r = CliRunner().invoke(cli, ["tag", str(workbook), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    wb = openpyxl.load_workbook(out)
+    ws = wb["results"]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    head = rows[0]
+    assert head[:8] == ["id", "text", "labels", "sales", "distribution", "marketing", "review", "n_sentences"]
+    assert head[8:] == ["No.", "職種", "勤務地", "更新日"]
+    assert len(rows) - 1 == len(jsonl)
+    for row, rec in zip(rows[1:], jsonl):
+        got = dict(zip(head, row))
+        assert got["id"] == rec["id"] and (got["text"] or "") == rec["text"]  # an empty cell reads as None
+        assert got["labels"].split(";") == rec["labels"]
+        assert [got[l] for l in ("sales", "distribution", "marketing")] == [rec["scores"][l] for l in ("sales", "distribution", "marketing")]
+        assert got["職種"] == rec["職種"]
+    sents = list(wb["sentences"].iter_rows(values_only=True))
+    assert len(sents) - 1 == sum(len(rec["sentences"]) for rec in jsonl)
+
+
+def test_lang_ja_in_human_formats_only(workbook, tmp_path):
+    r = CliRunner().invoke(cli, ["tag", str(workbook), "--lang", "ja", "--format", "table"])
+    assert r.exit_code == 0 and "判定" in r.output and "営業,販売" in r.output and "その他" in r.output
+    assert "distribution" not in r.output
+    csv_out = tmp_path / "t.csv"
+    r = CliRunner().invoke(cli, ["tag", str(workbook), "--lang", "ja", "--excel", "-o", str(csv_out)])
+    assert r.exit_code == 0, r.output
+    raw = csv_out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel on Japanese Windows reads UTF-8 only with a BOM
+    text = raw.decode("utf-8-sig")
+    assert text.startswith("ID,テキスト,判定,営業,販売,マーケティング,要確認,文数,No.,職種")
+    r = CliRunner().invoke(cli, ["tag", str(workbook), "--lang", "ja", "--format", "jsonl"])
+    assert json.loads(r.stdout.splitlines()[0])["labels"] == ["sales", "distribution"]  # stable keys
+
+
+def test_cp932_csv_output(workbook, tmp_path):
+    out = tmp_path / "sjis.csv"
+    r = CliRunner().invoke(cli, ["tag", str(workbook), "--output-encoding", "cp932", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "新規顧客への提案営業" in out.read_bytes().decode("cp932")
+
+
+@pytest.mark.parametrize("name", ["out.xls", "out.docx", "out"])
+def test_unknown_output_suffix_is_a_usage_error(tmp_path, name):
+    src = tmp_path / "in.txt"
+    src.write_text("受注処理\n", encoding="utf-8")
+    r = CliRunner().invoke(cli, ["tag", str(src), "-o", str(tmp_path / name)])
+    assert r.exit_code == 2 and "cannot tell the output format" in r.output
+    assert not (tmp_path / name).exists()
+
+
+def test_tsv_output_and_fields_seen_late_are_reported(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"text": "受注処理"}\n{"text": "提案営業", "部署": "営業部"}\n', encoding="utf-8")
+    r = CliRunner().invoke(cli, ["tag", str(src), "-o", str(tmp_path / "o.tsv")])
+    assert r.exit_code == 0
+    lines = (tmp_path / "o.tsv").read_text(encoding="utf-8").splitlines()
+    assert lines[0].split("\t")[:3] == ["id", "text", "labels"] and len(lines) == 3
+    assert "'部署' (record 2)" in r.output and "--format jsonl" in r.output
+
+
+def test_table_neutralises_control_characters(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "x\x1b[2J", "text": "受注\x1b]0;pwned\x07処理\r上書き"}) + "\n", encoding="utf-8")
+    r = CliRunner().invoke(cli, ["tag", str(src), "--format", "table"])
+    assert r.exit_code == 0
+    assert "\x1b" not in r.output and "\x07" not in r.output and "\r" not in r.output
+    assert "\\x1b" in r.output

@@ -167,12 +167,20 @@ def cli() -> None:
               help="Tag on a Dask cluster (needs roleclassify[dask]): INPUTs are Parquet/CSV/TSV/JSONL paths or "
                    "globs, --output is a directory of one file per partition (Parquet, or --format jsonl).")
 @click.option("--progress/--no-progress", default=None, help="Show a counter on stderr (default: on a terminal).")
+@click.option("--lang", type=click.Choice(["en", "ja"]), default="en", envvar="ROLECLASSIFY_LANG", show_default=True,
+              help="Labels and column names in table, CSV, TSV and Excel output: ja shows 営業 / 販売 / マーケティング / "
+                   "その他 (JSONL and Parquet keep the stable keys).")
+@click.option("--output-encoding", type=click.Choice(["utf-8", "utf-8-sig", "cp932"]), default=None,
+              help="Encoding of CSV / TSV / table output (default utf-8; --excel gives utf-8-sig; characters CP932 "
+                   "lacks are written as ?).")
+@click.option("--excel", is_flag=True, help="CSV that Excel on Japanese Windows opens without mojibake (UTF-8 with BOM).")
 def tag(inputs, unit, text_field, text_column, input_format, fmt, output, model_path, threshold, engine, explain,
-        review_margin, review_band, encoding, strict, jobs, scheduler, progress):
+        review_margin, review_band, encoding, strict, jobs, scheduler, progress, lang, output_encoding, excel):
     """Tag job descriptions or sentences with their role(s).
 
-    INPUT files are .txt (one item per line), .jsonl (--text-field), .csv/.tsv (--text-column); `-` or
-    nothing reads stdin. Output keeps input order: one record per item with its labels, per-role scores
+    INPUT files are .txt (one item per line), .jsonl (--text-field), .csv/.tsv and Excel .xlsx
+    (--text-column), .html pages, .parquet; `-` or nothing reads stdin. -o picks the format by its suffix
+    (.jsonl .csv .tsv .xlsx .txt .parquet). Output keeps input order: one record per item with its labels, per-role scores
     and per-sentence results; an item of several sentences also gets its role shares. Bad records are
     reported on stderr with file:line and skipped (exit code 1); the others are still tagged.
 
@@ -182,6 +190,8 @@ def tag(inputs, unit, text_field, text_column, input_format, fmt, output, model_
         roleclassify tag ads.jsonl --text-field body -o tagged.jsonl --jobs 2
         roleclassify tag posts.parquet --text-column description -o tagged.parquet
         roleclassify tag "lake/*.parquet" --scheduler tcp://scheduler:8786 -o lake_tagged/
+        roleclassify tag 求人一覧.xlsx --lang ja -o 判定結果.xlsx
+        roleclassify tag jobs.csv --excel --lang ja -o tagged.csv
         echo "新規顧客への提案営業" | roleclassify tag --format jsonl
     """
     from .errors import RecordError
@@ -198,14 +208,24 @@ def tag(inputs, unit, text_field, text_column, input_format, fmt, output, model_
         if sys.stdin.isatty():
             raise click.UsageError("no INPUT given and stdin is a terminal; pass a file or pipe text in")
         inputs = ("-",)
+    from .output import BINARY_FORMATS, SUFFIX_FORMATS
+
     if fmt is None:
-        if output:
-            fmt = {".csv": "csv", ".txt": "table", ".parquet": "parquet"}.get(
-                os.path.splitext(output)[1].lower(), "jsonl")
+        if output and output != "-":
+            suffix = os.path.splitext(output)[1].lower()
+            fmt = SUFFIX_FORMATS.get(suffix)
+            if fmt is None and (not os.path.exists(output) or os.path.isfile(output)):
+                raise click.BadParameter(
+                    f"cannot tell the output format from {suffix or 'a name without a suffix'!r}; name the file "
+                    f"{', '.join(sorted(SUFFIX_FORMATS))} or pass --format", param_hint="-o/--output")
+            fmt = fmt or "jsonl"  # a device or FIFO (/dev/stdout): JSONL
         else:
             fmt = "table" if sys.stdout.isatty() else "jsonl"
-    if fmt == "parquet" and not output:
-        raise click.UsageError("--format parquet needs --output FILE")
+    if fmt in BINARY_FORMATS and not output:
+        raise click.UsageError(f"--format {fmt} needs --output FILE")
+    if excel and output_encoding not in (None, "utf-8-sig"):
+        raise click.UsageError("--excel writes UTF-8 with a BOM; leave out --output-encoding or pass utf-8-sig")
+    out_encoding = "utf-8-sig" if excel else (output_encoding or "utf-8")
     from .output import same_file_among
 
     clash = same_file_among(output, inputs)
@@ -229,9 +249,9 @@ def tag(inputs, unit, text_field, text_column, input_format, fmt, output, model_
     )
     skipped = 0
     meter = _Progress(progress)
-    out = AtomicOutput(output, binary=fmt == "parquet")
+    out = AtomicOutput(output, binary=fmt in BINARY_FORMATS, encoding=out_encoding)
     with out as stream:
-        writer = make_writer(fmt, stream, model.labels)
+        writer = make_writer(fmt, stream, model.labels, lang=lang)
         review = ReviewPolicy(margin=review_margin, band=review_band)
         as_json = fmt == "jsonl"
         for item in tag_stream(model, records, jobs=jobs, as_json=as_json, threshold=threshold, explain=explain,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import shutil
@@ -17,9 +18,28 @@ from typing import IO, Any
 from ._json import dumps_line
 from .fileio import default_file_mode
 
-__all__ = ["AtomicOutput", "make_writer", "OUTPUT_FORMATS", "arrow_schema", "same_file_among"]
+__all__ = ["AtomicOutput", "make_writer", "OUTPUT_FORMATS", "SUFFIX_FORMATS", "BINARY_FORMATS", "LABELS_JA",
+           "arrow_schema", "same_file_among", "display_label"]
 
-OUTPUT_FORMATS = ("jsonl", "csv", "table", "parquet")
+
+def display_label(label: str, lang: str = "en") -> str:
+    """A label as shown to people: its Japanese name with ``lang="ja"`` for the shipped labels."""
+    return LABELS_JA.get(label, label) if lang == "ja" else label
+
+
+def _header(key: str, lang: str) -> str:
+    return _HEADERS_JA.get(key, key) if lang == "ja" else key
+
+OUTPUT_FORMATS = ("jsonl", "csv", "tsv", "xlsx", "table", "parquet")
+#: Output format by the suffix of ``-o``; a suffix not listed is a usage error, never silent JSONL.
+SUFFIX_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".tsv": "tsv",
+                  ".tab": "tsv", ".xlsx": "xlsx", ".txt": "table", ".parquet": "parquet"}
+#: Formats written as bytes.
+BINARY_FORMATS = frozenset({"parquet", "xlsx"})
+#: Display names of the shipped labels for ``--lang ja`` (a model's own labels show as they are).
+LABELS_JA = {"sales": "営業", "distribution": "販売", "marketing": "マーケティング", "other": "その他"}
+_HEADERS_JA = {"id": "ID", "text": "テキスト", "labels": "判定", "n_sentences": "文数", "review": "要確認",
+               "sentence": "文", "item": "項目ID"}
 _FIXED = ("id", "text", "labels", "scores", "review", "sentences", "shares")
 
 
@@ -31,16 +51,26 @@ class AtomicOutput:
     existing file keeps its permission bits.
     """
 
-    def __init__(self, path: str | None, *, binary: bool = False) -> None:
+    def __init__(self, path: str | None, *, binary: bool = False, encoding: str = "utf-8") -> None:
         self.path = None if path in (None, "-") else Path(os.path.realpath(path))
         self.binary = binary
+        self.encoding = encoding
+        # CP932 lacks many characters (emoji, some kanji variants): written as ? rather than failing mid-file
+        self.errors = "replace" if encoding.replace("_", "").lower() in ("cp932", "shiftjis", "sjis") else "strict"
         self._tmp: str | None = None
         self._direct = False
         self.stream: IO
 
     def __enter__(self) -> IO:
         if self.path is None:
-            self.stream = sys.stdout.buffer if self.binary else sys.stdout
+            if self.binary:
+                self.stream = sys.stdout.buffer
+            elif self.encoding.replace("_", "-").lower() not in ("utf-8", "utf8"):
+                sys.stdout.flush()
+                self.stream = io.TextIOWrapper(sys.stdout.buffer, encoding=self.encoding, errors=self.errors,
+                                               newline="", write_through=True)
+            else:
+                self.stream = sys.stdout
             return self.stream
         try:
             st = os.stat(self.path)
@@ -48,12 +78,12 @@ class AtomicOutput:
             st = None
         if st is not None and not stat.S_ISREG(st.st_mode):
             self._direct = True
-            self.stream = open(self.path, "wb" if self.binary else "w", **({} if self.binary else {"encoding": "utf-8", "newline": ""}))  # noqa: SIM115
+            self.stream = open(self.path, "wb" if self.binary else "w", **({} if self.binary else {"encoding": self.encoding, "errors": self.errors, "newline": ""}))  # noqa: SIM115
             return self.stream
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
         os.fchmod(fd, stat.S_IMODE(st.st_mode) if st is not None else default_file_mode())
-        self.stream = os.fdopen(fd, "wb") if self.binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
+        self.stream = os.fdopen(fd, "wb") if self.binary else os.fdopen(fd, "w", encoding=self.encoding, errors=self.errors, newline="")
         return self.stream
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -107,32 +137,132 @@ class _JsonlWriter:
 
 
 class _CsvWriter:
-    """One row per item: id, text, labels (``;``-joined), a score column per label, then input fields."""
+    """One row per item: id, text, labels (``;``-joined), a score column per label, review, then the input's
+    fields. Fields first seen after the header was written cannot get a column: they are reported on stderr
+    when the output is closed (use JSONL to keep them)."""
 
-    def __init__(self, stream: IO[str], labels: list[str]) -> None:
+    def __init__(self, stream: IO[str], labels: list[str], *, lang: str = "en", delimiter: str = ",") -> None:
         self.labels = labels
-        self.w = csv.writer(stream, lineterminator="\n")
+        self.lang = lang
+        self.w = csv.writer(stream, lineterminator="\n", delimiter=delimiter)
         self.extra: list[str] | None = None
+        self.late: dict[str, int] = {}
+        self.n = 0
 
     def write(self, rec: dict[str, Any]) -> None:
-        fixed = {"id", "text", "labels", "scores", "sentences", "shares"}
+        self.n += 1
         if self.extra is None:
-            self.extra = [k for k in rec if k not in fixed]
-            self.w.writerow(["id", "text", "labels", *self.labels, "n_sentences", *self.extra])
-        row = [rec["id"], rec["text"], ";".join(rec["labels"])]
+            self.extra = [k for k in rec if k not in _FIXED]
+            self.w.writerow([_header("id", self.lang), _header("text", self.lang), _header("labels", self.lang),
+                             *(display_label(l, self.lang) for l in self.labels), _header("review", self.lang),
+                             _header("n_sentences", self.lang), *self.extra])
+        for k in rec:
+            if k not in _FIXED and k not in self.extra:
+                self.late.setdefault(k, self.n)
+        row = [rec["id"], rec["text"], ";".join(display_label(l, self.lang) for l in rec["labels"])]
         row += [rec["scores"].get(l, "") for l in self.labels]
-        row.append(len(rec["sentences"]))
+        row += [bool(rec.get("review")), len(rec["sentences"])]
         for k in self.extra:
             v = rec.get(k, "")
-            row.append(v if isinstance(v, (str, int, float)) else json.dumps(v, ensure_ascii=False))
+            row.append(v if isinstance(v, (str, int, float)) or v is None else json.dumps(v, ensure_ascii=False))
         self.w.writerow(row)
 
     def close(self) -> None:
-        pass
+        if self.late:
+            first = ", ".join(f"{k!r} (record {n})" for k, n in list(self.late.items())[:5])
+            sys.stderr.write(f"roleclassify: field(s) first seen after the CSV header was written are not in it: "
+                             f"{first}; write --format jsonl to keep every field\n")
+
+
+class _XlsxWriter:
+    """A real workbook, streamed (openpyxl write-only: bounded memory for a million rows): sheet ``results``
+    (one row per item: id, text, labels, a score per label, review, then the input's fields; frozen header,
+    auto-filter, widths that fit Japanese text) and sheet ``sentences`` (one row per sentence)."""
+
+    binary = True
+
+    def __init__(self, stream: IO[bytes], labels: list[str], *, lang: str = "en") -> None:
+        from openpyxl import Workbook
+
+        self.stream = stream
+        self.labels = labels
+        self.lang = lang
+        self.wb = Workbook(write_only=True)
+        self.items = self.wb.create_sheet("結果" if lang == "ja" else "results")
+        self.sents = self.wb.create_sheet("文ごと" if lang == "ja" else "sentences")
+        self.extra: list[str] | None = None
+        self.late: dict[str, int] = {}
+        self.n = 0
+
+    def _start(self, rec: dict[str, Any]) -> None:
+        from openpyxl.utils import get_column_letter
+
+        self.extra = [k for k in rec if k not in _FIXED]
+        head = [_header("id", self.lang), _header("text", self.lang), _header("labels", self.lang),
+                *(display_label(l, self.lang) for l in self.labels), _header("review", self.lang),
+                _header("n_sentences", self.lang), *self.extra]
+        widths = [24, 60, 18, *([12] * len(self.labels)), 8, 8, *(max(10, min(40, _width(str(rec.get(k, ""))) + 2)) for k in self.extra)]
+        for i, w in enumerate(widths, 1):
+            self.items.column_dimensions[get_column_letter(i)].width = w
+        self.items.freeze_panes = "A2"
+        self.items.auto_filter.ref = f"A1:{get_column_letter(len(head))}1"
+        self.items.append(head)
+        shead = [_header("item", self.lang), _header("sentence", self.lang), _header("labels", self.lang),
+                 *(display_label(l, self.lang) for l in self.labels), _header("review", self.lang)]
+        for i, w in enumerate([24, 60, 18, *([12] * len(self.labels)), 8], 1):
+            self.sents.column_dimensions[get_column_letter(i)].width = w
+        self.sents.freeze_panes = "A2"
+        self.sents.append(shead)
+
+    def write(self, rec: dict[str, Any]) -> None:
+        self.n += 1
+        if self.extra is None:
+            self._start(rec)
+        assert self.extra is not None
+        for k in rec:
+            if k not in _FIXED and k not in self.extra:
+                self.late.setdefault(k, self.n)
+        names = lambda ls: ";".join(display_label(l, self.lang) for l in ls)  # noqa: E731
+        row = [str(rec["id"]), rec["text"], names(rec["labels"]), *(rec["scores"].get(l) for l in self.labels),
+               bool(rec.get("review")), len(rec["sentences"])]
+        for k in self.extra:
+            v = rec.get(k)
+            row.append(v if isinstance(v, (str, int, float, bool)) or v is None else json.dumps(v, ensure_ascii=False))
+        self.items.append(row)
+        for snt in rec["sentences"]:
+            self.sents.append([str(rec["id"]), snt["text"], names(snt["labels"]),
+                               *(snt["scores"].get(l) for l in self.labels), bool(snt.get("review"))])
+
+    def close(self) -> None:
+        if self.extra is None:  # no records: still a workbook with its headers
+            self._start({})
+        self.wb.save(self.stream)
+        if self.late:
+            first = ", ".join(f"{k!r} (record {n})" for k, n in list(self.late.items())[:5])
+            sys.stderr.write(f"roleclassify: field(s) first seen after the header was written are not in the "
+                             f"workbook: {first}; write --format jsonl to keep every field\n")
 
 
 def _width(s: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+def _fit(s: str, width: int) -> str:
+    """``s`` cut to at most ``width`` terminal cells."""
+    while _width(s) > width:
+        s = s[:-1]
+    return s
+
+
+def _pad(s: str, width: int, *, right: bool = False) -> str:
+    """``s`` padded to ``width`` terminal cells (a full-width character takes two)."""
+    fill = " " * max(0, width - _width(s))
+    return fill + s if right else s + fill
+
+
+def _printable(s: str) -> str:
+    """Text safe for a terminal: control characters (escape sequences, carriage returns) shown as \\xNN."""
+    return "".join(c if c.isprintable() or c in "\n\t" else f"\\x{ord(c):02x}" for c in s)
 
 
 def _clip(s: str, width: int) -> str:
@@ -151,23 +281,26 @@ class _TableWriter:
     """Aligned columns for people: id, labels (``*`` = flagged for review), one score per label, the text
     clipped to the terminal."""
 
-    def __init__(self, stream: IO[str], labels: list[str]) -> None:
+    def __init__(self, stream: IO[str], labels: list[str], *, lang: str = "en") -> None:
         self.stream = stream
         self.labels = labels
+        self.lang = lang
         self.header_done = False
         self.cols = shutil.get_terminal_size((120, 20)).columns
 
     def write(self, rec: dict[str, Any]) -> None:
-        short = {l: l[:5] for l in self.labels}
+        short = {l: _fit(display_label(l, self.lang), 6) for l in self.labels}
         if not self.header_done:
-            head = f"{'id':<12} {'labels':<24}" + "".join(f"{short[l]:>7}" for l in self.labels) + "  text"
+            head = (_pad(_header("id", self.lang), 12) + " " + _pad(_header("labels", self.lang), 24)
+                    + "".join(_pad(short[l], 7, right=True) for l in self.labels) + "  " + _header("text", self.lang))
             self.stream.write(head + "\n" + "-" * min(self.cols, _width(head) + 40) + "\n")
             self.header_done = True
-        labels = ",".join(rec["labels"]) + (" *" if rec.get("review") else "")
+        labels = ",".join(display_label(l, self.lang) for l in rec["labels"]) + (" *" if rec.get("review") else "")
         scores = "".join(f"{rec['scores'].get(l, 0):>7.2f}" for l in self.labels)
         room = max(20, self.cols - 38 - 7 * len(self.labels) - 2)
-        rid = _clip(str(rec["id"]), 12)
-        self.stream.write(f"{rid:<12} {labels:<24}{scores}  {_clip(rec['text'], room)}\n")
+        rid = _clip(_printable(str(rec["id"])), 12)
+        text = _clip(_printable(rec["text"]), room)
+        self.stream.write(f"{_pad(rid, 12)} {_pad(labels, 24)}{scores}  {text}\n")
 
     def close(self) -> None:
         pass
@@ -253,8 +386,16 @@ class _ParquetWriter:
             self.writer.close()
 
 
-def make_writer(fmt: str, stream: IO, labels: list[str]):
-    """A writer with ``write(record_dict)`` and ``close()`` for an output format."""
-    return {"jsonl": _JsonlWriter, "csv": _CsvWriter, "table": _TableWriter, "parquet": _ParquetWriter}[fmt](
-        stream, labels
-    )
+def make_writer(fmt: str, stream: IO, labels: list[str], *, lang: str = "en"):
+    """A writer with ``write(record_dict)`` and ``close()`` for an output format. ``lang="ja"`` shows the
+    shipped labels and roleclassify's own column names in Japanese in the formats people read (table, CSV,
+    TSV, Excel); JSONL and Parquet keep the stable keys."""
+    if fmt == "csv":
+        return _CsvWriter(stream, labels, lang=lang)
+    if fmt == "tsv":
+        return _CsvWriter(stream, labels, lang=lang, delimiter="\t")
+    if fmt == "xlsx":
+        return _XlsxWriter(stream, labels, lang=lang)
+    if fmt == "table":
+        return _TableWriter(stream, labels, lang=lang)
+    return {"jsonl": _JsonlWriter, "parquet": _ParquetWriter}[fmt](stream, labels)
