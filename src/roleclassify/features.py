@@ -52,10 +52,23 @@ class FeatureSpec:
 
     @classmethod
     def from_dict(cls, d: dict) -> FeatureSpec:
+        """A spec from its dict (a model file's ``features``), validated: ``ValueError`` names a bad value."""
+        if not isinstance(d, dict):
+            raise ValueError(f"features must be an object, got {type(d).__name__}")
         known = {k: d[k] for k in cls.__dataclass_fields__ if k in d}
         for k in ("word_ngrams", "char_ngrams"):
             if k in known:
-                known[k] = tuple(known[k])
+                v = known[k]
+                if not isinstance(v, (list, tuple)) or not all(type(n) is int and 1 <= n <= 6 for n in v):
+                    raise ValueError(f"features.{k} must be a list of orders 1..6, got {v!r}")
+                known[k] = tuple(v)
+        if "word" in known and known["word"] not in ("norm", "lemma", "surface"):
+            raise ValueError(f"features.word must be norm, lemma or surface, got {known['word']!r}")
+        for k in ("content_only", "sublinear_tf"):
+            if k in known and type(known[k]) is not bool:
+                raise ValueError(f"features.{k} must be true or false, got {known[k]!r}")
+        if "min_df" in known and (type(known["min_df"]) is not int or known["min_df"] < 1):
+            raise ValueError(f"features.min_df must be a positive integer, got {known['min_df']!r}")
         return cls(**known)
 
     @property

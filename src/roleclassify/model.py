@@ -41,7 +41,10 @@ __all__ = [
 OTHER = "other"
 MODEL_FILE = "model.npz"
 FORMAT = "roleclassify-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the JSON metadata (labels, thresholds, features ...) is checksummed too
+#: The most bytes a model file's members may inflate to (a file whose arrays claim more is refused before any
+#: is read); ROLECLASSIFY_MAX_MODEL_BYTES raises it.
+MAX_MODEL_BYTES = 2 << 30
 _ARRAYS = ("words", "idf", "coef", "intercept", "calib_a", "calib_b")
 _ZIP_MAGIC = b"PK\x03\x04"
 
@@ -136,6 +139,23 @@ def rollup_scores(p: np.ndarray) -> np.ndarray:
 
 def _sha256(a: np.ndarray) -> str:
     return hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
+
+
+def _meta_sha256(meta: dict) -> str:
+    """Checksum of a model's metadata without its ``sha256`` entry (canonical JSON)."""
+    body = {k: v for k, v in meta.items() if k != "sha256"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _probability_list(value: Any, n: int, what: str) -> list[float]:
+    if not isinstance(value, list) or len(value) != n:
+        raise ValueError(f"{what} must be a list of {n} numbers")
+    out = []
+    for x in value:
+        if type(x) not in (int, float) or not (0.0 <= x <= 1.0):  # NaN fails the range test
+            raise ValueError(f"{what} must be probabilities in [0, 1], got {x!r}")
+        out.append(float(x))
+    return out
 
 
 class RoleClassifier:
@@ -408,6 +428,7 @@ class RoleClassifier:
         arrays = self._arrays()
         meta = self.to_meta()
         meta["sha256"] = {k: _sha256(v) for k, v in arrays.items()}
+        meta["sha256"]["meta"] = _meta_sha256(meta)
         buf = io.BytesIO()
         np.savez_compressed(
             buf,
@@ -485,6 +506,18 @@ def _load(path: Path) -> RoleClassifier:
             f"{path}: {kind}; refusing to load it. roleclassify only loads its own .npz models "
             "(arrays + JSON, never pickles); retrain with `roleclassify train`."
         )
+    limit = int(os.environ.get("ROLECLASSIFY_MAX_MODEL_BYTES") or MAX_MODEL_BYTES)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            inflated = sum(i.file_size for i in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as e:
+        raise ModelError(f"{path}: corrupt or truncated model file ({type(e).__name__}: {e}); refusing to load it. "
+                         "Retrain it with `roleclassify train`.") from None
+    if inflated > limit:
+        raise ModelError(
+            f"{path}: its arrays would inflate to {inflated / 2**20:,.0f} MiB, more than the {limit / 2**20:,.0f} MiB "
+            "a model may take; refusing to load it (set ROLECLASSIFY_MAX_MODEL_BYTES to allow more)."
+        )
     try:
         with np.load(path, allow_pickle=False) as z:
             members = set(z.files)
@@ -502,7 +535,7 @@ def _load(path: Path) -> RoleClassifier:
             arrays = {k: z[k] for k in names}
     except ModelError:
         raise
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError, UnicodeDecodeError) as e:
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError, UnicodeDecodeError, RecursionError) as e:
         raise ModelError(
             f"{path}: corrupt or truncated model file ({type(e).__name__}: {e}); refusing to load it. "
             "Retrain it with `roleclassify train`."
@@ -516,6 +549,13 @@ def _load(path: Path) -> RoleClassifier:
             f"({FORMAT_VERSION}); upgrade roleclassify (pip install -U roleclassify)."
         )
     sums = meta.get("sha256") or {}
+    if not isinstance(sums, dict):
+        raise ModelError(f"{path}: malformed model metadata (sha256 is not an object); refusing to load it.")
+    if version >= 2 and sums.get("meta") != _meta_sha256(meta):
+        raise ModelError(
+            f"{path}: its metadata (labels, thresholds, feature settings) does not match its checksum: the file "
+            "was modified or damaged; refusing to load it. Retrain it with `roleclassify train`."
+        )
     for k, a in arrays.items():
         if a.dtype == object or sums.get(k) != _sha256(a):
             raise ModelError(
@@ -523,7 +563,10 @@ def _load(path: Path) -> RoleClassifier:
                 "refusing to load it. Retrain it with `roleclassify train`."
             )
     try:
-        labels = [str(x) for x in meta["labels"]]
+        labels = meta["labels"]
+        if not isinstance(labels, list) or not labels or not all(isinstance(x, str) and x for x in labels) \
+                or len(set(labels)) != len(labels):
+            raise ValueError("labels must be a list of distinct non-empty strings")
         spec = FeatureSpec.from_dict(meta["features"])
         words = bytes(arrays["words"]).decode("utf-8").split("\x00") if arrays["words"].size else []
         tables = {k: (arrays[f"keys_{k}"], arrays[f"cols_{k}"]) for k in meta.get("feature_kinds", [])}
@@ -539,10 +582,9 @@ def _load(path: Path) -> RoleClassifier:
         for k in ("intercept", "calib_a", "calib_b"):
             if arrays[k].shape != (len(labels),):
                 raise ValueError(f"{k} has shape {arrays[k].shape}")
-        thresholds = meta.get("thresholds") or [0.5] * len(labels)
-        if len(thresholds) != len(labels):
-            raise ValueError("thresholds do not match labels")
-    except (KeyError, TypeError, ValueError) as e:
+        thresholds = _probability_list(meta.get("thresholds") or [0.5] * len(labels), len(labels), "thresholds")
+        (doc_threshold,) = _probability_list([meta.get("doc_threshold", 0.3)], 1, "doc_threshold")
+    except (KeyError, TypeError, ValueError, RecursionError) as e:
         raise ModelError(f"{path}: inconsistent model file ({e}); retrain it with `roleclassify train`.") from None
     feat = Featurizer(spec=spec, words_={w: i for i, w in enumerate(words)}, tables_=tables, idf_=arrays["idf"])
     meta = {k: v for k, v in meta.items() if k != "sha256"}
@@ -554,7 +596,7 @@ def _load(path: Path) -> RoleClassifier:
         calib_a=arrays["calib_a"],
         calib_b=arrays["calib_b"],
         thresholds=thresholds,
-        doc_threshold=float(meta.get("doc_threshold", 0.3)),
+        doc_threshold=doc_threshold,
         meta=meta,
     )
 
