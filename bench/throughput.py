@@ -4,11 +4,11 @@
     python bench/throughput.py            # writes bench/RESULTS.md (about 15 minutes on 2 cores)
     python bench/throughput.py --quick    # 2 MB only, no 200 MB memory run
 
-Input: job descriptions and sentences drawn from the shipped corpus into JSONL (>= 2 MB of text; and a 200 MB
-file for the memory check). Measured:
+Input: every distinct text of the shipped corpus once, shuffled (about 0.54 M characters, its repetition rate
+reported; and a 200 MB file of repeated copies for the memory check). Measured:
 
-- raw SudachiPy: ``Dictionary().create(mode=C)``, tokenize each text, read surface, normalized form and part
-  of speech of every morpheme (the least a classifier needs) -- the limit;
+- raw SudachiPy: ``Dictionary().create(mode=C)``, tokenize each unit (split as tag splits, outside the timer)
+  and read ``normalized_form()`` of every morpheme -- the limit;
 - GiNZA's tokenizer alone: ``spacy.load("ja_ginza").tokenizer`` over the same texts;
 - the naive peer: every sentence through the full ``ja_ginza`` pipeline (``nlp.pipe``) and the same classifier
   on its tokens (on a prefix of the input: the full pipeline is about a thousand times slower);
@@ -37,21 +37,31 @@ SCRIPT = str(Path(sys.executable).parent / "roleclassify")
 
 
 def make_input(path: Path, target_chars: int, seed: int = 0) -> tuple[int, int]:
-    """JSONL of job descriptions (and a share of single sentences) from the corpus: (items, characters)."""
+    """JSONL of distinct corpus texts, each at most once, shuffled: whole documents (job descriptions, recruiting
+    pages, company pages) and single sentences. Stops at ``target_chars`` or when the distinct texts run out
+    (about 0.54 M characters): (items, characters)."""
     from roleclassify.corpus import read_corpus
 
-    items = read_corpus([ROOT / "corpus" / "jobs", ROOT / "corpus" / "sentences"])
-    docs = [it.text for it in items if it.unit == "document"]
-    sents = [it.text for it in items if it.unit != "document"]
-    rng = random.Random(seed)
+    items = read_corpus([ROOT / "corpus" / "jobs", ROOT / "corpus" / "docs", ROOT / "corpus" / "sentences"])
+    texts = list(dict.fromkeys(it.text for it in items))
+    random.Random(seed).shuffle(texts)
     n = chars = 0
     with open(path, "w", encoding="utf-8") as f:
-        while chars < target_chars:
-            text = rng.choice(docs) if rng.random() < 0.7 else rng.choice(sents)
+        for text in texts:
+            if chars >= target_chars:
+                break
             f.write(json.dumps({"id": n, "text": text}, ensure_ascii=False) + "\n")
             n += 1
             chars += len(text)
     return n, chars
+
+
+def repetition(texts: list[str]) -> tuple[int, float]:
+    """Units (sentences and bullets, as tag splits them) of the input and the share that repeat an earlier one."""
+    from roleclassify.text import split_sentences
+
+    units = [u for t in texts for u in split_sentences(t)]
+    return len(units), 1 - len(set(units)) / max(len(units), 1)
 
 
 def read_texts(path: Path) -> list[str]:
@@ -59,15 +69,18 @@ def read_texts(path: Path) -> list[str]:
 
 
 def raw_sudachi(texts: list[str]) -> float:
+    """The limit: the brief work and nothing else. Each unit (split as tag splits, outside the timer) is
+    tokenized in split mode C and its morphemes' normalized_form() read."""
     from sudachipy import Dictionary, SplitMode
 
+    from roleclassify.text import split_sentences
+
+    units = [u for t in texts for u in split_sentences(t)]
     tok = Dictionary().create(mode=SplitMode.C)
     t0 = time.perf_counter()
-    for t in texts:
-        for m in tok.tokenize(t):
-            m.surface()
+    for u in units:
+        for m in tok.tokenize(u):
             m.normalized_form()
-            m.part_of_speech()
     return time.perf_counter() - t0
 
 
@@ -164,7 +177,12 @@ def main() -> None:
     n_items, n_chars = make_input(small, 2_100_000)
     texts = read_texts(small)
     mb = small.stat().st_size / 1e6
-    print(f"input: {n_items} items, {n_chars:,} characters, {mb:.1f} MB", file=sys.stderr)
+    n_units, rep_rate = repetition(texts)
+    print(f"input: {n_items} items, {n_chars:,} characters, {mb:.1f} MB; {n_units:,} units, "
+          f"{rep_rate:.1%} repeated", file=sys.stderr)
+    # start-up (interpreter, imports, model load) measured on one line and taken out of the tag figures
+    startup = {j: median_time([*EXE, "tag", "-", "--format", "jsonl", "--jobs", str(j)], stdin="受注処理\n")
+               for j in (1, 2)}
 
     res: dict[str, dict] = {}
     # The limit and roleclassify's two runs are measured in interleaved rounds and the fastest of each is kept
@@ -176,6 +194,7 @@ def main() -> None:
         best["raw"] = min(best.get("raw", t), t)
         for jobs in (1, 2):
             t, peak = run_measured([*EXE, "tag", str(small), "--jobs", str(jobs), "-o", str(WORK / f"out_{jobs}.jsonl")])
+            t = max(t - startup[jobs], 1e-6)
             best[f"jobs{jobs}"] = min(best.get(f"jobs{jobs}", t), t)
             peak_rss[jobs] = max(peak_rss.get(jobs, 0), peak)
         print(f"round {r + 1}: raw SudachiPy {n_chars / best['raw']:,.0f}, tag --jobs 1 {n_chars / best['jobs1']:,.0f}, "
@@ -219,8 +238,8 @@ def main() -> None:
     cold_script = median_time([SCRIPT, "tag", "-", "--format", "jsonl"], stdin="新規顧客への提案営業\n")
     helpt = median_time([SCRIPT, "--help"])
     t0 = time.perf_counter()
-    subprocess.run([*EXE, "train", str(ROOT / "corpus" / "sentences"), str(ROOT / "corpus" / "jobs"), "--out",
-                    str(WORK / "model")], check=True, capture_output=True)
+    subprocess.run([*EXE, "train", str(ROOT / "corpus" / "sentences"), str(ROOT / "corpus" / "jobs"),
+                    str(ROOT / "corpus" / "docs"), "--out", str(WORK / "model")], check=True, capture_output=True)
     train_s = time.perf_counter() - t0
 
     raw = res["raw SudachiPy (limit)"]["cps"]
@@ -236,9 +255,12 @@ def main() -> None:
         "the table gives the fastest of each (as `timeit` does), so that a burst of load from another user of the "
         "machine does not decide a ratio; peak RSS is the largest seen.",
         "",
-        f"Input: {n_items:,} items ({n_chars:,} characters, {mb:.1f} MB JSONL) of job descriptions and sentences "
-        "drawn from the corpus. roleclassify runs are whole commands (new process, JSONL in, JSONL out, startup "
-        "and model load included); the tokenizer rows are in-process loops.",
+        f"Input: {n_items:,} distinct texts ({n_chars:,} characters, {mb:.1f} MB JSONL): every distinct text of the "
+        "corpus once (job descriptions, recruiting and company pages, single sentences), shuffled; "
+        f"{n_units:,} units (sentences and bullets), {rep_rate:.1%} of them repeating an earlier one. roleclassify "
+        "runs are whole commands (new process, JSONL in, JSONL out) with their start-up (interpreter, imports, model "
+        f"load: {startup[1]:.2f} s with --jobs 1, {startup[2]:.2f} s with --jobs 2, timed on one line) taken out; "
+        "the raw SudachiPy row tokenizes each unit in split mode C and reads normalized_form(), nothing else.",
         "",
         "| what | chars/s | items/s | vs raw SudachiPy | peak RSS |",
         "|---|---:|---:|---:|---:|",
@@ -263,15 +285,16 @@ def main() -> None:
     def check(ok: bool) -> str:
         return "met" if ok else "NOT met"
 
-    lines.append(f"- `tag --jobs 1` ≥ 60 % of raw SudachiPy: {j1['cps'] / raw:.0%} ({check(j1['cps'] / raw >= 0.6)})")
+    lines.append(f"- `tag --jobs 1` ≥ 0.75 × raw SudachiPy (start-up excluded): {j1['cps'] / raw:.2f} × "
+                 f"({check(j1['cps'] / raw >= 0.75)})")
     lines.append(f"- `tag --jobs 1` ≥ 100× the naive full-pipeline peer: {j1['cps'] / naive:,.0f}× "
                  f"({check(j1['cps'] / naive >= 100)})")
-    lines.append(f"- `tag --jobs 2` ≥ 1.7× `--jobs 1`: {j2['cps'] / j1['cps']:.2f}× ({check(j2['cps'] / j1['cps'] >= 1.7)})")
+    lines.append(f"- `tag --jobs 2` ≥ 1.8× `--jobs 1`: {j2['cps'] / j1['cps']:.2f}× ({check(j2['cps'] / j1['cps'] >= 1.8)})")
     if big_rss:
         ratio = big_rss / j1["rss"]
         lines.append(f"- peak RSS on 200 MB < 1.5 GB and within 10 % of 2 MB: {big_rss / 1e6:,.0f} MB, "
                      f"{ratio:.2f}× ({check(big_rss < 1.5e9 and ratio <= 1.1)})")
-    lines.append(f"- cold start ≤ 1.5 s: {cold_script:.2f} s ({check(cold_script <= 1.5)}); `--help` ≤ 0.3 s: "
+    lines.append(f"- cold start ≤ 0.5 s: {cold_script:.2f} s ({check(cold_script <= 0.5)}); `--help` ≤ 0.3 s: "
                  f"{helpt:.2f} s ({check(helpt <= 0.3)})")
     lines.append(f"- retraining on the full corpus ≤ 60 s: {train_s:.1f} s ({check(train_s <= 60)})")
     lines.append("")

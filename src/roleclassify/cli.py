@@ -199,7 +199,7 @@ def tag(inputs, unit, text_field, text_column, input_format, fmt, output, model_
     from .output import AtomicOutput, make_writer
     from .model import ReviewPolicy
     from .pipeline import tag_stream
-    from .readers import iter_records
+    from .readers import is_stream, iter_records, stream_ready
 
     if scheduler:
         return _tag_on_dask(inputs, output, fmt, scheduler, jobs, text_column or "text", model_path, threshold,
@@ -236,6 +236,12 @@ def tag(inputs, unit, text_field, text_column, input_format, fmt, output, model_
         )
     model = load(model_path, engine=engine)
     _warn_compat(model)
+    import gc
+
+    # the model's and tokenizer's objects live as long as the process: move them out of the collector's
+    # reach, so the collections that tagging's short-lived lists trigger do not traverse them again and again
+    gc.collect()
+    gc.freeze()
     if encoding:
         import codecs
 
@@ -254,8 +260,11 @@ def tag(inputs, unit, text_field, text_column, input_format, fmt, output, model_
         writer = make_writer(fmt, stream, model.labels, lang=lang)
         review = ReviewPolicy(margin=review_margin, band=review_band)
         as_json = fmt == "jsonl"
+        # stdin a pipe fed over time (`tail -f log | roleclassify tag -`): tag what has arrived, write it at once
+        live = inputs == ("-",) and is_stream(sys.stdin.buffer) and jobs == 1 and fmt in ("jsonl", "table", "csv", "tsv")
+        waiting = (lambda: not stream_ready(sys.stdin.buffer)) if live else None
         for item in tag_stream(model, records, jobs=jobs, as_json=as_json, threshold=threshold, explain=explain,
-                               review=review):
+                               review=review, waiting=waiting):
             if isinstance(item, RecordError):
                 skipped += 1
                 if strict:
@@ -266,6 +275,8 @@ def tag(inputs, unit, text_field, text_column, input_format, fmt, output, model_
                 stream.write(item)
             else:
                 writer.write(item)
+            if live:
+                stream.flush()
             meter.tick()
         writer.close()
     meter.done()

@@ -10,7 +10,7 @@ import multiprocessing as mp
 import os
 import signal
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any
 
@@ -52,25 +52,38 @@ def tag_records(
     records: Iterable[Record | RecordError],
     *,
     batch_size: int = 512,
+    waiting: Callable[[], bool] | None = None,
     **options: Any,
 ) -> Iterator[tuple[Record, Tagging] | RecordError]:
     """Tag records in batches in this process; bad records (``RecordError``) pass through in place.
 
-    ``options`` go to :meth:`RoleClassifier.tag` (threshold, explain, review).
+    ``options`` go to :meth:`RoleClassifier.tag` (threshold, explain, review); ``waiting`` ends a batch early
+    when no more input has arrived (see :func:`_batches`).
     """
-    for batch in _batches(records, batch_size):
+    for batch in _batches(records, batch_size, waiting):
         good = [r for r in batch if not isinstance(r, RecordError)]
         tags = iter(model.tag([r.text for r in good], **options))
         for r in batch:
             yield r if isinstance(r, RecordError) else (r, next(tags))
 
 
-def _batches(records: Iterable, size: int) -> Iterator[list]:
+def _batches(records: Iterable, size: int, waiting: Callable[[], bool] | None = None) -> Iterator[list]:
+    """Batches of up to ``size`` records; with ``waiting`` (true when the next record would have to wait for
+    input, as on a pipe fed by `tail -f`), a batch also ends as soon as no more input has arrived."""
     it = iter(records)
-    while True:
-        batch = list(islice(it, size))
-        if not batch:
-            return
+    if waiting is None:
+        while True:
+            batch = list(islice(it, size))
+            if not batch:
+                return
+            yield batch
+    batch = []
+    for rec in it:
+        batch.append(rec)
+        if len(batch) >= size or waiting():
+            yield batch
+            batch = []
+    if batch:
         yield batch
 
 
@@ -110,6 +123,7 @@ def tag_stream(
     batch_size: int = 512,
     jobs: int = 1,
     as_json: bool = False,
+    waiting: Callable[[], bool] | None = None,
     **options: Any,
 ) -> Iterator[dict[str, Any] | str | RecordError]:
     """Output records for input records, in input order; bad records pass through.
@@ -120,7 +134,7 @@ def tag_stream(
     if jobs == 0:
         jobs = os.cpu_count() or 1
     if jobs <= 1:
-        for item in tag_records(model, records, batch_size=batch_size, **options):
+        for item in tag_records(model, records, batch_size=batch_size, waiting=waiting, **options):
             if isinstance(item, RecordError):
                 yield item
             else:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import re
 import sys
 from collections.abc import Iterable, Iterator
@@ -143,6 +144,27 @@ def _name(path: str) -> str:
     return "<stdin>" if path == "-" else path
 
 
+def is_stream(f: IO) -> bool:
+    """Whether ``f`` is a pipe, FIFO, socket or terminal (data arrives over time), not a regular file."""
+    import os
+    import stat
+
+    try:
+        return not stat.S_ISREG(os.fstat(f.fileno()).st_mode)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return False
+
+
+def stream_ready(f: IO) -> bool:
+    """Whether more bytes of stream ``f`` can be read without waiting."""
+    import select
+
+    try:
+        return bool(select.select([f], [], [], 0)[0])
+    except (OSError, ValueError, TypeError):
+        return True
+
+
 def _open_binary(path: str) -> IO[bytes]:
     if path == "-":
         return sys.stdin.buffer
@@ -173,7 +195,10 @@ class _Source:
         self.path = path
         self.name = _name(path)
         self.raw = _open_binary(path)
-        self.sample = self.raw.read(_SAMPLE)
+        # a pipe or terminal (`tail -f log | roleclassify tag -`): read what has arrived instead of waiting
+        # for a full buffer, so each line is tagged as soon as it comes
+        self._read = self.raw.read1 if path == "-" and is_stream(self.raw) else self.raw.read
+        self.sample = self._read(_SAMPLE)
         if not self.sample:
             self.encoding = encoding or "utf-8"
             return
@@ -203,7 +228,7 @@ class _Source:
         while True:
             *lines, pending = pending.split(b"\n")
             yield from lines
-            chunk = self.raw.read(_SAMPLE)
+            chunk = self._read(_SAMPLE)
             if not chunk:
                 break
             pending += chunk
@@ -226,7 +251,7 @@ class _Source:
                         for part in _split_cr(line):
                             n += 1
                             yield n, part
-                    data = self.raw.read(_SAMPLE)
+                    data = self._read(_SAMPLE)
                 pending += decoder.decode(b"", final=True)
             except UnicodeDecodeError as e:
                 yield n + 1, RecordError(f"{self.name}:{n + 1}", f"cannot decode as {enc} ({e.reason}); rest of file skipped")

@@ -95,6 +95,7 @@ class FastTokenizer:
         )
         self._tags: dict[int, str] = {}
         self._skip: dict[tuple[str, ...], list[bool]] = {}
+        self._out = None  # the MorphemeList words() reuses
 
     def _skip_table(self, skip: tuple[str, ...]) -> list[bool]:
         """Per part-of-speech id of the dictionary: does its tag start with one of ``skip``?"""
@@ -140,11 +141,16 @@ class FastTokenizer:
         """
         drop = self._skip_table(skip)
         tokenize = self._tokenizer.tokenize
+        # one MorphemeList reused for every call (SudachiPy's ``out=``): no list allocated per text; each
+        # result is read completely before the next call overwrites it
+        buf = self._out
+        if buf is None:
+            buf = self._out = tokenize("")
         if len(text) <= _CHUNK_CHARS // 4:  # nearly every call: one short text
-            return _field_of(tokenize(text), field, drop)
+            return _field_of(tokenize(text, out=buf), field, drop)
         out: list[str] = []
         for piece in _chunks(text):
-            out += _field_of(tokenize(piece), field, drop)
+            out += _field_of(tokenize(piece, out=buf), field, drop)
         return out
 
 

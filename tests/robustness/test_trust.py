@@ -214,3 +214,32 @@ def test_train_out_replaces_a_model_and_fills_an_empty_directory(tmp_path, data_
     (d / "meta.json").write_text('{"format": "something-else"}')
     r = _train(d, data_dir)
     assert r.exit_code == 1 and "not described as a roleclassify model" in r.output
+
+
+def test_tag_on_a_live_pipe_writes_each_record_as_it_arrives():
+    """`tail -f log | roleclassify tag -`: a line is tagged and written while stdin stays open."""
+    code = "import sys; from roleclassify.cli import main; sys.argv = ['roleclassify', 'tag', '-', '--format', 'jsonl']; main()"
+    p = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    assert p.stdin is not None and p.stdout is not None
+    try:
+        got = []
+        for text in ("受注処理と在庫管理を担当します。", "新規顧客への提案営業"):
+            p.stdin.write((text + "\n").encode("utf-8"))
+            p.stdin.flush()
+            line = _readline_within(p.stdout, 60)
+            assert line, "no output while stdin is still open"
+            got.append(json.loads(line))
+        assert [g["labels"] for g in got] == [["distribution"], ["sales"]]
+    finally:
+        p.stdin.close()
+        assert p.wait(timeout=60) == 0
+
+
+def _readline_within(stream, seconds):
+    out = []
+    t = threading.Thread(target=lambda: out.append(stream.readline()))
+    t.daemon = True
+    t.start()
+    t.join(seconds)
+    return out[0] if out else None
