@@ -173,9 +173,12 @@ def cli() -> None:
 @click.option("--output-encoding", type=click.Choice(["utf-8", "utf-8-sig", "cp932"]), default=None,
               help="Encoding of CSV / TSV / table output (default utf-8; --excel gives utf-8-sig; characters CP932 "
                    "lacks are written as ?).")
+@click.option("--max-chars", type=click.IntRange(1), default=1_000_000, show_default=True,
+              help="Longest text one record may have (characters); a longer one is reported and skipped.")
 @click.option("--excel", is_flag=True, help="CSV that Excel on Japanese Windows opens without mojibake (UTF-8 with BOM).")
 def tag(inputs, unit, text_field, text_column, input_format, fmt, output, model_path, threshold, engine, explain,
-        review_margin, review_band, encoding, strict, jobs, scheduler, progress, lang, output_encoding, excel):
+        review_margin, review_band, encoding, strict, jobs, scheduler, progress, lang, output_encoding, max_chars,
+        excel):
     """Tag job descriptions or sentences with their role(s).
 
     INPUT files are .txt (one item per line), .jsonl (--text-field), .csv/.tsv and Excel .xlsx
@@ -251,7 +254,7 @@ def tag(inputs, unit, text_field, text_column, input_format, fmt, output, model_
             raise click.BadParameter(f"unknown encoding {encoding!r}", param_hint="--encoding") from None
     records = iter_records(
         inputs, unit=unit, text_field=text_field, text_column=text_column, input_format=input_format,
-        encoding=encoding,
+        encoding=encoding, max_chars=max_chars,
     )
     skipped = 0
     meter = _Progress(progress)

@@ -161,7 +161,8 @@ def _item_from_obj(obj: Any, where: str, problems: list[str]) -> CorpusItem | No
 
 def _read_jsonl(path: Path, text: str, problems: list[str]) -> list[CorpusItem]:
     items = []
-    for n, line in enumerate(text.splitlines(), 1):
+    # split at LF only: str.splitlines() would also split at U+2028 / U+0085 inside a JSON string
+    for n, line in enumerate(text.replace("\r\n", "\n").split("\n"), 1):
         if not line.strip():
             continue
         where = f"{path}:{n}"

@@ -141,7 +141,41 @@ def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> str:
 
 
 def _name(path: str) -> str:
-    return "<stdin>" if path == "-" else path
+    """A path as shown in messages and ids: control characters (a newline in a file name) escaped."""
+    if path == "-":
+        return "<stdin>"
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in path)
+
+
+#: The longest record text read (characters); a longer one is reported and skipped. A job description is a
+#: few thousand characters; this bounds the time and memory one hostile line can take.
+MAX_TEXT_CHARS = 1_000_000
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _lone_surrogate(obj: Any) -> bool:
+    """Whether a parsed JSON value holds a lone surrogate (an escape like \\ud800 without its pair), which
+    no UTF-8 output can hold."""
+    try:
+        _json.dumps_line(obj).encode("utf-8")
+        return False
+    except (UnicodeEncodeError, TypeError, ValueError):  # orjson raises its JSONEncodeError (a TypeError)
+        return True
+
+
+def _mostly_utf8(sample: bytes) -> bool:
+    """Whether most non-ASCII lines of a sample are valid UTF-8 (the rest may be in a legacy encoding)."""
+    lines = [l for l in sample.split(b"\n")[:-1] if any(b > 0x7F for b in l)]
+    if not lines:
+        return False
+    ok = 0
+    for l in lines:
+        try:
+            l.decode("utf-8")
+            ok += 1
+        except UnicodeDecodeError:
+            pass
+    return ok >= 1 and ok * 2 >= len(lines) - 1
 
 
 def is_stream(f: IO) -> bool:
@@ -191,14 +225,16 @@ def _split_cr(line: str) -> list[str]:
 class _Source:
     """A binary input with its detected encoding, yielding decoded lines (LF, CRLF or CR) one by one."""
 
-    def __init__(self, path: str, encoding: str | None) -> None:
+    def __init__(self, path: str, encoding: str | None, max_chars: int = MAX_TEXT_CHARS) -> None:
         self.path = path
+        self.max_chars = max_chars
         self.name = _name(path)
         self.raw = _open_binary(path)
         # a pipe or terminal (`tail -f log | roleclassify tag -`): read what has arrived instead of waiting
         # for a full buffer, so each line is tagged as soon as it comes
         self._read = self.raw.read1 if path == "-" and is_stream(self.raw) else self.raw.read
         self.sample = self._read(_SAMPLE)
+        self.fallback: str | None = None
         if not self.sample:
             self.encoding = encoding or "utf-8"
             return
@@ -208,6 +244,11 @@ class _Source:
         ):
             raise InputError(f"{self.name}: looks like a binary file, not text; nothing was read from it")
         enc = encoding or detect_encoding(self.sample)
+        # a file that mixes UTF-8 and CP932 lines (two exports pasted together): UTF-8 per line, CP932 for the
+        # lines that are not UTF-8, and only what neither decodes is reported
+        self.fallback = None
+        if enc is None and not encoding and _mostly_utf8(self.sample):
+            enc, self.fallback = "utf-8", "cp932"
         if enc is None:
             raise InputError(
                 f"{self.name}: cannot tell the text encoding (binary data?); "
@@ -223,17 +264,38 @@ class _Source:
     def empty(self) -> bool:
         return not self.sample
 
-    def _byte_lines(self) -> Iterator[bytes]:
-        pending = self.sample
-        while True:
-            *lines, pending = pending.split(b"\n")
-            yield from lines
-            chunk = self._read(_SAMPLE)
-            if not chunk:
-                break
-            pending += chunk
-        if pending:
-            yield pending
+    def _byte_lines(self) -> Iterator[bytes | None]:
+        """Lines as bytes; ``None`` for a line too long to be a record (its bytes are dropped as they are read,
+        so a 64 MiB line costs one pass and no more memory than a buffer)."""
+        limit = 4 * self.max_chars  # bytes: UTF-8 takes at most 4 per character
+        parts: list[bytes] = []  # the line read so far (joined once, when it ends: no quadratic copying)
+        size = 0
+        too_long = False
+        data = self.sample
+        while data:
+            start = 0
+            while True:
+                nl = data.find(b"\n", start)
+                if nl < 0:
+                    break
+                if too_long:
+                    yield None
+                else:
+                    parts.append(data[start:nl])
+                    yield b"".join(parts)
+                parts, size, too_long = [], 0, False
+                start = nl + 1
+            rest = data[start:]
+            if not too_long:
+                parts.append(rest)
+                size += len(rest)
+                if size > limit:
+                    parts, too_long = [], True
+            data = self._read(_SAMPLE)
+        if too_long:
+            yield None
+        elif size:
+            yield b"".join(parts)
 
     def lines(self) -> Iterator[tuple[int, str | RecordError]]:
         """(line number, text or error) for every line, line ends removed."""
@@ -263,12 +325,28 @@ class _Source:
             return
         first = True
         for raw_line in self._byte_lines():
+            if raw_line is None:
+                n += 1
+                yield n, RecordError(f"{self.name}:{n}", f"line of more than {self.max_chars:,} characters, more "
+                                                         "than one record may have (--max-chars); line skipped")
+                first = False
+                continue
             if first and enc == "utf-8-sig":
                 raw_line = raw_line.removeprefix(codecs.BOM_UTF8)
             first = False
             try:
                 line = raw_line.decode(enc)
             except UnicodeDecodeError as e:
+                if self.fallback:
+                    try:
+                        line = raw_line.decode(self.fallback)
+                    except UnicodeDecodeError:
+                        pass
+                    else:
+                        for part in _split_cr(line):
+                            n += 1
+                            yield n, part
+                        continue
                 n += 1
                 yield n, RecordError(
                     f"{self.name}:{n}",
@@ -292,6 +370,9 @@ def _txt_lines(src: _Source) -> Iterator[Record | RecordError]:
     for n, line in src.lines():
         if isinstance(line, RecordError):
             yield line
+        elif len(line) > src.max_chars:
+            yield RecordError(f"{src.name}:{n}", f"line of {len(line):,} characters, more than the "
+                                                 f"{src.max_chars:,} one record may have (--max-chars); line skipped")
         elif line.strip():
             loc = f"{src.name}:{n}"
             yield Record(loc, line.strip(), {}, loc)
@@ -338,6 +419,14 @@ def _jsonl(src: _Source, text_field: str) -> Iterator[Record | RecordError]:
             yield RecordError(
                 where, f"{text_field!r} is {type(text).__name__}, not a string; record skipped"
             )
+            continue
+        if _SURROGATE_ESCAPE.search(line) and _lone_surrogate(obj):
+            yield RecordError(where, "a lone surrogate escape (such as \\ud800 without its pair) cannot be "
+                                     "text; record skipped")
+            continue
+        if len(text) > src.max_chars:
+            yield RecordError(where, f"text of {len(text):,} characters, more than the {src.max_chars:,} "
+                                     "one record may have (--max-chars); record skipped")
             continue
         rid = obj.get("id", where)
         fields = {k: v for k, v in obj.items() if k not in (text_field, "id")}
@@ -538,6 +627,7 @@ def iter_records(
     text_column: str | None = None,
     input_format: str = "auto",
     encoding: str | None = None,
+    max_chars: int = MAX_TEXT_CHARS,
 ) -> Iterator[Record | RecordError]:
     """Records from files in order; ``-`` is stdin. Errors about single records are yielded, not raised;
     a file that cannot be read at all (missing, binary, unknown encoding) is yielded as one error too."""
@@ -553,7 +643,7 @@ def iter_records(
             yield from _html(path)
             continue
         try:
-            src = _Source(path, encoding)
+            src = _Source(path, encoding, max_chars)
         except InputError as e:
             yield RecordError(_name(path), str(e).split(": ", 1)[-1])
             continue

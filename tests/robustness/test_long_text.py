@@ -28,6 +28,9 @@ def test_single_10mb_line_is_tagged(shipped_model_dir, tmp_path):
     p.write_text(unit * (10_000_000 // len(unit.encode("utf-8")) + 1) + "\n", encoding="utf-8")
     assert p.stat().st_size > 10_000_000
     r = CliRunner().invoke(cli, ["tag", str(p), "-m", str(shipped_model_dir), "--format", "jsonl"])
+    assert r.exit_code == 1 and "more than 1,000,000 characters" in r.output  # the default limit
+    r = CliRunner().invoke(cli, ["tag", str(p), "-m", str(shipped_model_dir), "--format", "jsonl",
+                                 "--max-chars", "5000000"])
     assert r.exit_code == 0, r.stderr
     (rec,) = [json.loads(l) for l in r.stdout.splitlines()]
     assert rec["labels"] and len(rec["sentences"]) == 1

@@ -243,3 +243,52 @@ def _readline_within(stream, seconds):
     t.start()
     t.join(seconds)
     return out[0] if out else None
+
+
+def test_lone_surrogate_is_one_line_and_the_rest_is_tagged(tmp_path):
+    p = tmp_path / "s.jsonl"
+    p.write_text('{"text": "\\ud800受注"}\n{"text": "受注処理", "note": "\\ud83d\\ude00 ok"}\n', encoding="utf-8")
+    r = _tag(p)
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    assert "s.jsonl:1: a lone surrogate escape" in r.output
+    out = [json.loads(l) for l in r.stdout.splitlines() if l.startswith("{")]
+    assert [o["text"] for o in out] == ["受注処理"] and out[0]["note"] == "😀 ok"
+
+
+def test_file_mixing_utf8_and_cp932_lines_is_read_line_by_line(tmp_path):
+    p = tmp_path / "mixed.txt"
+    p.write_bytes("受注処理\n".encode() + "在庫管理\n".encode("cp932") + "提案営業\n".encode() + b"\x85\x40\xef\n")
+    r = _tag(p)
+    out = [json.loads(l) for l in r.stdout.splitlines() if l.startswith("{")]
+    assert [o["text"] for o in out] == ["受注処理", "在庫管理", "提案営業"]
+    assert r.exit_code == 1 and "mixed.txt:4: cannot decode" in r.output
+
+
+def test_a_64_mib_line_is_refused_in_one_pass_and_the_next_line_read(tmp_path):
+    p = tmp_path / "huge.txt"
+    with open(p, "wb") as f:
+        f.write(("受" * (22 << 20)).encode() + b"\n")
+        f.write("受注処理\n".encode())
+    r = _tag(p)
+    assert r.exit_code == 1 and "huge.txt:1: line of more than 1,000,000 characters" in r.output
+    out = [json.loads(l) for l in r.stdout.splitlines() if l.startswith("{")]
+    assert [o["id"] for o in out] == [f"{p}:2"]
+
+
+def test_a_newline_in_a_file_name_is_escaped_in_messages_and_ids(tmp_path):
+    p = tmp_path / "a\nb.txt"
+    p.write_text("受注処理\n", encoding="utf-8")
+    r = _tag(p, tmp_path / "missing\n.txt")
+    assert "missing\\n.txt: no such file" in r.output
+    assert json.loads(r.stdout.splitlines()[0])["id"].endswith("a\\nb.txt:1")
+
+
+def test_corpus_with_bom_and_a_raw_u2028_inside_a_string(tmp_path):
+    from roleclassify.corpus import read_corpus
+
+    p = tmp_path / "c.jsonl"
+    p.write_bytes(b'\xef\xbb\xbf{"text": "\xe5\x8f\x97\xe6\xb3\xa8", "labels": ["distribution"]}\n'
+                  + '{"text": "提案\u2028営業", "labels": ["sales"]}\n'.encode("utf-8"))
+    items = read_corpus([p])
+    assert [it.labels for it in items] == [["distribution"], ["sales"]]
+    assert items[1].text == "提案\u2028営業"
