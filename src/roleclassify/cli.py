@@ -18,7 +18,7 @@ import click
 from .errors import RoleClassifyError
 from .output import OUTPUT_FORMATS
 from .readers import FORMATS as INPUT_FORMATS
-from .readers import UNITS
+from .readers import MAX_TEXT_CHARS, UNITS
 
 ENGINES = ("fast", "ginza")
 
@@ -173,7 +173,7 @@ def cli() -> None:
 @click.option("--output-encoding", type=click.Choice(["utf-8", "utf-8-sig", "cp932"]), default=None,
               help="Encoding of CSV / TSV / table output (default utf-8; --excel gives utf-8-sig; characters CP932 "
                    "lacks are written as ?).")
-@click.option("--max-chars", type=click.IntRange(1), default=1_000_000, show_default=True,
+@click.option("--max-chars", type=click.IntRange(1), default=MAX_TEXT_CHARS, show_default=True,
               help="Longest text one record may have (characters); a longer one is reported and skipped.")
 @click.option("--excel", is_flag=True, help="CSV that Excel on Japanese Windows opens without mojibake (UTF-8 with BOM).")
 def tag(inputs, unit, text_field, text_column, input_format, fmt, output, model_path, threshold, engine, explain,

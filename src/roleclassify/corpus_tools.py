@@ -22,6 +22,7 @@ from .text import normalize, strip_marker
 
 __all__ = [
     "corpus_stats",
+    "union_groups",
     "near_duplicate_pairs",
     "assign_splits",
     "write_splits",
@@ -120,7 +121,8 @@ def near_duplicate_pairs(
     return sorted(pairs)
 
 
-def _groups(n: int, pairs: Iterable[tuple[int, int, float]]) -> list[int]:
+def union_groups(n: int, pairs: Iterable[tuple[int, int, float]]) -> list[int]:
+    """Group id of each of ``n`` items when the ``(a, b, score)`` pairs join items (connected components)."""
     parent = list(range(n))
 
     def find(x: int) -> int:
@@ -145,7 +147,7 @@ def assign_splits(
     until the stratum's test share reaches ``test_size``. Items already marked ``test`` stay in test, so
     the split stays fixed as the corpus grows.
     """
-    groups = _groups(len(items), near_duplicate_pairs(items))
+    groups = union_groups(len(items), near_duplicate_pairs(items))
     members: dict[int, list[int]] = defaultdict(list)
     for i, g in enumerate(groups):
         members[g].append(i)

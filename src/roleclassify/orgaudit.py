@@ -387,17 +387,11 @@ def audit_documents(
         ))
     # duplicates: one finding per department pair, listing every duplicated duty side by side; a duty that
     # joins many departments is one boilerplate finding, not a finding per pair
+    from .corpus_tools import union_groups
+
     edges = [(i, j, sim) for (i, j), sim in sims.items() if sim >= duplicate_threshold]
-    parent = list(range(len(owners)))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for i, j, _ in edges:
-        parent[find(i)] = find(j)
+    group = union_groups(len(owners), edges)
+    find = group.__getitem__
     clusters: dict[int, set[str]] = {}
     for i, j, _ in edges:
         clusters.setdefault(find(i), set()).update((owners[i][0].name, owners[j][0].name))

@@ -544,10 +544,6 @@ def html_lines(data: bytes, name: str = "<html>") -> list[str]:
 def _html(path: Path, data: bytes, dept_col: str | None, duty_col: str | None) -> tuple[str, list[Section]]:
     """A 分掌 table on the page, else its headings and list items read as Markdown."""
     try:
-        import lxml.html
-    except ImportError:  # pragma: no cover
-        raise AuditError("reading .html needs lxml: pip install lxml") from None
-    try:
         root = _html_root(data, str(path))
     except AuditError:
         raise

@@ -136,6 +136,21 @@ class _JsonlWriter:
         pass
 
 
+def _note_late(late: dict[str, int], rec: dict[str, Any], known: list[str], n: int) -> None:
+    """Remember the input fields of record ``n`` that the header (written from the first record) lacks."""
+    for k in rec:
+        if k not in _FIXED and k not in known:
+            late.setdefault(k, n)
+
+
+def _report_late(late: dict[str, int]) -> None:
+    """Say on stderr which fields came too late for a header-first format to hold them."""
+    if late:
+        first = ", ".join(f"{k!r} (record {n})" for k, n in list(late.items())[:5])
+        sys.stderr.write(f"roleclassify: field(s) first seen after the header was written are not in the output: "
+                         f"{first}; write --format jsonl to keep every field\n")
+
+
 class _CsvWriter:
     """One row per item: id, text, labels (``;``-joined), a score column per label, review, then the input's
     fields. Fields first seen after the header was written cannot get a column: they are reported on stderr
@@ -156,9 +171,7 @@ class _CsvWriter:
             self.w.writerow([_header("id", self.lang), _header("text", self.lang), _header("labels", self.lang),
                              *(display_label(l, self.lang) for l in self.labels), _header("review", self.lang),
                              _header("n_sentences", self.lang), *self.extra])
-        for k in rec:
-            if k not in _FIXED and k not in self.extra:
-                self.late.setdefault(k, self.n)
+        _note_late(self.late, rec, self.extra, self.n)
         row = [rec["id"], rec["text"], ";".join(display_label(l, self.lang) for l in rec["labels"])]
         row += [rec["scores"].get(l, "") for l in self.labels]
         row += [bool(rec.get("review")), len(rec["sentences"])]
@@ -168,10 +181,7 @@ class _CsvWriter:
         self.w.writerow(row)
 
     def close(self) -> None:
-        if self.late:
-            first = ", ".join(f"{k!r} (record {n})" for k, n in list(self.late.items())[:5])
-            sys.stderr.write(f"roleclassify: field(s) first seen after the CSV header was written are not in it: "
-                             f"{first}; write --format jsonl to keep every field\n")
+        _report_late(self.late)
 
 
 class _XlsxWriter:
@@ -219,9 +229,7 @@ class _XlsxWriter:
         if self.extra is None:
             self._start(rec)
         assert self.extra is not None
-        for k in rec:
-            if k not in _FIXED and k not in self.extra:
-                self.late.setdefault(k, self.n)
+        _note_late(self.late, rec, self.extra, self.n)
         names = lambda ls: ";".join(display_label(l, self.lang) for l in ls)  # noqa: E731
         row = [str(rec["id"]), rec["text"], names(rec["labels"]), *(rec["scores"].get(l) for l in self.labels),
                bool(rec.get("review")), len(rec["sentences"])]
@@ -237,10 +245,7 @@ class _XlsxWriter:
         if self.extra is None:  # no records: still a workbook with its headers
             self._start({})
         self.wb.save(self.stream)
-        if self.late:
-            first = ", ".join(f"{k!r} (record {n})" for k, n in list(self.late.items())[:5])
-            sys.stderr.write(f"roleclassify: field(s) first seen after the header was written are not in the "
-                             f"workbook: {first}; write --format jsonl to keep every field\n")
+        _report_late(self.late)
 
 
 def _width(s: str) -> int:

@@ -175,7 +175,7 @@ def _mostly_utf8(sample: bytes) -> bool:
             ok += 1
         except UnicodeDecodeError:
             pass
-    return ok >= 1 and ok * 2 >= len(lines) - 1
+    return ok >= 1 and 2 * ok >= len(lines)
 
 
 def is_stream(f: IO) -> bool:
