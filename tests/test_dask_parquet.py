@@ -44,7 +44,7 @@ def test_parquet_bad_rows_and_missing_column(tmp_path, shipped_model_dir):
 
 @pytest.fixture(scope="module")
 def cluster():
-    distributed = pytest.importorskip("distributed")
+    pytest.importorskip("distributed")
     from distributed import Client, LocalCluster
 
     from roleclassify.dask import ModelPlugin
@@ -129,3 +129,124 @@ def test_cli_scheduler_local(tmp_path, shipped_model_dir):
     assert r.exit_code == 0, r.output
     recs = [json.loads(l) for f in sorted(out.glob("*.jsonl")) for l in f.read_text(encoding="utf-8").splitlines()]
     assert [x["id"] for x in recs] == [f"x{i}" for i in range(50)]
+
+
+# ---------------------------------------------------------------- bad input on the Dask path (issue 12)
+
+RAGGED = "id,text\n1,営業を担当します\n2,在庫,extra,x\n3\n4,商品を発送します\n5,\n"
+
+
+@pytest.mark.slow
+def test_dask_ragged_csv_rows_reported_not_shifted(cluster, tmp_path):
+    import roleclassify.dask as rcd
+
+    src = tmp_path / "r.csv"
+    src.write_text(RAGGED, encoding="utf-8")
+    got = rcd.tag_dataframe(rcd.read_inputs([str(src)]), "text").compute()
+    rows = {r["id"]: r for r in got.to_dict(orient="records")}
+    assert list(rows) == ["1", "2", "3", "4", "5"]          # one row per input row, ids kept
+    assert rows["2"]["error"] == "4 fields where the header has 2; row skipped" and rows["2"]["labels"] == []
+    assert rows["3"]["error"] == "1 fields where the header has 2; row skipped"
+    assert rows["4"]["text"] == "商品を発送します" and rows["4"]["labels"] == ["distribution"]
+    assert rows["1"]["error"] is None and rows["1"]["labels"] == ["sales"]
+    assert rows["5"]["error"] is None and rows["5"]["labels"] == ["other"]   # an empty cell is text, not an error
+
+
+@pytest.mark.slow
+def test_dask_null_and_non_string_text_reported(cluster, tmp_path):
+    import roleclassify.dask as rcd
+
+    src = tmp_path / "n.parquet"
+    pd.DataFrame({"text": ["受注処理", None, "提案営業"], "n": [1, 2, 3]}).to_parquet(src)
+    got = rcd.tag_dataframe(rcd.read_inputs([str(src)]), "text").compute().to_dict(orient="records")
+    assert [r["error"] for r in got] == [None, "'text' is null, not a string; row skipped", None]
+    assert [r["labels"] for r in got] == [["distribution"], [], ["sales"]]
+    assert [r["id"] for r in got] == ["0:0", "0:1", "0:2"]
+
+    src2 = tmp_path / "i.jsonl"
+    src2.write_text('{"text": "受注処理"}\n{"text": 42}\n{"text": \n[1]\n{"text": "提案営業"}\n', encoding="utf-8")
+    got = rcd.tag_dataframe(rcd.read_inputs([str(src2)]), "text").compute().to_dict(orient="records")
+    assert [r["error"] for r in got] == [None, "'text' is int, not a string; row skipped",
+                                         "invalid JSON (Expecting value at column 10); record skipped",
+                                         "expected a JSON object, got list; record skipped", None]
+    assert got[0]["labels"] == ["distribution"] and got[4]["labels"] == ["sales"]
+
+
+@pytest.mark.slow
+def test_cli_scheduler_bad_rows_exit_1_good_rows_written(tmp_path, shipped_model_dir):
+    src = tmp_path / "r.csv"
+    src.write_text(RAGGED, encoding="utf-8")
+    out = tmp_path / "out"
+    r = CliRunner().invoke(cli, ["tag", str(src), "--scheduler", "local", "--jobs", "1", "-o", str(out),
+                                 "--format", "jsonl"])
+    assert r.exit_code == 1, r.output
+    assert "record 2: 4 fields where the header has 2; row skipped" in r.stderr
+    assert "record 3: 1 fields where the header has 2; row skipped" in r.stderr
+    assert "Traceback" not in r.output
+    recs = [json.loads(l) for f in sorted(out.glob("*.jsonl")) for l in f.read_text(encoding="utf-8").splitlines()]
+    assert [x["id"] for x in recs] == ["1", "4", "5"] and "error" not in recs[0]
+
+
+def test_dask_malformed_parquet_named_before_any_work(tmp_path):
+    pytest.importorskip("distributed")
+    good, bad = tmp_path / "a.parquet", tmp_path / "b.parquet"
+    pd.DataFrame({"text": ["受注処理"]}).to_parquet(good)
+    bad.write_bytes(b"PAR1" + b"\x00" * 64 + b"not parquet")
+    r = CliRunner().invoke(cli, ["tag", str(tmp_path / "*.parquet"), "--scheduler", "local", "-o", str(tmp_path / "o")])
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"{bad}: not a readable Parquet file" in lines[0]
+    assert not (tmp_path / "o").exists()
+
+
+def _garbage_server():
+    """A TCP port that answers every connection with HTTP text, like a web server or proxy would."""
+    import socket
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(4)
+
+    def serve():
+        while True:
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                return
+            try:
+                conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n" * 8)
+                time.sleep(0.5)
+            finally:
+                conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return srv
+
+
+def test_dask_unreachable_scheduler_named_within_seconds(tmp_path):
+    pytest.importorskip("distributed")
+    import socket
+
+    import roleclassify.dask as rcd
+    from roleclassify.errors import RoleClassifyError
+
+    src = tmp_path / "a.parquet"
+    pd.DataFrame({"text": ["受注処理"]}).to_parquet(src)
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    closed = s.getsockname()[1]
+    s.close()                                   # nothing listens there now
+    t0 = time.monotonic()
+    with pytest.raises(RoleClassifyError, match=rf"^tcp://127\.0\.0\.1:{closed}: cannot reach the Dask scheduler"):
+        rcd.run([str(src)], str(tmp_path / "o"), scheduler=f"tcp://127.0.0.1:{closed}", connect_timeout=1)
+    assert time.monotonic() - t0 < 10
+
+    srv = _garbage_server()
+    port = srv.getsockname()[1]
+    try:
+        r = CliRunner().invoke(cli, ["tag", str(src), "--scheduler", f"tcp://127.0.0.1:{port}", "-o", str(tmp_path / "o")])
+    finally:
+        srv.close()
+    assert r.exit_code == 1 and "Traceback" not in r.output, r.output
+    assert f"tcp://127.0.0.1:{port}: " in r.stderr and "Dask scheduler" in r.stderr
+    assert not (tmp_path / "o").exists()

@@ -20,12 +20,17 @@ JSONDecodeError = json.JSONDecodeError
 
 
 def loads(s: str) -> Any:
+    """Parse one JSON text. Nesting too deep to parse (``[[[[…``) is a ``JSONDecodeError`` like any other
+    malformed text, never a ``RecursionError``."""
     if orjson is not None:
         try:
             return orjson.loads(s)
         except orjson.JSONDecodeError:
             pass  # let the standard library decide, and word the error
-    return json.loads(s)
+    try:
+        return json.loads(s)
+    except RecursionError:
+        raise JSONDecodeError("nested too deeply", s, 0) from None
 
 
 def dumps_line(obj: Any) -> str:

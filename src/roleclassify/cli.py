@@ -6,6 +6,7 @@ usage errors answer at once.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -15,7 +16,7 @@ from typing import Any
 
 import click
 
-from .errors import RoleClassifyError
+from .errors import OutputError, RoleClassifyError
 from .output import OUTPUT_FORMATS
 from .readers import FORMATS as INPUT_FORMATS
 from .readers import MAX_TEXT_CHARS, UNITS
@@ -49,6 +50,7 @@ class UserError(click.ClickException):
             message = problems[0] if problems else str(err)
         super().__init__(message)
         self.exit_code = err.exit_code
+        self.output_failed = isinstance(err, OutputError)
 
 
 class _Probability(click.FloatRange):
@@ -90,30 +92,56 @@ def _warn_compat(model) -> None:
 
 
 class _Progress:
-    """A one-line counter on stderr for long runs (only when stderr is a terminal, unless forced)."""
+    """A progress bar on stderr for long runs (tqdm), on by default when stderr is a terminal and the
+    results are not being written to that same terminal.
 
-    def __init__(self, enabled: bool | None, what: str = "items") -> None:
-        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+    Messages during the run go through :meth:`message`, which clears the bar, prints, and redraws it; when
+    the bar is forced on while records stream to the same terminal, :meth:`writing` does the same around
+    each write. The bar is removed at the end and one clean summary line is left.
+    """
+
+    def __init__(self, enabled: bool | None, what: str = "items", *, output_on_terminal: bool = False) -> None:
+        if enabled is None:
+            enabled = sys.stderr.isatty() and not output_on_terminal
+        self.enabled = enabled
+        self.shared = enabled and output_on_terminal
         self.what = what
         self.n = 0
         self.t0 = time.perf_counter()
-        self.last = 0.0
+        self.bar = None
+        if enabled:  # tqdm is imported only when a bar is drawn (it adds 90 ms to start-up)
+            from tqdm import tqdm
+
+            self.bar = tqdm(desc="tagged", unit=f" {what}", file=sys.stderr, leave=False, mininterval=0.5,
+                            dynamic_ncols=True)
 
     def tick(self, k: int = 1) -> None:
         self.n += k
-        if not self.enabled:
-            return
-        now = time.perf_counter()
-        if now - self.last >= 0.5:
-            self.last = now
-            rate = self.n / max(now - self.t0, 1e-9)
-            sys.stderr.write(f"\rtagged {self.n:,} {self.what} ({rate:,.0f}/s)")
-            sys.stderr.flush()
+        if self.bar is not None:
+            self.bar.update(k)
+
+    def message(self, msg: str) -> None:
+        if self.bar is not None:
+            self.bar.write(msg, file=sys.stderr)
+        else:
+            _stderr(msg)
+
+    def writing(self):
+        """A context for writing a record to a terminal the bar is drawn on."""
+        if self.shared and self.bar is not None:
+            return self.bar.external_write_mode(file=sys.stderr)
+        return contextlib.nullcontext()
+
+    def close(self) -> None:
+        """Remove the bar (also when the run stops on an error, so the message starts a clean line)."""
+        if self.bar is not None:
+            self.bar.close()
 
     def done(self) -> None:
+        self.close()
         if self.enabled:
             dt = time.perf_counter() - self.t0
-            sys.stderr.write(f"\rtagged {self.n:,} {self.what} in {dt:.1f}s\n")
+            _stderr(f"tagged {self.n:,} {self.what} in {dt:.1f}s ({self.n / max(dt, 1e-9):,.0f}/s)")
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -166,7 +194,8 @@ def cli() -> None:
 @click.option("--scheduler", default=None, metavar="local|tcp://HOST:PORT",
               help="Tag on a Dask cluster (needs roleclassify[dask]): INPUTs are Parquet/CSV/TSV/JSONL paths or "
                    "globs, --output is a directory of one file per partition (Parquet, or --format jsonl).")
-@click.option("--progress/--no-progress", default=None, help="Show a counter on stderr (default: on a terminal).")
+@click.option("--progress/--no-progress", default=None,
+              help="Show a progress bar on stderr (default: when stderr is a terminal and results go to a file).")
 @click.option("--lang", type=click.Choice(["en", "ja"]), default="en", envvar="ROLECLASSIFY_LANG", show_default=True,
               help="Labels and column names in table, CSV, TSV and Excel output: ja shows 営業 / 販売 / マーケティング / "
                    "その他 (JSONL and Parquet keep the stable keys).")
@@ -198,9 +227,8 @@ def tag(inputs, unit, text_field, text_column, input_format, fmt, output, model_
         echo "新規顧客への提案営業" | roleclassify tag --format jsonl
     """
     from .errors import RecordError
-    from .model import load
+    from .model import ReviewPolicy, load
     from .output import AtomicOutput, make_writer
-    from .model import ReviewPolicy
     from .pipeline import tag_stream
     from .readers import is_stream, iter_records, stream_ready
 
@@ -257,31 +285,35 @@ def tag(inputs, unit, text_field, text_column, input_format, fmt, output, model_
         encoding=encoding, max_chars=max_chars,
     )
     skipped = 0
-    meter = _Progress(progress)
+    meter = _Progress(progress, output_on_terminal=output in (None, "-") and sys.stdout.isatty())
     out = AtomicOutput(output, binary=fmt in BINARY_FORMATS, encoding=out_encoding)
-    with out as stream:
-        writer = make_writer(fmt, stream, model.labels, lang=lang)
-        review = ReviewPolicy(margin=review_margin, band=review_band)
-        as_json = fmt == "jsonl"
-        # stdin a pipe fed over time (`tail -f log | roleclassify tag -`): tag what has arrived, write it at once
-        live = inputs == ("-",) and is_stream(sys.stdin.buffer) and jobs == 1 and fmt in ("jsonl", "table", "csv", "tsv")
-        waiting = (lambda: not stream_ready(sys.stdin.buffer)) if live else None
-        for item in tag_stream(model, records, jobs=jobs, as_json=as_json, threshold=threshold, explain=explain,
-                               review=review, waiting=waiting):
-            if isinstance(item, RecordError):
-                skipped += 1
-                if strict:
-                    raise RecordErrorStop(item)
-                _stderr(f"roleclassify: {item}")
-                continue
-            if as_json:
-                stream.write(item)
-            else:
-                writer.write(item)
-            if live:
-                stream.flush()
-            meter.tick()
-        writer.close()
+    try:
+        with out as stream:
+            writer = make_writer(fmt, stream, model.labels, lang=lang)
+            review = ReviewPolicy(margin=review_margin, band=review_band)
+            as_json = fmt == "jsonl"
+            # stdin a pipe fed over time (`tail -f log | roleclassify tag -`): tag what has arrived, write it at once
+            live = inputs == ("-",) and is_stream(sys.stdin.buffer) and jobs == 1 and fmt in ("jsonl", "table", "csv", "tsv")
+            waiting = (lambda: not stream_ready(sys.stdin.buffer)) if live else None
+            for item in tag_stream(model, records, jobs=jobs, as_json=as_json, threshold=threshold, explain=explain,
+                                   review=review, waiting=waiting):
+                if isinstance(item, RecordError):
+                    skipped += 1
+                    if strict:
+                        raise RecordErrorStop(item)
+                    meter.message(f"roleclassify: {item}")
+                    continue
+                with meter.writing():
+                    if as_json:
+                        stream.write(item)
+                    else:
+                        writer.write(item)
+                    if live or meter.shared:
+                        stream.flush()
+                meter.tick()
+            writer.close()
+    finally:
+        meter.close()
     meter.done()
     if skipped:
         if meter.n or skipped > 1:
@@ -304,7 +336,12 @@ def _tag_on_dask(inputs, output, fmt, scheduler, jobs, text_column, model_path, 
         model=model_path, threshold=threshold, fmt=fmt,
         progress=sys.stderr.isatty() if progress is None else progress,
     )
-    _stderr(f"tagged {result['partitions']} partition(s) into {output} ({fmt})")
+    for where, reason in result["errors"]:
+        _stderr(f"roleclassify: record {where}: {reason}")
+    _stderr(f"tagged {result['written']:,} record(s) in {result['partitions']} partition(s) into {output} ({fmt})")
+    if result["errors"]:
+        _stderr(f"roleclassify: {len(result['errors'])} problem(s) reported, {result['written']} record(s) tagged")
+        sys.exit(1)
 
 
 # --------------------------------------------------------------------------- train
@@ -555,8 +592,8 @@ def audit(paths, model_path, fmt, output, expect, duplicate_threshold, threshold
         roleclassify audit org.docx --format html -o audit.html
         roleclassify audit duties.csv --expect 営業企画部=marketing --fail-on duplicate
     """
-    from .orgaudit import audit as audit_fn
     from .model import load
+    from .orgaudit import audit as audit_fn
     from .output import AtomicOutput
     from .report import render
 
@@ -696,14 +733,30 @@ def _on_sigterm(signum, frame):  # pragma: no cover - exercised by a subprocess 
     raise Terminated()
 
 
+def _silence_stdout() -> None:
+    """After an output failure has been reported in one line: point stdout at /dev/null so the
+    interpreter's final flush stays quiet, and stderr too, so the finalizers of a half-written workbook
+    (openpyxl's generators) print no "Exception ignored" tracebacks at exit."""
+    try:
+        sys.stderr.flush()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, sys.stderr.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: exit codes 0 ok, 1 error or skipped records, 2 usage, 3 audit
     findings with --fail-on, 130/143 signals."""
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         rv = cli.main(args=argv, prog_name="roleclassify", standalone_mode=False)
+        sys.stdout.flush()  # a full disk behind stdout shows here, not as "Exception ignored" at exit
     except click.ClickException as e:
         e.show()
+        if getattr(e, "output_failed", False):
+            _silence_stdout()
         sys.exit(e.exit_code)
     except (KeyboardInterrupt, click.Abort):
         _stderr("roleclassify: interrupted")
@@ -714,9 +767,17 @@ def main(argv: list[str] | None = None) -> None:
     except BrokenPipeError:
         # the reader went away (e.g. `| head`): stop quietly
         try:
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+            sys.stdout = open(os.devnull, "w")
         finally:
             sys.exit(0)
+    except OSError as e:
+        # a write no command wrapped (stdout on a full disk): one line, and nothing more at exit
+        _silence_stdout()
+        from .readers import display_path
+
+        where = display_path(e.filename) if isinstance(e.filename, str) else "<stdout>"
+        _stderr(f"roleclassify: {where}: cannot write ({e.strerror or e})")
+        sys.exit(1)
     sys.exit(rv if isinstance(rv, int) else 0)
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import _json
 from .errors import CorpusError
 
 __all__ = [
@@ -167,8 +168,8 @@ def _read_jsonl(path: Path, text: str, problems: list[str]) -> list[CorpusItem]:
             continue
         where = f"{path}:{n}"
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as e:
+            obj = _json.loads(line)
+        except _json.JSONDecodeError as e:
             problems.append(f"{where}: invalid JSON ({e.msg} at column {e.colno})")
             continue
         item = _item_from_obj(obj, where, problems)

@@ -79,35 +79,96 @@ def tag_partition(
     threshold: float | None = None,
     partition_info: dict | None = None,
 ):
-    """Tag one pandas partition: the input columns plus roleclassify's output columns."""
+    """Tag one pandas partition: the input columns plus roleclassify's output columns.
+
+    A row whose text is missing or not a string (or a CSV row with the wrong number of fields) is not
+    tagged: its ``error`` column says why, in the words the single-process ``tag`` uses, and its labels are
+    empty. ``error`` is null on every tagged row; :func:`run` writes only those and reports the others.
+    """
     import pandas as pd
 
+    from .readers import type_name
+
     clf = _model(model)
-    texts = ["" if not isinstance(t, str) else t for t in df[text_column].tolist()]
-    tags = clf.tag(texts, threshold=threshold)
+    raw = df[text_column].tolist()
+    errors = [_row_error(t, text_column, type_name) for t in raw]
+    texts = [t if e is None else "" for t, e in zip(raw, errors)]
+    good = [i for i, e in enumerate(errors) if e is None]
+    tagged = clf.tag([texts[i] for i in good], threshold=threshold)
+    tags: list[Any] = [None] * len(texts)
+    for i, t in zip(good, tagged):
+        tags[i] = t
     part = (partition_info or {}).get("number", 0)
-    if "id" in df.columns:
-        ids = [str(x) for x in df["id"].tolist()]
-    else:
-        ids = [f"{part}:{i}" for i in range(len(df))]
+    given = df["id"].tolist() if "id" in df.columns else [None] * len(df)
+    ids = [f"{part}:{i}" if _missing(x) else str(x) for i, x in enumerate(given)]
+    empty_scores = dict.fromkeys(clf.labels, 0.0)
+    empty_shares = dict.fromkeys([*clf.labels, "other"], 0.0)
     out = pd.DataFrame(
         {
             "id": pd.Series(ids, index=df.index, dtype=object),
             "text": pd.Series(texts, index=df.index, dtype=object),
-            "labels": pd.Series([t.labels for t in tags], index=df.index, dtype=object),
-            "scores": pd.Series([t.scores for t in tags], index=df.index, dtype=object),
-            "review": pd.Series([t.review for t in tags], index=df.index, dtype=bool),
-            "sentences": pd.Series([[s.to_dict() | {"review": s.review} for s in t.sentences] for t in tags],
-                                   index=df.index, dtype=object),
-            "shares": pd.Series([t.shares for t in tags], index=df.index, dtype=object),
+            "labels": pd.Series([t.labels if t else [] for t in tags], index=df.index, dtype=object),
+            "scores": pd.Series([t.scores if t else empty_scores for t in tags], index=df.index, dtype=object),
+            "review": pd.Series([t.review if t else False for t in tags], index=df.index, dtype=bool),
+            "sentences": pd.Series([[s.to_dict() | {"review": s.review} for s in t.sentences] if t else []
+                                    for t in tags], index=df.index, dtype=object),
+            "shares": pd.Series([t.shares if t else empty_shares for t in tags], index=df.index, dtype=object),
+            "error": pd.Series(errors, index=df.index, dtype=object),
         }
     )
     rest = df.drop(columns=[c for c in df.columns if c in (text_column, "id")])
-    rest = rest.rename(columns={c: f"input_{c}" for c in rest.columns if c in OUTPUT_COLUMNS})
+    rest = rest.rename(columns={c: f"input_{c}" for c in rest.columns if c in (*OUTPUT_COLUMNS, "error")})
     for c in rest.columns:
         if rest[c].dtype == object:  # nested JSON values become JSON strings: one type per column
             rest[c] = rest[c].map(_as_text)
     return pd.concat([out, rest], axis=1)
+
+
+#: Prefix of the text a row the reader could not use carries to :func:`tag_partition` (a CSV row with the
+#: wrong number of fields, a JSONL line that is not a JSON object): the rest is the reason.
+_BAD_ROW = "\x00roleclassify:ragged:"
+
+
+def _row_error(text: Any, column: str, type_name) -> str | None:
+    if isinstance(text, str):
+        if text.startswith(_BAD_ROW):
+            return text[len(_BAD_ROW):]
+        return None
+    return f"{column!r} is {type_name(text)}, not a string; row skipped"
+
+
+def _ragged_row(n_fields: int, text_index: int, id_index: int | None, bad_line: list[str]) -> list[str]:
+    """pandas' ``on_bad_lines`` hook for a row with too many fields: keep it, marked, so it is reported
+    rather than lost, shifted into the wrong columns, or fatal."""
+    row = [""] * n_fields
+    if id_index is not None:
+        row[id_index] = bad_line[id_index]
+    row[text_index] = f"{_BAD_ROW}{len(bad_line)} fields where the header has {n_fields}; row skipped"
+    return row
+
+
+def _mark_short_rows(df, text_column: str):
+    """Mark CSV rows with too few fields (pandas fills the missing ones with null; with
+    ``keep_default_na=False`` an empty field is ``""``, so a null can only be a missing field)."""
+    short = df.isna().any(axis=1)
+    if short.any():
+        df = df.copy()
+        n = len(df.columns)
+        found = df[short].notna().sum(axis=1)
+        df.loc[short, text_column] = [f"{_BAD_ROW}{k} fields where the header has {n}; row skipped" for k in found]
+    return df
+
+
+def _missing(x) -> bool:
+    """None, NaN, pd.NA or an empty string (a scalar that names no row)."""
+    import pandas as pd
+
+    if x is None or (isinstance(x, str) and x == ""):
+        return True
+    try:
+        return bool(pd.isna(x))
+    except (TypeError, ValueError):  # a list or array value is not missing
+        return False
 
 
 def _as_text(v):
@@ -145,7 +206,12 @@ def tag_dataframe(ddf, text_column: str = "text", *, model: str | os.PathLike | 
 
 
 def read_inputs(paths: list[str], *, text_column: str = "text", blocksize: str = "16MB"):
-    """A Dask DataFrame over Parquet / CSV / TSV / JSONL files (paths or globs; one format per call)."""
+    """A Dask DataFrame over Parquet / CSV / TSV / JSONL files (paths or globs; one format per call).
+
+    A file that is not readable as its format is named in a :class:`RoleClassifyError` before any work is
+    sent to the cluster; a CSV row with the wrong number of fields is kept and reported by
+    :func:`tag_partition`, as ``tag`` reports it.
+    """
     _require()
     import glob
 
@@ -165,29 +231,99 @@ def read_inputs(paths: list[str], *, text_column: str = "text", blocksize: str =
         if not Path(f).exists() and "://" not in f:
             raise RoleClassifyError(f"{f}: no such file")
     if suffix == ".parquet" or Path(files[0]).is_dir():
+        _check_parquet(files)
         return dd.read_parquet(files)
+    import functools
+
     if suffix in (".csv", ".tsv"):
-        return dd.read_csv(files, sep="," if suffix == ".csv" else "\t", dtype=str, blocksize=blocksize,
-                           keep_default_na=False)
+        sep = "," if suffix == ".csv" else "\t"
+        header = _csv_header(files[0], sep)
+        if text_column not in header:
+            raise RoleClassifyError(f"{files[0]}: no {text_column!r} column (columns: {', '.join(header)})")
+        id_index = header.index("id") if "id" in header else None
+        hook = functools.partial(_ragged_row, len(header), header.index(text_column), id_index)
+        # index_col=False: without it pandas takes a row with one field too many as "the first column is
+        # the index" and shifts every field of that row one column to the left
+        ddf = dd.read_csv(files, sep=sep, dtype=str, blocksize=blocksize, keep_default_na=False,
+                          engine="python", on_bad_lines=hook, index_col=False)
+        return ddf.map_partitions(_mark_short_rows, text_column, meta=ddf._meta)
     if suffix in (".jsonl", ".ndjson", ".json"):
-        return dd.read_json(files, lines=True, blocksize=blocksize, dtype=False)
+        import dask
+
+        # dask's default string conversion would turn 42 into "42" and a list into "['a']" and tag them;
+        # kept as Python values, they are reported as not a string, as `tag` reports them
+        with dask.config.set({"dataframe.convert-string": False}):
+            return dd.read_json(files, lines=True, blocksize=blocksize, errors="surrogateescape",
+                                engine=functools.partial(_jsonl_block, text_field=text_column))
     raise RoleClassifyError(f"{files[0]}: distributed tagging reads .parquet, .csv, .tsv or .jsonl files")
 
 
+def _jsonl_block(f, text_field: str = "text", **_: Any):
+    """Dask's ``read_json`` engine for one block of a JSONL file: each line parsed as ``tag`` parses it, and a
+    line that is not a JSON object with a string text kept as a marked row, so it is reported rather than
+    failing the whole job (pandas' reader raises on the first bad line, in a worker)."""
+    import pandas as pd
+
+    from . import _json
+
+    rows: list[dict] = []
+    for line in f:
+        line = line.rstrip("\r\n")
+        if not line.strip():
+            continue
+        try:
+            obj = _json.loads(line)
+        except _json.JSONDecodeError as e:
+            rows.append({text_field: f"{_BAD_ROW}invalid JSON ({e.msg} at column {e.colno}); record skipped"})
+            continue
+        if not isinstance(obj, dict):
+            rows.append({text_field: f"{_BAD_ROW}expected a JSON object, got {type(obj).__name__}; record skipped"})
+        elif any("\udc80" <= c <= "\udcff" for c in line):
+            rows.append({text_field: f"{_BAD_ROW}not UTF-8; record skipped"})
+        elif text_field not in obj:
+            rows.append({text_field: f"{_BAD_ROW}no {text_field!r} field (fields: {', '.join(obj) or 'none'}); "
+                                     "record skipped"})
+        else:
+            rows.append(obj)
+    return pd.DataFrame.from_records(rows) if rows else pd.DataFrame({text_field: pd.Series([], dtype=object)})
+
+
+def _check_parquet(files: list[str]) -> None:
+    """Read each local file's footer, so a malformed one is named here, not deep in a worker."""
+    import pyarrow.parquet as pq
+
+    for f in files:
+        if "://" in f or Path(f).is_dir():
+            continue
+        try:
+            pq.read_metadata(f)
+        except Exception as e:  # pyarrow raises ArrowInvalid / OSError for a file that is not Parquet
+            raise RoleClassifyError(f"{f}: not a readable Parquet file ({type(e).__name__}: {e})") from None
+
+
+def _csv_header(path: str, sep: str) -> list[str]:
+    import csv
+
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return next(csv.reader(fh, delimiter=sep), [])
+
+
 def write_output(tagged, out: str, fmt: str, labels: list[str]):
-    """A lazy write of the tagged frame: one file per partition under ``out``."""
-    if fmt == "parquet":
-        from .output import arrow_schema
+    """A lazy write of the tagged frame, one file per partition under ``out`` (``part-NNNNN.parquet`` or
+    ``.jsonl``, temp file + rename, so a rerun replaces a partition rather than duplicating it). Rows with an
+    ``error`` are not written; computing the result gives a pandas frame with one row per partition
+    (``written``) and one per skipped row (``id``, ``error``)."""
+    import pandas as pd
 
-        extra = {c: t for c, t in tagged._meta.dtypes.items() if c not in OUTPUT_COLUMNS}
-        return tagged.to_parquet(out, write_index=False, compute=False, schema=arrow_schema(labels, extra))
     Path(out).mkdir(parents=True, exist_ok=True)
-    counts = tagged.map_partitions(_write_jsonl_part, out, meta=("rows", "int64"))
-    return counts.sum()
+    extra = {c: t for c, t in tagged._meta.dtypes.items() if c not in (*OUTPUT_COLUMNS, "error")}
+    meta = pd.DataFrame({"written": pd.Series([], dtype="int64"), "id": pd.Series([], dtype=object),
+                         "error": pd.Series([], dtype=object)})
+    return tagged.map_partitions(_write_part, out, fmt, labels, extra, meta=meta)
 
 
-def _write_jsonl_part(df, out: str, partition_info: dict | None = None):
-    """Write one partition as ``part-NNNNN.jsonl`` (temp file + rename: a rerun replaces it)."""
+def _write_part(df, out: str, fmt: str, labels: list[str], extra: dict, partition_info: dict | None = None):
+    import io
     import json
 
     import pandas as pd
@@ -195,10 +331,25 @@ def _write_jsonl_part(df, out: str, partition_info: dict | None = None):
     from .fileio import atomic_write_bytes
 
     n = (partition_info or {}).get("number", 0)
-    recs = df.to_dict(orient="records")
-    data = "".join(json.dumps(r, ensure_ascii=False, default=_json_default) + "\n" for r in recs)
-    atomic_write_bytes(Path(out) / f"part-{n:05d}.jsonl", data.encode("utf-8"))
-    return pd.Series([len(recs)], dtype="int64")
+    bad = df[df["error"].notna()]
+    good = df[df["error"].isna()].drop(columns=["error"])
+    if fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        from .output import arrow_schema
+
+        table = pa.Table.from_pandas(good, schema=arrow_schema(labels, extra), preserve_index=False)
+        buf = io.BytesIO()
+        pq.write_table(table, buf)
+        atomic_write_bytes(Path(out) / f"part-{n:05d}.parquet", buf.getvalue())
+    else:
+        recs = good.to_dict(orient="records")
+        data = "".join(json.dumps(r, ensure_ascii=False, default=_json_default) + "\n" for r in recs)
+        atomic_write_bytes(Path(out) / f"part-{n:05d}.jsonl", data.encode("utf-8"))
+    summary = pd.DataFrame({"written": [len(good)], "id": [None], "error": [None]})
+    errors = pd.DataFrame({"written": 0, "id": bad["id"].tolist(), "error": bad["error"].tolist()})
+    return pd.concat([summary, errors], ignore_index=True).astype({"written": "int64"})
 
 
 def _json_default(x):
@@ -209,6 +360,10 @@ def _json_default(x):
     if isinstance(x, np.ndarray):
         return x.tolist()
     raise TypeError(type(x).__name__)
+
+
+#: Seconds to wait for a remote scheduler before giving up with a message naming its address.
+CONNECT_TIMEOUT = 5
 
 
 def run(
@@ -222,21 +377,43 @@ def run(
     threshold: float | None = None,
     fmt: str = "parquet",
     progress: bool = False,
+    connect_timeout: float = CONNECT_TIMEOUT,
 ) -> dict[str, Any]:
-    """Tag files on a Dask cluster (``scheduler`` = ``local`` or ``tcp://host:8786``), writing ``out``."""
+    """Tag files on a Dask cluster (``scheduler`` = ``local`` or ``tcp://host:8786``), writing ``out``.
+
+    Returns ``partitions``, ``written`` (rows written) and ``errors`` (``(id, reason)`` of each row not
+    tagged: null or non-string text, a CSV row with the wrong number of fields).
+    """
     _require()
     from distributed import Client, LocalCluster, wait
 
+    ddf = read_inputs(paths, text_column=text_column)  # a bad input is named before a cluster starts
+    if text_column not in ddf.columns:
+        raise RoleClassifyError(
+            f"no {text_column!r} column (columns: {', '.join(map(str, ddf.columns))}); pass --text-column NAME"
+        )
     cluster = None
     if scheduler == "local":
         cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
                                host="127.0.0.1", dashboard_address=":0")
         client = Client(cluster)
     else:
-        client = Client(scheduler)
+        try:
+            client = Client(scheduler, timeout=connect_timeout)
+        except (OSError, TimeoutError) as e:
+            raise RoleClassifyError(
+                f"{scheduler}: cannot reach the Dask scheduler within {connect_timeout:g} s "
+                f"({type(e).__name__}); start it with `dask scheduler` or use --scheduler local"
+            ) from None
+        except Exception as e:
+            # (a web server or proxy on that port makes distributed read text as a frame length and
+            # try to allocate exabytes: MemoryError; other replies give ValueError or struct errors)
+            raise RoleClassifyError(
+                f"{scheduler}: the service at this address does not answer as a Dask scheduler "
+                f"({type(e).__name__}); check the host and port (`dask scheduler` listens on 8786)"
+            ) from None
     try:
         client.register_plugin(ModelPlugin(model))
-        ddf = read_inputs(paths, text_column=text_column)
         tagged = tag_dataframe(ddf, text_column, model=model, threshold=threshold)
         job = client.compute(write_output(tagged, out, fmt, list(_model(model).labels)))
         if progress:
@@ -244,8 +421,10 @@ def run(
 
             show(job)
         wait(job)
-        job.result()
-        return {"partitions": ddf.npartitions, "output": out, "format": fmt}
+        result = job.result()
+        bad = result[result["error"].notna()]
+        return {"partitions": ddf.npartitions, "output": out, "format": fmt,
+                "written": int(result["written"].sum()), "errors": list(zip(bad["id"], bad["error"]))}
     finally:
         client.close()
         if cluster is not None:

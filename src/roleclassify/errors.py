@@ -13,6 +13,7 @@ __all__ = [
     "ModelError",
     "AuditError",
     "RecordError",
+    "OutputError",
 ]
 
 
@@ -55,3 +56,8 @@ class ModelError(RoleClassifyError):
 
 class AuditError(RoleClassifyError):
     """An organisation document has no department structure the audit can read."""
+
+
+class OutputError(RoleClassifyError):
+    """An output cannot be written (a full or read-only disk, no permission). A file that was there before is
+    left as it was; a partial output is removed."""

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import AuditError
+from .fileio import check_office_size
 from .text import split_lines, split_sentences, strip_marker
 
 __all__ = ["Duty", "Section", "OrgDocument", "read_org_documents", "read_org_document", "DOC_SUFFIXES"]
@@ -456,6 +457,9 @@ def _xlsx(path: Path, dept_col: str | None, duty_col: str | None) -> list[Sectio
         from openpyxl import load_workbook
     except ImportError:  # pragma: no cover
         raise AuditError("reading .xlsx needs openpyxl: pip install openpyxl") from None
+    too_big = check_office_size(path, "xlsx-full")
+    if too_big:
+        raise AuditError(f"{path}: {too_big}")
     try:
         wb = load_workbook(str(path), data_only=True)
     except Exception as e:  # openpyxl raises several types for a broken file
@@ -594,6 +598,9 @@ def _docx_body(path: Path):
         from docx.text.paragraph import Paragraph
     except ImportError:  # pragma: no cover
         raise AuditError("reading .docx needs python-docx: pip install python-docx") from None
+    too_big = check_office_size(path, "docx")
+    if too_big:
+        raise AuditError(f"{path}: {too_big}")
     try:
         document = docx.Document(str(path))
         out: list[tuple[str, object]] = []
@@ -614,7 +621,7 @@ def _docx_body(path: Path):
 def _docx(path: Path) -> list[Section]:
     body = _docx_body(path)
     paragraphs = [(s, t) for s, t in body if s != "table"]
-    heading = lambda style: re.match(r"Heading (\d)", style or "")  # noqa: E731
+    heading = lambda style: re.match(r"Heading (\d)", style or "")
     if not any(heading(s) and str(t).strip() for s, t in paragraphs) or sum(
         1 for _, t in paragraphs if _ARTICLE_RE.match(str(t))
     ) >= 2:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ._json import dumps_line
+from .errors import OutputError
 from .fileio import default_file_mode
 
 __all__ = ["AtomicOutput", "make_writer", "OUTPUT_FORMATS", "SUFFIX_FORMATS", "BINARY_FORMATS", "LABELS_JA",
@@ -76,39 +78,65 @@ class AtomicOutput:
             st = os.stat(self.path)
         except FileNotFoundError:
             st = None
-        if st is not None and not stat.S_ISREG(st.st_mode):
-            self._direct = True
-            self.stream = open(self.path, "wb" if self.binary else "w", **({} if self.binary else {"encoding": self.encoding, "errors": self.errors, "newline": ""}))  # noqa: SIM115
-            return self.stream
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        self._existed = st is not None
+        text_options = {} if self.binary else {"encoding": self.encoding, "errors": self.errors, "newline": ""}
+        try:
+            if st is not None and not stat.S_ISREG(st.st_mode):
+                self._direct = True
+                self.stream = open(self.path, "wb" if self.binary else "w", **text_options)
+                return self.stream
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        except OSError as e:
+            raise self._failure(e) from None
         os.fchmod(fd, stat.S_IMODE(st.st_mode) if st is not None else default_file_mode())
-        self.stream = os.fdopen(fd, "wb") if self.binary else os.fdopen(fd, "w", encoding=self.encoding, errors=self.errors, newline="")
+        self.stream = os.fdopen(fd, "wb" if self.binary else "w", **text_options)
         return self.stream
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if self.path is None:
-            self.stream.flush()
-            return
-        if self._direct:
-            self.stream.close()
-            return
+        # a write that failed inside the ``with`` body (full disk, I/O error) is reported like one here
+        failed = exc if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError) else None
         try:
-            if exc_type is None:
+            if self.path is None:
                 self.stream.flush()
-                os.fsync(self.stream.fileno())
-            self.stream.close()
-            if exc_type is None and self._tmp:
-                os.replace(self._tmp, self.path)
-                self._tmp = None
-        finally:
-            if self._tmp and os.path.exists(self._tmp):
-                os.unlink(self._tmp)
+            elif self._direct:
+                self.stream.close()
+            else:
+                try:
+                    if exc_type is None:
+                        self.stream.flush()
+                        os.fsync(self.stream.fileno())
+                    self.stream.close()
+                    if exc_type is None and self._tmp:
+                        os.replace(self._tmp, self.path)
+                        self._tmp = None
+                finally:
+                    self.discard()
+        except BrokenPipeError:
+            raise
+        except OSError as e:
+            failed = failed or e
+        if failed is not None:
+            raise self._failure(failed) from None
+
+    def _failure(self, e: OSError) -> OutputError:
+        self.discard()
+        where = "<stdout>" if self.path is None else str(self.path)
+        reason = e.strerror or str(e)
+        if self.path is None or self._direct:
+            kept = ""
+        elif getattr(self, "_existed", False):
+            kept = "; the existing file is unchanged"
+        else:
+            kept = "; nothing was written"
+        return OutputError(f"{where}: cannot write ({reason}){kept}")
 
     def discard(self) -> None:
-        """Remove the partial output now (used on interrupts)."""
+        """Remove the partial output now (used on interrupts and failed writes)."""
         if self._tmp and os.path.exists(self._tmp):
-            os.unlink(self._tmp)
+            with contextlib.suppress(OSError):
+                os.unlink(self._tmp)
+        self._tmp = None
 
 
 def same_file_among(output: str | None, inputs: Sequence[str]) -> str | None:
@@ -230,7 +258,7 @@ class _XlsxWriter:
             self._start(rec)
         assert self.extra is not None
         _note_late(self.late, rec, self.extra, self.n)
-        names = lambda ls: ";".join(display_label(l, self.lang) for l in ls)  # noqa: E731
+        names = lambda ls: ";".join(display_label(l, self.lang) for l in ls)
         row = [str(rec["id"]), rec["text"], names(rec["labels"]), *(rec["scores"].get(l) for l in self.labels),
                bool(rec.get("review")), len(rec["sentences"])]
         for k in self.extra:

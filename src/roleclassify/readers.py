@@ -30,9 +30,12 @@ from typing import IO, Any
 
 from . import _json
 from .errors import InputError, RecordError
+from .fileio import check_office_size
 
 __all__ = [
     "Record",
+    "display_path",
+    "type_name",
     "iter_records",
     "detect_format",
     "detect_encoding",
@@ -140,11 +143,26 @@ def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> str:
         raise InputError(f"{name}: unknown encoding {enc!r}") from None
 
 
-def _name(path: str) -> str:
-    """A path as shown in messages and ids: control characters (a newline in a file name) escaped."""
+def type_name(value: Any) -> str:
+    """How a non-text value is named in messages: ``null`` for a missing value (JSON null, an empty Parquet
+    or pandas cell), else its type (``int``, ``list``)."""
+    if value is None or (isinstance(value, float) and value != value) or type(value).__name__ == "NAType":
+        return "null"  # None, NaN, pandas.NA
+    return type(value).__name__
+
+
+def display_path(path: str) -> str:
+    """A path as shown in messages and ids: control characters (a newline in a file name) escaped, and bytes
+    that are not UTF-8 (held by Python as surrogate escapes) shown as ``\\xff``."""
     if path == "-":
         return "<stdin>"
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in path)
+    return "".join(_shown(c) for c in path)
+
+
+def _shown(c: str) -> str:
+    if "\udc80" <= c <= "\udcff":  # an undecodable byte of a file name (os.fsdecode's surrogateescape)
+        return f"\\x{ord(c) - 0xDC00:02x}"
+    return c if c.isprintable() else repr(c)[1:-1]
 
 
 #: The longest record text read (characters); a longer one is reported and skipped. A job description is a
@@ -203,7 +221,7 @@ def _open_binary(path: str) -> IO[bytes]:
     if path == "-":
         return sys.stdin.buffer
     try:
-        return open(path, "rb")  # noqa: SIM115 - closed by iter_records
+        return open(path, "rb")
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -228,7 +246,7 @@ class _Source:
     def __init__(self, path: str, encoding: str | None, max_chars: int = MAX_TEXT_CHARS) -> None:
         self.path = path
         self.max_chars = max_chars
-        self.name = _name(path)
+        self.name = display_path(path)
         self.raw = _open_binary(path)
         # a pipe or terminal (`tail -f log | roleclassify tag -`): read what has arrived instead of waiting
         # for a full buffer, so each line is tagged as soon as it comes
@@ -417,7 +435,7 @@ def _jsonl(src: _Source, text_field: str) -> Iterator[Record | RecordError]:
         text = obj[text_field]
         if not isinstance(text, str):
             yield RecordError(
-                where, f"{text_field!r} is {type(text).__name__}, not a string; record skipped"
+                where, f"{text_field!r} is {type_name(text)}, not a string; record skipped"
             )
             continue
         if _SURROGATE_ESCAPE.search(line) and _lone_surrogate(obj):
@@ -493,7 +511,7 @@ def _parquet(path: str, text_column: str | None) -> Iterator[Record | RecordErro
     try:
         import pyarrow.parquet as pq
     except ImportError:
-        yield RecordError(_name(path), 'reading Parquet needs pyarrow: pip install "roleclassify[parquet]"')
+        yield RecordError(display_path(path), 'reading Parquet needs pyarrow: pip install "roleclassify[parquet]"')
         return
     if path == "-":
         yield RecordError("<stdin>", "Parquet cannot be read from stdin; pass the file")
@@ -518,7 +536,7 @@ def _parquet(path: str, text_column: str | None) -> Iterator[Record | RecordErro
             where = f"{path}:row {n}"
             text = row.pop(col)
             if not isinstance(text, str):
-                yield RecordError(where, f"{col!r} is {type(text).__name__}, not a string; row skipped")
+                yield RecordError(where, f"{col!r} is {type_name(text)}, not a string; row skipped")
                 continue
             rid = row.pop("id") if "id" in row else where
             yield Record(rid, text, row, where)
@@ -541,6 +559,10 @@ def _xlsx(path: str, text_column: str | None) -> Iterator[Record | RecordError]:
         from openpyxl import load_workbook
     except ImportError:  # pragma: no cover
         yield RecordError(path, "reading .xlsx needs openpyxl: pip install openpyxl")
+        return
+    too_big = check_office_size(path, "xlsx-stream")
+    if too_big:
+        yield RecordError(display_path(path), too_big)
         return
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
@@ -645,7 +667,7 @@ def iter_records(
         try:
             src = _Source(path, encoding, max_chars)
         except InputError as e:
-            yield RecordError(_name(path), str(e).split(": ", 1)[-1])
+            yield RecordError(display_path(path), str(e).split(": ", 1)[-1])
             continue
         try:
             if src.empty:

@@ -1,0 +1,5 @@
+"""`python -m roleclassify` runs the command line."""
+
+from .cli import main
+
+main()
