@@ -60,8 +60,34 @@ def render_table(report: AuditReport) -> str:
     return "\n".join(lines)
 
 
+#: Markdown characters that would format or link a document's text (backslash-escaped).
+_MD_SPECIAL = frozenset("\\`*_[]|~#!")
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
 def _md_escape(s: str) -> str:
-    return s.replace("|", "\\|")
+    """Text of a document as literal Markdown: HTML is shown, not run (``<script>`` becomes ``&lt;script&gt;``),
+    Markdown syntax is shown, not applied (``**x**``, ``[a](b)``, a table's ``|``), and a line break cannot end
+    a table row or a list item."""
+    out = []
+    for c in " ".join(s.splitlines()):
+        if c in _HTML:
+            out.append(_HTML[c])
+        elif c in _MD_SPECIAL:
+            out.append("\\" + c)
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def _md_code(s: str) -> str:
+    """``s`` as a Markdown code span (file names and locations), whatever backticks it holds."""
+    import re
+
+    s = " ".join(s.splitlines())
+    fence = "`" * (max((len(r) for r in re.findall(r"`+", s)), default=0) + 1)
+    pad = " " if s.startswith("`") or s.endswith("`") else ""
+    return f"{fence}{pad}{s}{pad}{fence}"
 
 
 def render_markdown(report: AuditReport) -> str:
@@ -71,18 +97,18 @@ def render_markdown(report: AuditReport) -> str:
     out = [
         "# Role audit",
         "",
-        f"Documents: {', '.join(f'`{d}`' for d in report.documents)}  ",
+        f"Documents: {', '.join(_md_code(str(d)) for d in report.documents)}  ",
         f"{len(report.departments)} departments, {sum(len(d.duties) for d in report.departments)} duties; "
         + ", ".join(f"{v} {k}" for k, v in counts.items()),
         "",
         "## Department × role",
         "",
-        "| department | expected | " + " | ".join(cols) + " |",
+        "| department | expected | " + " | ".join(map(_md_escape, cols)) + " |",
         "|---|---|" + "---:|" * len(cols),
     ]
     for d in report.departments:
         out.append(
-            f"| {_md_escape(d.name)} | {d.expected_role or '–'} | "
+            f"| {_md_escape(d.name)} | {_md_escape(d.expected_role or '–')} | "
             + " | ".join(str(d.counts.get(c, 0)) for c in cols) + " |"
         )
     out += ["", "## Findings", ""]
@@ -91,7 +117,7 @@ def render_markdown(report: AuditReport) -> str:
     for f in report.findings:
         out.append(f"- **{f.severity}** · **{f.kind}** · {_md_escape(f.message)}")
         for e in f.evidence:
-            out.append(f"  - `{e['location']}` {e['department']}: {_md_escape(e['text'])}")
+            out.append(f"  - {_md_code(e['location'])} {_md_escape(e['department'])}: {_md_escape(e['text'])}")
     return "\n".join(out) + "\n"
 
 
