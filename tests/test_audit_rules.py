@@ -90,3 +90,20 @@ def test_sales_split_over_departments_is_shared(shipped_model):
     r = audit_documents(org(第一営業部=SALES[:2], 第二営業部=SALES[2:], 物流部=DIST, 広報部=MKT), shipped_model)
     (f,) = [f for f in r.findings if f.kind == "shared" and f.role == "sales"]
     assert f.departments == ["第一営業部", "第二営業部"]
+
+
+def test_markdown_report_shows_document_text_literally(shipped_model):
+    """A department page's text reaches the Markdown report as text: its HTML is not run, its Markdown syntax
+    is not applied, a line break does not end a table row, and a backtick does not end a location's code span."""
+    from roleclassify.report import render_markdown
+
+    hostile = "受注データの入力と出荷手配、在庫管理 <script>alert(1)</script> | **至急** [資料](javascript:x)\n納期回答"
+    docs = org(**{"営業<b>部</b>|本社": [hostile, *SALES], "物流部": DIST, "広報部": MKT})
+    docs[0].sections[0].duties[0].file = "org`s.txt"
+    md = render_markdown(audit_documents(docs, shipped_model))
+    assert "<script>" not in md and "<b>" not in md and "&lt;script&gt;" in md and "営業&lt;b&gt;部&lt;/b&gt;" in md
+    assert "\\*\\*至急\\*\\*" in md and "\\[資料\\](javascript:x)" in md and "\\|" in md
+    row = next(line for line in md.splitlines() if line.startswith("| 営業"))
+    assert row.count(" | ") == 5 and "部&lt;/b&gt;\\|本社" in row  # six cells: the name's | split none
+    assert "\\[資料\\](javascript:x) 納期回答" in md  # the line break became a space, on one line
+    assert "``org`s.txt:2``" in md

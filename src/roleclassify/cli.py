@@ -772,11 +772,11 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(0)
     except OSError as e:
         # a write no command wrapped (stdout on a full disk): one line, and nothing more at exit
-        _silence_stdout()
         from .readers import display_path
 
         where = display_path(e.filename) if isinstance(e.filename, str) else "<stdout>"
         _stderr(f"roleclassify: {where}: cannot write ({e.strerror or e})")
+        _silence_stdout()
         sys.exit(1)
     sys.exit(rv if isinstance(rv, int) else 0)
 

@@ -22,6 +22,7 @@ Needs the ``dask`` extra: ``pip install "roleclassify[dask]"``.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -87,11 +88,9 @@ def tag_partition(
     """
     import pandas as pd
 
-    from .readers import type_name
-
     clf = _model(model)
     raw = df[text_column].tolist()
-    errors = [_row_error(t, text_column, type_name) for t in raw]
+    errors = [_row_error(t, text_column) for t in raw]
     texts = [t if e is None else "" for t, e in zip(raw, errors)]
     good = [i for i, e in enumerate(errors) if e is None]
     tagged = clf.tag([texts[i] for i in good], threshold=threshold)
@@ -129,7 +128,10 @@ def tag_partition(
 _BAD_ROW = "\x00roleclassify:ragged:"
 
 
-def _row_error(text: Any, column: str, type_name) -> str | None:
+def _row_error(text: Any, column: str) -> str | None:
+    """Why a row is not tagged (None when it is): a reader's marked row, or text that is not a string."""
+    from .readers import type_name
+
     if isinstance(text, str):
         if text.startswith(_BAD_ROW):
             return text[len(_BAD_ROW):]
@@ -163,8 +165,8 @@ def _missing(x) -> bool:
     """None, NaN, pd.NA or an empty string (a scalar that names no row)."""
     import pandas as pd
 
-    if x is None or (isinstance(x, str) and x == ""):
-        return True
+    if x is None or isinstance(x, str):
+        return not x
     try:
         return bool(pd.isna(x))
     except (TypeError, ValueError):  # a list or array value is not missing
@@ -258,27 +260,27 @@ def read_inputs(paths: list[str], *, text_column: str = "text", blocksize: str =
     raise RoleClassifyError(f"{files[0]}: distributed tagging reads .parquet, .csv, .tsv or .jsonl files")
 
 
+#: A byte the block's UTF-8 decoding could not read (decoded with ``surrogateescape``).
+_UNDECODED = re.compile("[\udc80-\udcff]")
+
+
 def _jsonl_block(f, text_field: str = "text", **_: Any):
     """Dask's ``read_json`` engine for one block of a JSONL file: each line parsed as ``tag`` parses it, and a
     line that is not a JSON object with a string text kept as a marked row, so it is reported rather than
     failing the whole job (pandas' reader raises on the first bad line, in a worker)."""
     import pandas as pd
 
-    from . import _json
+    from .readers import json_object
 
     rows: list[dict] = []
     for line in f:
         line = line.rstrip("\r\n")
         if not line.strip():
             continue
-        try:
-            obj = _json.loads(line)
-        except _json.JSONDecodeError as e:
-            rows.append({text_field: f"{_BAD_ROW}invalid JSON ({e.msg} at column {e.colno}); record skipped"})
-            continue
-        if not isinstance(obj, dict):
-            rows.append({text_field: f"{_BAD_ROW}expected a JSON object, got {type(obj).__name__}; record skipped"})
-        elif any("\udc80" <= c <= "\udcff" for c in line):
+        obj = json_object(line)
+        if isinstance(obj, str):
+            rows.append({text_field: _BAD_ROW + obj})
+        elif _UNDECODED.search(line):
             rows.append({text_field: f"{_BAD_ROW}not UTF-8; record skipped"})
         elif text_field not in obj:
             rows.append({text_field: f"{_BAD_ROW}no {text_field!r} field (fields: {', '.join(obj) or 'none'}); "
@@ -405,9 +407,9 @@ def run(
                 f"{scheduler}: cannot reach the Dask scheduler within {connect_timeout:g} s "
                 f"({type(e).__name__}); start it with `dask scheduler` or use --scheduler local"
             ) from None
-        except Exception as e:
-            # (a web server or proxy on that port makes distributed read text as a frame length and
-            # try to allocate exabytes: MemoryError; other replies give ValueError or struct errors)
+        except Exception as e:  # something answered, but not in the Dask protocol: a web server or proxy
+            # on that port makes distributed read text as a frame length and try to allocate exabytes
+            # (MemoryError); other replies give ValueError or struct errors
             raise RoleClassifyError(
                 f"{scheduler}: the service at this address does not answer as a Dask scheduler "
                 f"({type(e).__name__}); check the host and port (`dask scheduler` listens on 8786)"

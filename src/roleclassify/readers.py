@@ -411,6 +411,17 @@ def _txt_document(src: _Source) -> Iterator[Record | RecordError]:
         yield RecordError(src.name, "no text in the document; nothing tagged")
 
 
+def json_object(line: str) -> dict | str:
+    """One JSONL line as a JSON object, or the reason it is not one (the same words on every path)."""
+    try:
+        obj = _json.loads(line)
+    except _json.JSONDecodeError as e:
+        return f"invalid JSON ({e.msg} at column {e.colno}); record skipped"
+    if not isinstance(obj, dict):
+        return f"expected a JSON object, got {type(obj).__name__}; record skipped"
+    return obj
+
+
 def _jsonl(src: _Source, text_field: str) -> Iterator[Record | RecordError]:
     for n, line in src.lines():
         if isinstance(line, RecordError):
@@ -419,13 +430,9 @@ def _jsonl(src: _Source, text_field: str) -> Iterator[Record | RecordError]:
         if not line.strip():
             continue
         where = f"{src.name}:{n}"
-        try:
-            obj = _json.loads(line)
-        except _json.JSONDecodeError as e:
-            yield RecordError(where, f"invalid JSON ({e.msg} at column {e.colno}); record skipped")
-            continue
-        if not isinstance(obj, dict):
-            yield RecordError(where, f"expected a JSON object, got {type(obj).__name__}; record skipped")
+        obj = json_object(line)
+        if isinstance(obj, str):
+            yield RecordError(where, obj)
             continue
         if text_field not in obj:
             yield RecordError(

@@ -66,6 +66,15 @@ def test_full_disk_behind_stdout_is_one_line(two_lines, command):
     assert len(r.stderr.strip().splitlines()) == 1
 
 
+@NEEDS_DEV_FULL
+def test_full_disk_behind_stdout_outside_any_command_writer_is_one_line():
+    """`--help` is written by click, not by an output writer: main's fallback must still say what failed."""
+    with open("/dev/full", "w") as full:
+        r = _run("--help", stdout=full)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert r.stderr.strip().splitlines() == ["roleclassify: <stdout>: cannot write (No space left on device)"]
+
+
 def test_read_only_directory_is_one_line_and_the_old_file_is_kept(two_lines, tmp_path, monkeypatch, capsys):
     # the test runs as root on CI, where chmod does not stop a write: the refusal the kernel gives on a
     # read-only mount is raised where the temporary output file is created
