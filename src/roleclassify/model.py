@@ -470,8 +470,9 @@ def check_model_directory(directory: str | os.PathLike) -> None:
         return
     if not d.is_dir():
         raise ModelError(f"{d}: exists and is not a directory; give a directory for the model")
-    names = sorted(p.name for p in d.iterdir())
-    foreign = [n for n in names if n not in MODEL_DIR_FILES and not (n.startswith(".") and n.endswith(".tmp"))]
+    # Temporary files are another trainer's writes in progress (atomic_write_bytes names them .NAME.*.tmp).
+    names = sorted(n for n in (p.name for p in d.iterdir()) if not (n.startswith(".") and n.endswith(".tmp")))
+    foreign = [n for n in names if n not in MODEL_DIR_FILES]
     if foreign:
         raise ModelError(f"{d}: holds {foreign[0]!r}, which is not part of a roleclassify model; "
                          "write the model into an empty directory or one that holds a model")
@@ -482,9 +483,29 @@ def check_model_directory(directory: str | os.PathLike) -> None:
             meta = json.loads((d / "meta.json").read_text(encoding="utf-8")) if "meta.json" in names else {}
         except (OSError, ValueError):
             meta = {}
-        if meta.get("format") != "roleclassify-model":
+        if meta.get("format") != FORMAT:
+            # meta.json is written after model.npz, so a concurrent trainer may be between the two: the
+            # model file's own metadata decides.
+            meta = _embedded_meta(d / MODEL_FILE)
+        if meta.get("format") != FORMAT:
             raise ModelError(f"{d}: its {MODEL_FILE} is not described as a roleclassify model (meta.json); "
                              "will not replace it")
+
+
+def _embedded_meta(path: Path) -> dict:
+    """The metadata stored inside a model file, or ``{}`` when it is not a readable roleclassify .npz."""
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(4) != _ZIP_MAGIC:
+                return {}
+        with zipfile.ZipFile(path) as zf:
+            if zf.getinfo("meta.npy").file_size > 2**24:
+                return {}
+        with np.load(path, allow_pickle=False) as z:
+            meta = json.loads(bytes(z["meta"]).decode("utf-8"))
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError, UnicodeDecodeError, RecursionError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
 
 
 def _load(path: Path) -> RoleClassifier:

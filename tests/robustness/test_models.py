@@ -97,3 +97,23 @@ def test_train_refuses_bad_corpus_pointing_at_each_line(tmp_path):
     assert r.exit_code == 1
     assert f"{p}:2: same text as {p}:1" in r.stderr and f"{p}:3: unknown label(s) sale" in r.stderr
     assert "Traceback" not in r.stderr and not (tmp_path / "m").exists()
+
+
+def test_model_directory_mid_write_by_another_trainer_is_accepted(tiny_model, tmp_path):
+    """The states a concurrent ``train --out`` passes through: only a temporary file; model.npz written but
+    meta.json not yet. Neither is foreign; a model.npz that is not a model still is."""
+    from roleclassify.model import check_model_directory
+
+    d = tmp_path / "m"
+    d.mkdir()
+    (d / f".{MODEL_FILE}.abc123.tmp").write_bytes(b"partial")
+    check_model_directory(d)
+    tiny_model.save(tmp_path / "src")
+    (d / MODEL_FILE).write_bytes((tmp_path / "src" / MODEL_FILE).read_bytes())
+    check_model_directory(d)
+    (d / MODEL_FILE).write_bytes(b"PK\x03\x04 not a model")
+    with pytest.raises(ModelError, match="not described as a roleclassify model"):
+        check_model_directory(d)
+    (d / "notes.txt").write_text("x")
+    with pytest.raises(ModelError, match="notes.txt"):
+        check_model_directory(d)
