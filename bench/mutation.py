@@ -41,7 +41,7 @@ TARGETS: dict[str, list[str]] = {
     "orgaudit": ["infer_role", "de_facto_role", "_matches", "score_findings", "lemma_similarity",
                  "audit_documents"],
     "evaluation": ["multilabel_report"],
-    "suggest": ["uncertainty"],
+    "suggest": ["uncertainty", "suggest"],
     "report": ["_md_escape"],
     "corpus_tools": ["_likely_label_errors"],
 }
@@ -58,7 +58,7 @@ TESTS: dict[str, list[str]] = {
     "report": ["tests/test_audit.py", "tests/test_cli.py"],
     "corpus_tools": ["tests/test_corpus.py"],
 }
-DECISION_TESTS = "tests/test_decision_logic.py"
+DECISION_TESTS = "tests/robustness/test_decision_logic.py"
 
 _CMP_SWAP = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq,
              ast.NotEq: ast.Eq, ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is}

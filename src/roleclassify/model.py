@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 
 from .errors import ModelError
-from .fileio import atomic_write_bytes
 from .features import FeatureSpec, Featurizer, Unit, analyze
+from .fileio import atomic_write_bytes
 from .text import split_sentences
 
 __all__ = [

@@ -419,7 +419,9 @@ def _tune_doc_threshold(
     for i, g in enumerate(groups):
         rows.setdefault(g, []).append(i)
     best, best_acc = 0.3, -1.0
-    for t in np.arange(0.15, 0.61, 0.05):
+    # the values tried are the values stored (0.4, not arange's 0.4000000000000001, which a share of exactly
+    # 0.4 would miss in tuning and then pass when tagging)
+    for t in np.round(np.arange(0.15, 0.61, 0.05), 2):
         correct = 0
         for d in docs:
             p = P[rows[d.id]]
@@ -432,5 +434,5 @@ def _tune_doc_threshold(
             correct += pred == set(d.labels)
         acc = correct / len(docs)
         if acc > best_acc + 1e-9:
-            best, best_acc = float(round(t, 2)), acc
+            best, best_acc = float(t), acc
     return best
