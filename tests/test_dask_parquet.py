@@ -250,3 +250,27 @@ def test_dask_unreachable_scheduler_named_within_seconds(tmp_path):
     assert r.exit_code == 1 and "Traceback" not in r.output, r.output
     assert f"tcp://127.0.0.1:{port}: " in r.stderr and "Dask scheduler" in r.stderr
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("extra,named", [
+    (["--explain", "2"], "--explain"),
+    (["--review-band", "0.2", "--excel"], "--review-band, --excel"),
+    (["--unit", "document"], "--unit"),
+    (["--encoding", "cp932", "--strict"], "--encoding, --strict"),
+])
+def test_scheduler_refuses_options_it_cannot_honour(tmp_path, extra, named):
+    """tag --scheduler used to drop these silently; now a usage error names each, before any cluster starts."""
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"text": "受注処理"}\n', encoding="utf-8")
+    r = CliRunner().invoke(cli, ["tag", str(src), "--scheduler", "local", "-o", str(tmp_path / "o"), *extra])
+    assert r.exit_code == 2 and f"--scheduler does not take {named}:" in r.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_scheduler_takes_text_field_and_an_environment_lang(tmp_path, monkeypatch):
+    monkeypatch.setenv("ROLECLASSIFY_LANG", "ja")
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"body": "受注処理"}\n', encoding="utf-8")
+    # not refused: the next check (no --output) is what stops it
+    r = CliRunner().invoke(cli, ["tag", str(src), "--scheduler", "local", "--text-field", "body"])
+    assert r.exit_code == 2 and "--scheduler needs --output DIR" in r.stderr

@@ -193,7 +193,9 @@ def cli() -> None:
                    "With --scheduler local: the number of Dask workers.")
 @click.option("--scheduler", default=None, metavar="local|tcp://HOST:PORT",
               help="Tag on a Dask cluster (needs roleclassify[dask]): INPUTs are Parquet/CSV/TSV/JSONL paths or "
-                   "globs, --output is a directory of one file per partition (Parquet, or --format jsonl).")
+                   "globs, --output is a directory of one file per partition (Parquet, or --format jsonl). It takes "
+                   "--text-column (or --text-field), --threshold, --model, --jobs and --progress; other options are "
+                   "refused.")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar on stderr (default: when stderr is a terminal and results go to a file).")
 @click.option("--lang", type=click.Choice(["en", "ja"]), default="en", envvar="ROLECLASSIFY_LANG", show_default=True,
@@ -233,8 +235,9 @@ def tag(inputs, unit, text_field, text_column, input_format, fmt, output, model_
     from .readers import is_stream, iter_records, stream_ready
 
     if scheduler:
-        return _tag_on_dask(inputs, output, fmt, scheduler, jobs, text_column or "text", model_path, threshold,
-                            progress)
+        _refuse_on_dask(click.get_current_context())
+        column = text_column or (text_field if _given("text_field") else "text")
+        return _tag_on_dask(inputs, output, fmt, scheduler, jobs, column, model_path, threshold, progress)
     if not inputs:
         if sys.stdin.isatty():
             raise click.UsageError("no INPUT given and stdin is a terminal; pass a file or pipe text in")
@@ -319,6 +322,30 @@ def tag(inputs, unit, text_field, text_column, input_format, fmt, output, model_
         if meter.n or skipped > 1:
             _stderr(f"roleclassify: {skipped} problem(s) reported, {meter.n} record(s) tagged")
         sys.exit(1)
+
+
+#: tag options the Dask path honours; any other one given with --scheduler is a usage error, never dropped.
+DASK_TAG_OPTIONS = frozenset({"inputs", "output", "fmt", "scheduler", "jobs", "text_column", "text_field",
+                              "model_path", "threshold", "progress"})
+
+
+def _given(name: str) -> bool:
+    """Whether the user set option ``name`` (on the command line or through its environment variable)."""
+    from click.core import ParameterSource
+
+    return click.get_current_context().get_parameter_source(name) not in (None, ParameterSource.DEFAULT)
+
+
+def _refuse_on_dask(ctx: click.Context) -> None:
+    unsupported = [p for p in ctx.command.params
+                   if p.name not in DASK_TAG_OPTIONS and _given(p.name) and p.name != "lang"]
+    if unsupported:
+        names = ", ".join(max(p.opts, key=len) for p in unsupported)
+        raise click.UsageError(
+            f"--scheduler does not take {names}: the Dask path reads Parquet/CSV/TSV/JSONL with --text-column, "
+            "writes Parquet or JSONL and tags with the model's own review settings; leave "
+            f"{'it' if len(unsupported) == 1 else 'them'} out, or tag without --scheduler"
+        )
 
 
 def _tag_on_dask(inputs, output, fmt, scheduler, jobs, text_column, model_path, threshold, progress):
