@@ -41,6 +41,10 @@ __all__ = [
 OTHER = "other"
 MODEL_FILE = "model.npz"
 FORMAT = "roleclassify-model"
+#: A label's probability threshold before tuning (and for a model file that states none).
+DEFAULT_THRESHOLD = 0.5
+#: The share a role needs to be a main role of an item of several sentences, before tuning.
+DEFAULT_DOC_THRESHOLD = 0.3
 FORMAT_VERSION = 2  # 2: the JSON metadata (labels, thresholds, features ...) is checksummed too
 #: The most bytes a model file's members may inflate to (a file whose arrays claim more is refused before any
 #: is read); ROLECLASSIFY_MAX_MODEL_BYTES raises it.
@@ -181,7 +185,7 @@ class RoleClassifier:
         calib_a: np.ndarray | None = None,
         calib_b: np.ndarray | None = None,
         thresholds: Sequence[float] | None = None,
-        doc_threshold: float = 0.3,
+        doc_threshold: float = DEFAULT_DOC_THRESHOLD,
         meta: dict[str, Any] | None = None,
     ) -> None:
         self.labels = list(labels)
@@ -191,7 +195,7 @@ class RoleClassifier:
         n = len(self.labels)
         self.calib_a_ = np.ones(n) if calib_a is None else np.asarray(calib_a, dtype=np.float64)
         self.calib_b_ = np.zeros(n) if calib_b is None else np.asarray(calib_b, dtype=np.float64)
-        self.thresholds_ = np.full(n, 0.5) if thresholds is None else np.asarray(thresholds, float)
+        self.thresholds_ = np.full(n, DEFAULT_THRESHOLD) if thresholds is None else np.asarray(thresholds, float)
         self.doc_threshold = float(doc_threshold)
         self.meta: dict[str, Any] = dict(meta or {})
         self._tokenizer = None
@@ -603,8 +607,8 @@ def _load(path: Path) -> RoleClassifier:
         for k in ("intercept", "calib_a", "calib_b"):
             if arrays[k].shape != (len(labels),):
                 raise ValueError(f"{k} has shape {arrays[k].shape}")
-        thresholds = _probability_list(meta.get("thresholds") or [0.5] * len(labels), len(labels), "thresholds")
-        (doc_threshold,) = _probability_list([meta.get("doc_threshold", 0.3)], 1, "doc_threshold")
+        thresholds = _probability_list(meta.get("thresholds") or [DEFAULT_THRESHOLD] * len(labels), len(labels), "thresholds")
+        (doc_threshold,) = _probability_list([meta.get("doc_threshold", DEFAULT_DOC_THRESHOLD)], 1, "doc_threshold")
     except (KeyError, TypeError, ValueError, RecursionError) as e:
         raise ModelError(f"{path}: inconsistent model file ({e}); retrain it with `roleclassify train`.") from None
     feat = Featurizer(spec=spec, words_={w: i for i, w in enumerate(words)}, tables_=tables, idf_=arrays["idf"])

@@ -21,7 +21,7 @@ from .corpus import CorpusItem, corpus_hash, label_set, read_corpus, training_un
 from .errors import CorpusError
 from .evaluation import evaluate, multilabel_report
 from .features import FeatureSpec, Featurizer, Unit, analyze
-from .model import RoleClassifier, rollup_scores
+from .model import DEFAULT_DOC_THRESHOLD, DEFAULT_THRESHOLD, RoleClassifier, rollup_scores
 from .tokenize import FastTokenizer, tokenizer_info
 
 __all__ = [
@@ -206,7 +206,7 @@ def calibration_report(P: np.ndarray, Y: np.ndarray, bins: int = 10) -> dict[str
 def tune_thresholds(P: np.ndarray, Y: np.ndarray, grid: Sequence[float] | None = None) -> np.ndarray:
     """Per-label threshold maximising that label's F1 on out-of-fold probabilities."""
     grid = np.asarray(grid if grid is not None else np.arange(0.2, 0.71, 0.025))
-    best = np.full(Y.shape[1], 0.5)
+    best = np.full(Y.shape[1], DEFAULT_THRESHOLD)
     for j in range(Y.shape[1]):
         scores = []
         for t in grid:
@@ -286,8 +286,8 @@ def train(
 
     report: dict[str, Any] = {"labels": labels, "n_units": len(texts), "label_counts": dict(counts)}
     Y = _binarize(label_lists, labels)
-    thresholds = np.full(len(labels), 0.5)
-    doc_threshold = 0.3
+    thresholds = np.full(len(labels), DEFAULT_THRESHOLD)
+    doc_threshold = DEFAULT_DOC_THRESHOLD
     calib_a = np.ones(len(labels))
     calib_b = np.zeros(len(labels))
     if cv and cv > 1 and len(set(groups)) >= 2:
@@ -414,11 +414,11 @@ def _tune_doc_threshold(
     """Share threshold of the document roll-up that best recovers document labels from out-of-fold lines."""
     docs = [it for it in items if it.unit == "document" and it.lines]
     if not docs:
-        return 0.3
+        return DEFAULT_DOC_THRESHOLD
     rows: dict[str, list[int]] = {}
     for i, g in enumerate(groups):
         rows.setdefault(g, []).append(i)
-    best, best_acc = 0.3, -1.0
+    best, best_acc = DEFAULT_DOC_THRESHOLD, -1.0
     # the values tried are the values stored (0.4, not arange's 0.4000000000000001, which a share of exactly
     # 0.4 would miss in tuning and then pass when tagging)
     for t in np.round(np.arange(0.15, 0.61, 0.05), 2):
