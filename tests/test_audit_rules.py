@@ -203,7 +203,7 @@ def test_a_duty_counts_for_a_role_above_both_the_threshold_and_min_score(shipped
 
 
 @pytest.mark.parametrize("a,b,sim", [
-    ([], ["x"], 0.0), (["x"], [], 0.0),
+    ([], ["x"], 0.0), (["x"], [], 0.0), ([], [], 0.0),
     (["a", "b", "c"], ["a", "b", "d"], 0.5),            # two shared of four, no run of three: Jaccard
     (["a", "b", "c"], ["c", "b", "a"], 1.0),            # the same set: Jaccard 1
     (["a", "b", "c", "d"], ["d", "c", "b", "a", "e"], 0.8),  # shared in another order: no run
@@ -224,3 +224,47 @@ def test_lemma_similarity_phrase_length():
     assert lemma_similarity(["a", "b", "x"], ["a", "b", "y"], phrase=2) == 1.0
     assert lemma_similarity(["a", "b", "c", "x"], ["a", "b", "c", "y"], phrase=4) == pytest.approx(3 / 5)
     assert lemma_similarity(["a", "b", "c", "x"], ["a", "b", "c", "y"], phrase=0) == pytest.approx(3 / 5)
+
+
+def test_department_record_and_duty_scores(shipped_model):
+    duty = "受注データの入力を担当します。出荷の手配も行います。"
+    r = audit_documents(org(営業部=SALES + [duty], 物流部=DIST, 総務部=OTHER), shipped_model)
+    sales = next(d for d in r.departments if d.name == "営業部")
+    assert sales.files == ["org.txt"]
+    # a duty is scored whole, as one unit, even when it holds two sentences
+    (whole,) = shipped_model.tag([duty], split=False)
+    assert next(u for u in sales.duties if u.text == duty).scores == whole.scores
+    back = next(d for d in r.departments if d.name == "総務部")
+    assert back.shares == {"sales": 0.0, "distribution": 0.0, "marketing": 0.0}
+
+
+def test_crossing_message_of_a_department_expected_to_do_no_role_work(shipped_model):
+    r = audit_documents(org(営業部=SALES, 物流部=DIST, 広報部=MKT,
+                            経理部=OTHER + ["得意先への請求書の発行", "入金確認と督促"] + ["経費精算", "予算管理"]), shipped_model)
+    (f,) = [f for f in r.findings if f.kind == "crossing" and f.departments == ["経理部"]]
+    assert "(expected: no role work, from its name and work)" in f.message
+
+
+def test_duplicate_pair_reports_its_closest_duties(shipped_model):
+    # two duplicated duties between one pair: one identical (1.0), one alike (0.75); the finding takes the highest
+    r = audit_documents(org(営業部=SALES + [DIST[1], "出荷と在庫と棚卸"], 物流部=DIST[:2] + ["棚卸と在庫と出荷と検品"], 広報部=MKT),
+                        shipped_model)
+    (f,) = [f for f in r.findings if f.kind == "duplicate"]
+    assert (f.severity, f.detail["similarity"], len(f.detail["pairs"])) == ("high", 1.0, 2)
+    # a similarity exactly at the duplicate threshold is a duplicate
+    at = audit_documents(org(営業部=SALES + ["出荷と在庫と棚卸"], 物流部=DIST[:2] + ["棚卸と在庫と出荷と検品"], 広報部=MKT),
+                         shipped_model, duplicate_threshold=0.75)
+    assert [f.detail["similarity"] for f in at.findings if f.kind == "duplicate"] == [0.75]
+
+
+def test_boilerplate_finding_lists_its_text_and_every_department(shipped_model):
+    own = ["月次決算", "税務申告", "採用面接", "労務管理", "社内規程の改定", "固定資産の棚卸"]
+    depts = {f"第{i}課": [own[i - 1], "部内の庶務に関すること"] for i in range(1, 7)}
+    (f,) = findings(audit_documents(org(営業部=SALES, 物流部=DIST, 広報部=MKT, **depts), shipped_model), "duplicate")
+    assert f.detail["texts"] == ["部内の庶務に関すること"]
+    assert [e["department"] for e in f.evidence] == list(depts)
+
+
+def test_de_facto_role_with_counts_missing():
+    assert de_facto_role({"marketing": 1}, ROLES, 3) == "marketing"
+    assert de_facto_role({"marketing": 1}, ROLES, 6) is None

@@ -487,9 +487,9 @@ def check_model_directory(directory: str | os.PathLike) -> None:
             meta = json.loads((d / "meta.json").read_text(encoding="utf-8")) if "meta.json" in names else {}
         except (OSError, ValueError):
             meta = {}
-        if meta.get("format") != FORMAT:
+        if "meta.json" not in names:
             # meta.json is written after model.npz, so a concurrent trainer may be between the two: the
-            # model file's own metadata decides.
+            # model file's own metadata decides. A meta.json that describes something else is not overruled.
             meta = _embedded_meta(d / MODEL_FILE)
         if meta.get("format") != FORMAT:
             raise ModelError(f"{d}: its {MODEL_FILE} is not described as a roleclassify model (meta.json); "

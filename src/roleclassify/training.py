@@ -21,7 +21,12 @@ from .corpus import CorpusItem, corpus_hash, label_set, read_corpus, training_un
 from .errors import CorpusError
 from .evaluation import evaluate, multilabel_report
 from .features import FeatureSpec, Featurizer, Unit, analyze
-from .model import DEFAULT_DOC_THRESHOLD, DEFAULT_THRESHOLD, RoleClassifier, rollup_scores
+from .model import (
+    DEFAULT_DOC_THRESHOLD,
+    DEFAULT_THRESHOLD,
+    RoleClassifier,
+    rollup_scores,
+)
 from .tokenize import FastTokenizer, tokenizer_info
 
 __all__ = [

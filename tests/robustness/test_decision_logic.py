@@ -430,3 +430,58 @@ def test_markdown_escape(text, shown):
     from roleclassify.report import _md_escape
 
     assert _md_escape(text) == shown
+
+
+# --- boundaries the first mutation run showed untested --------------------------------------------------------
+
+def test_likely_label_errors_from_fifty_items_and_either_kind_of_error():
+    from roleclassify.corpus_tools import _likely_label_errors
+
+    items = _corpus()[:50]
+    items[2].labels = []  # 見込み客との商談を担当 labelled other: a role is missing from its labels, none is extra
+    items[23].labels = ["sales"]  # 出荷手配と納期回答を行う labelled sales
+    found = _likely_label_errors(items, ROLES, max_listed=10)
+    assert any(f.startswith("c.jsonl:3: ") and "sales not labelled but p=" in f and "labelled but p=" not in
+               f.replace("not labelled but p=", "") for f in found)
+    assert len(found) >= 2
+    cut = _likely_label_errors(items, ROLES, max_listed=1)
+    assert cut == [found[0], f"... {len(found) - 1} more likely label error(s)"]
+
+
+def test_review_flags_one_row_and_two_labels():
+    th = np.array([0.5, 0.375, 0.5])
+    pol = ReviewPolicy(margin=0.5, band=0.125)
+    assert pol.flags(np.array([[0.5625, 0.0, 0.0]]), th).tolist() == [True]
+    # two labels: the "close" rule applies as with three (0.625 vs 0.25, the second at its threshold - band)
+    assert pol.flags(np.array([[0.625, 0.25], [0.625, 0.0]]), th[:2]).tolist() == [True, False]
+
+
+def test_each_sentence_of_an_item_is_tagged_as_if_alone(tiny_model):
+    sents = ["新規顧客への提案営業を行います。", "受注データの入力と出荷手配を担当します。", "社内の清掃当番があります。",
+             "展示会の企画と運営を担当します。"]
+    items = ["".join(sents), "".join(sents[:2]), "".join(sents[2:3] * 2), ""]
+    tagged = tiny_model.tag(items)
+    alone = {s: tiny_model.tag([s])[0] for s in sents}
+    for t in tagged[:3]:
+        for s in t.sentences:
+            assert (s.labels, s.scores, s.explanation) == (alone[s.text].labels, alone[s.text].scores, None)
+            assert all(round(v, 4) == v for v in s.scores.values())
+        assert all(round(v, 4) == v for v in t.scores.values()) and all(round(v, 4) == v for v in t.shares.values())
+        P = np.array([[s.scores[l] for l in tiny_model.labels] for s in t.sentences])
+        assert [t.scores[l] for l in tiny_model.labels] == pytest.approx(rollup_scores(P).tolist(), abs=1e-3)
+    # two sentences of no role: the item is other
+    assert tagged[2].labels == ["other"] and tagged[2].shares["other"] == 1.0
+    assert tagged[3].labels == ["other"] and tagged[3].scores == dict.fromkeys(tiny_model.labels, 0.0)
+    # at threshold 0 every sentence has every role: each role a third of each sentence
+    (t,) = tiny_model.tag([items[1]], threshold=0.0)
+    assert t.shares == pytest.approx({**dict.fromkeys(tiny_model.labels, 1 / 3), "other": 0.0}, abs=1e-4)
+
+
+def test_suggest_records(shipped_model):
+    from roleclassify.readers import Record
+    from roleclassify.suggest import suggest
+
+    recs, _ = suggest(shipped_model, [Record(i, t, {}, f"pool.txt:{i + 1}") for i, t in enumerate(POOL)], n=3)
+    assert [r["id"] for r in recs] == ["suggest-00001", "suggest-00002", "suggest-00003"]
+    assert all(round(v, 4) == v for r in recs for v in [r["uncertainty"], *r["scores"].values()])
+    assert _suggest(shipped_model, n=4) == _suggest(shipped_model, n=4, diversity=1.0)
