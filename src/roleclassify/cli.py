@@ -49,7 +49,7 @@ class UserError(click.ClickException):
         else:
             message = problems[0] if problems else str(err)
         super().__init__(message)
-        self.exit_code = err.exit_code
+        self.exit_code = err.exit_code  # type: ignore[misc]  # click declares it per class; per error here
         self.output_failed = isinstance(err, OutputError)
 
 

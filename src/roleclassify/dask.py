@@ -61,7 +61,7 @@ except ImportError:  # pragma: no cover
     _WorkerPluginBase = object  # type: ignore[misc,assignment]
 
 
-class ModelPlugin(_WorkerPluginBase):  # type: ignore[misc,valid-type]
+class ModelPlugin(_WorkerPluginBase):
     """Loads the model when a worker starts, so the first task does not pay for it."""
 
     name = "roleclassify-model"

@@ -7,7 +7,7 @@ roles plus ``other``. The confusion matrix counts gold label sets against predic
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .errors import CorpusError
@@ -21,7 +21,7 @@ __all__ = ["multilabel_report", "evaluate", "OTHER"]
 OTHER = "other"
 
 
-def _key(labels: Sequence[str], order: Sequence[str]) -> str:
+def _key(labels: Collection[str], order: Sequence[str]) -> str:
     return "+".join(l for l in order if l in labels) or OTHER
 
 

@@ -265,7 +265,7 @@ class Featurizer:
         rows = uniq // nf
         ix = uniq % nf
         ip = np.searchsorted(rows, np.arange(n + 1)).astype(np.int64)
-        data = tf.astype(np.float32)
+        data: np.ndarray = tf.astype(np.float32)
         if self.spec.sublinear_tf and len(data):
             data = 1.0 + np.log(data)
         if len(data):
@@ -393,11 +393,12 @@ class Featurizer:
         starts = sorted((cols[0], kind, keys) for kind, (keys, cols) in self.tables_.items() if len(cols))
         out = []
         for c in columns:
-            kind, keys = None, None
+            kind: str | None = None
+            keys: np.ndarray | None = None
             for start, k, ks in starts:
                 if c >= start:
                     kind, keys, first = k, ks, start
-            if kind is None:
+            if kind is None or keys is None:
                 out.append(f"#{c}")
                 continue
             key = int(keys[c - first])

@@ -198,7 +198,7 @@ class RoleClassifier:
         self.thresholds_ = np.full(n, DEFAULT_THRESHOLD) if thresholds is None else np.asarray(thresholds, float)
         self.doc_threshold = float(doc_threshold)
         self.meta: dict[str, Any] = dict(meta or {})
-        self._tokenizer = None
+        self._tokenizer: Any = None
         self.engine = "fast"
 
     # ------------------------------------------------------------------ scoring
@@ -213,6 +213,12 @@ class RoleClassifier:
 
             self._tokenizer = get_tokenizer(self.engine)
         return self._tokenizer
+
+    @tokenizer.setter
+    def tokenizer(self, tokenizer) -> None:
+        """Hand the model a tokenizer of its engine (training reuses the one it analysed with); ``None`` drops
+        the one it holds, so the next use builds a fresh one (each worker process its own)."""
+        self._tokenizer = tokenizer
 
     def use_engine(self, engine: str) -> RoleClassifier:
         """Tokenize with ``fast`` (default) or ``ginza`` (full pipeline); returns self."""
@@ -335,7 +341,8 @@ class RoleClassifier:
         sizes = np.fromiter((len(u) for u in units_per_item), dtype=np.int64, count=len(units_per_item))
         starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
         multi = sizes > 1
-        item_scores = item_shares = None
+        item_scores: Any = None
+        item_shares: Any = None
         if multi.any():
             n_hits = hit.sum(axis=1)
             weights = np.zeros((len(probs), len(labels) + 1))
@@ -434,11 +441,10 @@ class RoleClassifier:
         meta["sha256"] = {k: _sha256(v) for k, v in arrays.items()}
         meta["sha256"]["meta"] = _meta_sha256(meta)
         buf = io.BytesIO()
-        np.savez_compressed(
-            buf,
-            meta=np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8),
-            **arrays,
-        )
+        members: dict[str, Any] = {
+            "meta": np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8), **arrays,
+        }
+        np.savez_compressed(buf, **members)
         atomic_write_bytes(target, buf.getvalue())
         if target.name == MODEL_FILE:
             card = {k: v for k, v in meta.items() if k != "sha256"}

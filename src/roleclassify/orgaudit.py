@@ -278,9 +278,9 @@ def audit_documents(
     """Audit already-read documents (see :func:`audit` for files)."""
     labels = list(model.labels)
     expect = dict(expect or {})
-    for dept, role in expect.items():
-        if role not in labels:
-            raise AuditError(f"--expect {dept}={role}: {role!r} is not a label of the model ({', '.join(labels)})")
+    for dept, wanted in expect.items():
+        if wanted not in labels:
+            raise AuditError(f"--expect {dept}={wanted}: {wanted!r} is not a label of the model ({', '.join(labels)})")
     # merge sections of the same department across files, keep first-seen order
     merged: dict[str, tuple[list[str], list]] = {}
     for doc in docs:
@@ -306,6 +306,8 @@ def audit_documents(
             results.append(DutyResult(d.text, d.location, [l for l in labels if t.scores[l] >= bars[l]], t.scores))
         counts = {l: sum(1 for r in results if l in r.labels) for l in labels}
         counts["other"] = sum(1 for r in results if not r.labels)
+        role: str | None
+        source: str | None
         if name in expect:
             role, source = expect[name], "expect"
         else:
@@ -405,9 +407,10 @@ def audit_documents(
         pairs.setdefault((a, b), []).append((i, j, sim) if owners[i][0].name == a else (j, i, sim))
     for (a, b), dup in pairs.items():
         best = max(sim for *_, sim in dup)
-        role = next((l for i, j, _ in dup for l in labels if l in owners[i][1].labels and l in owners[j][1].labels), None)
+        dup_role = next((l for i, j, _ in dup for l in labels if l in owners[i][1].labels and l in owners[j][1].labels),
+                        None)
         findings.append(Finding(
-            "duplicate", "high" if best >= 0.9 else "medium", role, [a, b],
+            "duplicate", "high" if best >= 0.9 else "medium", dup_role, [a, b],
             f"{a} and {b} state the same duty ({len(dup)} pair(s), similarity up to {best:.2f})",
             [e for i, j, _ in dup for e in (_ev(a, owners[i][1]), _ev(b, owners[j][1]))],
             {"similarity": round(best, 3), "pairs": [[owners[i][1].text, owners[j][1].text] for i, j, _ in dup]},
@@ -425,10 +428,10 @@ def audit_documents(
     for role in labels:
         total = sum(d.counts.get(role, 0) for d in departments)
         if total < OWNERLESS_UNITS:
-            holders = [d.name for d in departments if d.counts.get(role)]
+            traces = [d.name for d in departments if d.counts.get(role)]
             findings.append(Finding(
                 "ownerless", "high" if total == 0 else "medium", role, [],
-                f"no department does {role} work" + (f" beyond a trace ({', '.join(holders)})" if holders else ""),
+                f"no department does {role} work" + (f" beyond a trace ({', '.join(traces)})" if traces else ""),
                 [_ev(d.name, r) for d in departments for r in d.sentences_of(role)],
                 {"units": total},
             ))

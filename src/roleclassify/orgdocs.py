@@ -343,6 +343,7 @@ def _find_header(rows: Sequence[tuple[int, list[str]]], dept_col: str | None, du
         if duty_col or dept_col:
             if (duty_col and duty_col.lower() not in low) or (dept_col and dept_col.lower() not in low):
                 continue
+        ti: int | None
         if duty_col:
             ti = low.index(duty_col.lower())
         else:

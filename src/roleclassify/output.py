@@ -79,7 +79,7 @@ class AtomicOutput:
         except FileNotFoundError:
             st = None
         self._existed = st is not None
-        text_options = {} if self.binary else {"encoding": self.encoding, "errors": self.errors, "newline": ""}
+        text_options: dict[str, Any] = {} if self.binary else {"encoding": self.encoding, "errors": self.errors, "newline": ""}
         try:
             if st is not None and not stat.S_ISREG(st.st_mode):
                 self._direct = True
@@ -380,8 +380,8 @@ class _ParquetWriter:
         self.stream = stream
         self.labels = labels
         self.buffer: list[dict[str, Any]] = []
-        self.writer = None
-        self.schema = None
+        self.writer: Any = None
+        self.schema: Any = None
 
     def _row(self, rec: dict[str, Any]) -> dict[str, Any]:
         row = dict(rec)

@@ -142,7 +142,7 @@ def tag_stream(
                 yield dumps_line(rec) if as_json else rec
         return
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    model._tokenizer = None  # each worker builds its own SudachiPy tokenizer
+    model.tokenizer = None  # each worker builds its own SudachiPy tokenizer
     pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(model, options))
     pending: deque = deque()
     try:

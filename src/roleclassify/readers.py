@@ -250,7 +250,7 @@ class _Source:
         self.raw = _open_binary(path)
         # a pipe or terminal (`tail -f log | roleclassify tag -`): read what has arrived instead of waiting
         # for a full buffer, so each line is tagged as soon as it comes
-        self._read = self.raw.read1 if path == "-" and is_stream(self.raw) else self.raw.read
+        self._read = getattr(self.raw, "read1") if path == "-" and is_stream(self.raw) else self.raw.read
         self.sample = self._read(_SAMPLE)
         self.fallback: str | None = None
         if not self.sample:
@@ -610,6 +610,7 @@ def _xlsx(path: str, text_column: str | None) -> Iterator[Record | RecordError]:
                 if not any(v not in (None, "") for v in values):
                     continue
                 fields = dict(zip(header, values + [None] * (len(header) - len(values))))
+                assert col is not None  # found with the header
                 text = fields.pop(col)
                 where = f"{name}:row {n}"
                 rid = fields.pop("id") if "id" in fields and fields["id"] not in (None, "") else where
