@@ -496,26 +496,14 @@ def check_model_directory(directory: str | os.PathLike) -> None:
         if "meta.json" not in names:
             # meta.json is written after model.npz, so a concurrent trainer may be between the two: the
             # model file's own metadata decides. A meta.json that describes something else is not overruled.
-            meta = _embedded_meta(d / MODEL_FILE)
+            try:
+                _load(d / MODEL_FILE)  # refuses anything that is not an intact roleclassify model
+                meta = {"format": FORMAT}
+            except ModelError:
+                meta = {}
         if meta.get("format") != FORMAT:
             raise ModelError(f"{d}: its {MODEL_FILE} is not described as a roleclassify model (meta.json); "
                              "will not replace it")
-
-
-def _embedded_meta(path: Path) -> dict:
-    """The metadata stored inside a model file, or ``{}`` when it is not a readable roleclassify .npz."""
-    try:
-        with open(path, "rb") as fh:
-            if fh.read(4) != _ZIP_MAGIC:
-                return {}
-        with zipfile.ZipFile(path) as zf:
-            if zf.getinfo("meta.npy").file_size > 2**24:
-                return {}
-        with np.load(path, allow_pickle=False) as z:
-            meta = json.loads(bytes(z["meta"]).decode("utf-8"))
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError, UnicodeDecodeError, RecursionError):
-        return {}
-    return meta if isinstance(meta, dict) else {}
 
 
 def _load(path: Path) -> RoleClassifier:
