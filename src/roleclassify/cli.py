@@ -1,4 +1,5 @@
-"""Command-line interface. Parses arguments, calls one library function, formats the result.
+"""Command-line interface: parses arguments into a command's options object (:mod:`roleclassify.commands`),
+calls its one library function and formats what it returns. No logic of its own lives here.
 
 Heavy libraries (spaCy, SudachiPy, scikit-learn, NumPy) are imported inside the commands, so ``--help`` and
 usage errors answer at once.
@@ -6,35 +7,27 @@ usage errors answer at once.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import signal
 import sys
-import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
-from .errors import OutputError, RoleClassifyError
+from . import commands as C
+from . import tables
+from .errors import OptionError, OutputError, RoleClassifyError, use_cli_names
 from .output import OUTPUT_FORMATS
 from .readers import FORMATS as INPUT_FORMATS
-from .readers import MAX_TEXT_CHARS, UNITS
+from .readers import UNITS
 
-ENGINES = ("fast", "ginza")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Terminated(Exception):
     """Raised in the main process on SIGTERM so that cleanup runs and the exit code is 143."""
-
-
-class RecordErrorStop(click.ClickException):
-    """--strict: the first bad record ends the run (no output file is left behind)."""
-
-    exit_code = 1
-
-    def __init__(self, err) -> None:
-        super().__init__(f"{err} (--strict: stopped)")
 
 
 class UserError(click.ClickException):
@@ -66,8 +59,28 @@ class _Probability(click.FloatRange):
         return rv
 
 
-class _Group(click.Group):
+def _usage_error(err: OptionError, ctx: click.Context) -> click.UsageError:
+    """An :class:`OptionError` as click's usage error, naming the option the way ``--help`` does."""
+    param = next((p for p in ctx.command.params if p.name == err.param), None) if err.param else None
+    if param is not None:
+        return click.BadParameter(str(err), ctx=ctx, param_hint="/".join(param.opts))
+    return click.UsageError(str(err), ctx=ctx)
+
+
+class _Command(click.Command):
     def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OptionError as e:
+            raise _usage_error(e, ctx) from None
+
+
+class _Group(click.Group):
+    command_class = _Command
+    group_class = type  # subgroups (corpus) are _Groups too
+
+    def invoke(self, ctx: click.Context) -> Any:
+        use_cli_names(True)  # messages name parameters as options (--text-column) while a command runs
         try:
             return super().invoke(ctx)
         except RoleClassifyError as e:
@@ -78,70 +91,79 @@ class _Group(click.Group):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             return 0
+        finally:
+            if ctx.parent is None:
+                use_cli_names(False)
 
 
 def _stderr(msg: str) -> None:
     click.echo(msg, err=True)
 
 
-def _warn_compat(model) -> None:
+def _info(msg: str) -> None:
+    """A summary line on stderr, left out with --quiet."""
+    if not click.get_current_context().meta.get("roleclassify.quiet"):
+        _stderr(msg)
+
+
+def _warn_compat(model: Any) -> None:
     from .model import compatibility_warnings
 
     for w in compatibility_warnings(model):
         _stderr(f"roleclassify: warning: {w}")
 
 
-class _Progress:
-    """A progress bar on stderr for long runs (tqdm), on by default when stderr is a terminal and the
-    results are not being written to that same terminal.
+def _exit(code: int) -> None:
+    if code:
+        sys.exit(code)
 
-    Messages during the run go through :meth:`message`, which clears the bar, prints, and redraws it; when
-    the bar is forced on while records stream to the same terminal, :meth:`writing` does the same around
-    each write. The bar is removed at the end and one clean summary line is left.
-    """
 
-    def __init__(self, enabled: bool | None, what: str = "items", *, output_on_terminal: bool = False) -> None:
-        if enabled is None:
-            enabled = sys.stderr.isatty() and not output_on_terminal
-        self.enabled = enabled
-        self.shared = enabled and output_on_terminal
-        self.what = what
-        self.n = 0
-        self.t0 = time.perf_counter()
-        self.bar = None
-        if enabled:  # tqdm is imported only when a bar is drawn (it adds 90 ms to start-up)
-            from tqdm import tqdm
+# --------------------------------------------------------------------------- shared options
+def model_option(f: F) -> F:
+    return click.option("-m", "--model", "model_path", type=click.Path(), envvar="ROLECLASSIFY_MODEL", default=None,
+                        help="Model directory or file (default: $ROLECLASSIFY_MODEL, else the shipped model).")(f)
 
-            self.bar = tqdm(desc="tagged", unit=f" {what}", file=sys.stderr, leave=False, mininterval=0.5,
-                            dynamic_ncols=True)
 
-    def tick(self, k: int = 1) -> None:
-        self.n += k
-        if self.bar is not None:
-            self.bar.update(k)
+def threshold_option(help: str = "One probability threshold for every label (default: the model's tuned "
+                                 "per-label ones).") -> Callable[[F], F]:
+    return click.option("--threshold", type=_Probability(0, 1), default=None, help=help)
 
-    def message(self, msg: str) -> None:
-        if self.bar is not None:
-            self.bar.write(msg, file=sys.stderr)
-        else:
-            _stderr(msg)
 
-    def writing(self):
-        """A context for writing a record to a terminal the bar is drawn on."""
-        if self.shared and self.bar is not None:
-            return self.bar.external_write_mode(file=sys.stderr)
-        return contextlib.nullcontext()
+def format_option(choices: tuple[str, ...], default: str | None = "table", help: str | None = None) -> Callable[[F], F]:
+    return click.option("--format", "fmt", type=click.Choice(choices), default=default,
+                        show_default=default is not None, help=help)
 
-    def close(self) -> None:
-        """Remove the bar (also when the run stops on an error, so the message starts a clean line)."""
-        if self.bar is not None:
-            self.bar.close()
 
-    def done(self) -> None:
-        self.close()
-        if self.enabled:
-            dt = time.perf_counter() - self.t0
-            _stderr(f"tagged {self.n:,} {self.what} in {dt:.1f}s ({self.n / max(dt, 1e-9):,.0f}/s)")
+def quiet_option(f: F) -> F:
+    def keep(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+        ctx.meta["roleclassify.quiet"] = value
+        return value
+
+    return click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=keep, is_eager=True,
+                        help="Leave out the summary lines on stderr (errors and warnings still show).")(f)
+
+
+def lang_option(f: F) -> F:
+    return click.option("--lang", type=click.Choice(["en", "ja"]), default="en", envvar="ROLECLASSIFY_LANG",
+                        show_default=True,
+                        help="Labels and column names in table, CSV, TSV and Excel output: ja shows 営業 / 販売 / "
+                             "マーケティング / その他 (JSONL and Parquet keep the stable keys).")(f)
+
+
+def input_options(f: F) -> F:
+    """The options that say how to read the input files: --unit, --text-field, --text-column, --encoding."""
+    for opt in reversed([
+        click.option("--unit", type=click.Choice(UNITS), default="line", show_default=True,
+                     help="For .txt input: one item per non-empty line, or the whole file as one item."),
+        click.option("--text-field", default="text", show_default=True, help="JSONL field holding the text."),
+        click.option("--text-column", default=None,
+                     help="CSV/TSV/Excel/Parquet column holding the text (default: text, or the first of 本文, "
+                          "仕事内容, 職務内容, 業務内容 ... the header has)."),
+        click.option("--encoding", default=None,
+                     help="Input encoding (default: detected: UTF-8/16/32 with BOM, UTF-8, CP932/Shift_JIS, EUC-JP)."),
+    ]):
+        f = opt(f)
+    return f
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -159,36 +181,30 @@ def cli() -> None:
 
 
 # --------------------------------------------------------------------------- tag
+_TAG = C.TagOptions()
+
+
 @cli.command()
 @click.argument("inputs", nargs=-1, metavar="[INPUT]...")
-@click.option("--unit", type=click.Choice(UNITS), default="line", show_default=True,
-              help="For .txt input: one item per non-empty line, or the whole file as one item.")
-@click.option("--text-field", default="text", show_default=True, help="JSONL field holding the text.")
-@click.option("--text-column", default=None,
-              help="CSV/TSV/Excel/Parquet column holding the text (default: text, or the first of 本文, 仕事内容, "
-                   "職務内容, 業務内容 ... the header has).")
-@click.option("--input-format", type=click.Choice(INPUT_FORMATS), default="auto", show_default=True,
+@input_options
+@click.option("--input-format", type=click.Choice(INPUT_FORMATS), default=_TAG.input_format, show_default=True,
               help="Input format; auto = by file suffix (.txt .jsonl .csv .tsv .xlsx .html .parquet), stdin sniffed.")
-@click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default=None,
-              help="Output format. Default: table on a terminal, else jsonl (or by --output suffix).")
+@format_option(OUTPUT_FORMATS, default=None,
+               help="Output format. Default: table on a terminal, else jsonl (or by --output suffix).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write here instead of stdout (atomically: the file appears when complete).")
-@click.option("-m", "--model", "model_path", type=click.Path(), envvar="ROLECLASSIFY_MODEL",
-              default=None, help="Model directory or file. Default: $ROLECLASSIFY_MODEL, else the shipped model.")
-@click.option("--threshold", type=_Probability(0, 1), default=None,
-              help="One probability threshold for every label (default: the model's tuned per-label ones).")
-@click.option("--engine", type=click.Choice(ENGINES), default="fast", show_default=True,
+@model_option
+@threshold_option()
+@click.option("--engine", type=click.Choice(C.ENGINES), default=_TAG.engine, show_default=True,
               help="fast = GiNZA's tokenizer via SudachiPy directly; ginza = full ja_ginza pipeline.")
-@click.option("--explain", "explain", type=click.IntRange(0), default=0, metavar="N",
+@click.option("--explain", "explain", type=click.IntRange(0), default=_TAG.explain, metavar="N",
               help="Add to each sentence, per role, the N features that moved its score most (signed weights).")
-@click.option("--review-margin", type=_Probability(0, 1), default=0.1, show_default=True,
+@click.option("--review-margin", type=_Probability(0, 1), default=_TAG.review_margin, show_default=True,
               help="Flag for review when the two best role scores are closer than this.")
-@click.option("--review-band", type=_Probability(0, 1), default=0.1, show_default=True,
+@click.option("--review-band", type=_Probability(0, 1), default=_TAG.review_band, show_default=True,
               help="Flag for review when the best role score is this close to its threshold.")
-@click.option("--encoding", default=None,
-              help="Input encoding (default: detected: UTF-8/16/32 with BOM, UTF-8, CP932/Shift_JIS, EUC-JP).")
 @click.option("--strict", is_flag=True, help="Stop at the first bad record instead of skipping it.")
-@click.option("-j", "--jobs", type=click.IntRange(0), default=1, show_default=True,
+@click.option("-j", "--jobs", type=click.IntRange(0), default=_TAG.jobs, show_default=True,
               help="Worker processes (one tokenizer each; 0 = one per CPU core). Output order is kept. "
                    "With --scheduler local: the number of Dask workers.")
 @click.option("--scheduler", default=None, metavar="local|tcp://HOST:PORT",
@@ -198,18 +214,15 @@ def cli() -> None:
                    "refused.")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar on stderr (default: when stderr is a terminal and results go to a file).")
-@click.option("--lang", type=click.Choice(["en", "ja"]), default="en", envvar="ROLECLASSIFY_LANG", show_default=True,
-              help="Labels and column names in table, CSV, TSV and Excel output: ja shows 営業 / 販売 / マーケティング / "
-                   "その他 (JSONL and Parquet keep the stable keys).")
-@click.option("--output-encoding", type=click.Choice(["utf-8", "utf-8-sig", "cp932"]), default=None,
+@lang_option
+@click.option("--output-encoding", type=click.Choice(C.OUTPUT_ENCODINGS), default=None,
               help="Encoding of CSV / TSV / table output (default utf-8; --excel gives utf-8-sig; characters CP932 "
                    "lacks are written as ?).")
-@click.option("--max-chars", type=click.IntRange(1), default=MAX_TEXT_CHARS, show_default=True,
+@click.option("--max-chars", type=click.IntRange(1), default=_TAG.max_chars, show_default=True,
               help="Longest text one record may have (characters); a longer one is reported and skipped.")
 @click.option("--excel", is_flag=True, help="CSV that Excel on Japanese Windows opens without mojibake (UTF-8 with BOM).")
-def tag(inputs, unit, text_field, text_column, input_format, fmt, output, model_path, threshold, engine, explain,
-        review_margin, review_band, encoding, strict, jobs, scheduler, progress, lang, output_encoding, max_chars,
-        excel):
+@quiet_option
+def tag(inputs: tuple[str, ...], **options: Any) -> None:
     """Tag job descriptions or sentences with their role(s).
 
     INPUT files are .txt (one item per line), .jsonl (--text-field), .csv/.tsv and Excel .xlsx
@@ -228,167 +241,21 @@ def tag(inputs, unit, text_field, text_column, input_format, fmt, output, model_
         roleclassify tag jobs.csv --excel --lang ja -o tagged.csv
         echo "新規顧客への提案営業" | roleclassify tag --format jsonl
     """
-    from .errors import RecordError
-    from .model import ReviewPolicy, load
-    from .output import AtomicOutput, make_writer
-    from .pipeline import tag_stream
-    from .readers import is_stream, iter_records, stream_ready
-
-    if scheduler:
-        _refuse_on_dask(click.get_current_context())
-        column = text_column or (text_field if _given("text_field") else "text")
-        return _tag_on_dask(inputs, output, fmt, scheduler, jobs, column, model_path, threshold, progress)
-    if not inputs:
+    if not inputs and not options["scheduler"]:
         if sys.stdin.isatty():
             raise click.UsageError("no INPUT given and stdin is a terminal; pass a file or pipe text in")
         inputs = ("-",)
-    from .output import BINARY_FORMATS, SUFFIX_FORMATS
-
-    if fmt is None:
-        if output and output != "-":
-            suffix = os.path.splitext(output)[1].lower()
-            fmt = SUFFIX_FORMATS.get(suffix)
-            if fmt is None and (not os.path.exists(output) or os.path.isfile(output)):
-                raise click.BadParameter(
-                    f"cannot tell the output format from {suffix or 'a name without a suffix'!r}; name the file "
-                    f"{', '.join(sorted(SUFFIX_FORMATS))} or pass --format", param_hint="-o/--output")
-            fmt = fmt or "jsonl"  # a device or FIFO (/dev/stdout): JSONL
-        else:
-            fmt = "table" if sys.stdout.isatty() else "jsonl"
-    if fmt in BINARY_FORMATS and not output:
-        raise click.UsageError(f"--format {fmt} needs --output FILE")
-    if excel and output_encoding not in (None, "utf-8-sig"):
-        raise click.UsageError("--excel writes UTF-8 with a BOM; leave out --output-encoding or pass utf-8-sig")
-    out_encoding = "utf-8-sig" if excel else (output_encoding or "utf-8")
-    from .output import same_file_among
-
-    clash = same_file_among(output, inputs)
-    if clash is not None:
-        raise click.BadParameter(
-            f"{output} is also an input ({clash}): tagging would replace it; write to another file",
-            param_hint="-o/--output",
-        )
-    model = load(model_path, engine=engine)
-    _warn_compat(model)
-    import gc
-
-    # the model's and tokenizer's objects live as long as the process: move them out of the collector's
-    # reach, so the collections that tagging's short-lived lists trigger do not traverse them again and again
-    gc.collect()
-    gc.freeze()
-    if encoding:
-        import codecs
-
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise click.BadParameter(f"unknown encoding {encoding!r}", param_hint="--encoding") from None
-    records = iter_records(
-        inputs, unit=unit, text_field=text_field, text_column=text_column, input_format=input_format,
-        encoding=encoding, max_chars=max_chars,
-    )
-    skipped = 0
-    meter = _Progress(progress, output_on_terminal=output in (None, "-") and sys.stdout.isatty())
-    out = AtomicOutput(output, binary=fmt in BINARY_FORMATS, encoding=out_encoding)
-    try:
-        with out as stream:
-            writer = make_writer(fmt, stream, model.labels, lang=lang)
-            review = ReviewPolicy(margin=review_margin, band=review_band)
-            as_json = fmt == "jsonl"
-            # stdin a pipe fed over time (`tail -f log | roleclassify tag -`): tag what has arrived, write it at once
-            live = inputs == ("-",) and is_stream(sys.stdin.buffer) and jobs == 1 and fmt in ("jsonl", "table", "csv", "tsv")
-            waiting = (lambda: not stream_ready(sys.stdin.buffer)) if live else None
-            for item in tag_stream(model, records, jobs=jobs, as_json=as_json, threshold=threshold, explain=explain,
-                                   review=review, waiting=waiting):
-                if isinstance(item, RecordError):
-                    skipped += 1
-                    if strict:
-                        raise RecordErrorStop(item)
-                    meter.message(f"roleclassify: {item}")
-                    continue
-                with meter.writing():
-                    if as_json:
-                        stream.write(item)
-                    else:
-                        writer.write(item)
-                    if live or meter.shared:
-                        stream.flush()
-                meter.tick()
-            writer.close()
-    finally:
-        meter.close()
-    meter.done()
-    if skipped:
-        if meter.n or skipped > 1:
-            _stderr(f"roleclassify: {skipped} problem(s) reported, {meter.n} record(s) tagged")
-        sys.exit(1)
-
-
-#: tag options the Dask path honours; any other one given with --scheduler is a usage error, never dropped.
-DASK_TAG_OPTIONS = frozenset({"inputs", "output", "fmt", "scheduler", "jobs", "text_column", "text_field",
-                              "model_path", "threshold", "progress"})
-
-
-def _given(name: str) -> bool:
-    """Whether the user set option ``name`` (on the command line or through its environment variable)."""
-    from click.core import ParameterSource
-
-    return click.get_current_context().get_parameter_source(name) not in (None, ParameterSource.DEFAULT)
-
-
-def _refuse_on_dask(ctx: click.Context) -> None:
-    unsupported = [p for p in ctx.command.params
-                   if p.name not in DASK_TAG_OPTIONS and _given(p.name) and p.name != "lang"]
-    if unsupported:
-        names = ", ".join(max(p.opts, key=len) for p in unsupported)
-        raise click.UsageError(
-            f"--scheduler does not take {names}: the Dask path reads Parquet/CSV/TSV/JSONL with --text-column, "
-            "writes Parquet or JSONL and tags with the model's own review settings; leave "
-            f"{'it' if len(unsupported) == 1 else 'them'} out, or tag without --scheduler"
-        )
-
-
-def _tag_on_dask(inputs, output, fmt, scheduler, jobs, text_column, model_path, threshold, progress):
-    from . import dask as rc_dask
-
-    if not inputs or "-" in inputs:
-        raise click.UsageError("--scheduler reads files (paths or globs), not stdin")
-    if not output:
-        raise click.UsageError("--scheduler needs --output DIR (one file per partition is written there)")
-    fmt = fmt or "parquet"
-    if fmt not in ("parquet", "jsonl"):
-        raise click.UsageError("--scheduler writes --format parquet or jsonl")
-    result = rc_dask.run(
-        list(inputs), output, scheduler=scheduler, workers=jobs or None, text_column=text_column,
-        model=model_path, threshold=threshold, fmt=fmt,
-        progress=sys.stderr.isatty() if progress is None else progress,
-    )
-    for where, reason in result["errors"]:
-        _stderr(f"roleclassify: record {where}: {reason}")
-    _stderr(f"tagged {result['written']:,} record(s) in {result['partitions']} partition(s) into {output} ({fmt})")
-    if result["errors"]:
-        _stderr(f"roleclassify: {len(result['errors'])} problem(s) reported, {result['written']} record(s) tagged")
-        sys.exit(1)
+    opts = C.TagOptions(inputs=inputs, **options)
+    summary = C.run_tag(opts, on_model=_warn_compat)
+    if summary.partitions is not None:
+        _info(f"tagged {summary.tagged:,} record(s) in {summary.partitions} partition(s) into {opts.output} "
+              f"({summary.fmt})")
+    if summary.skipped and (summary.tagged or summary.skipped > 1 or summary.partitions is not None):
+        _stderr(f"roleclassify: {summary.skipped} problem(s) reported, {summary.tagged} record(s) tagged")
+    _exit(summary.exit_code)
 
 
 # --------------------------------------------------------------------------- train
-def _print_report(section: dict[str, Any], title: str) -> None:
-    from .card import metrics_table
-
-    click.echo(f"\n{title} (n = {section['n']}, exact match {section['exact_match']:.3f})")
-    click.echo(metrics_table(section))
-
-
-def _confusion(section: dict[str, Any]) -> str:
-    conf = section.get("confusion") or {}
-    cols = sorted({p for row in conf.values() for p in row})
-    width = max([len("gold \\ predicted"), *map(len, conf)]) + 2
-    lines = ["gold \\ predicted".ljust(width) + "".join(f"{c:>{max(len(c), 5) + 2}}" for c in cols)]
-    for g, row in conf.items():
-        lines.append(g.ljust(width) + "".join(f"{row.get(c, 0):>{max(len(c), 5) + 2}}" for c in cols))
-    return "\n".join(lines)
-
-
 @cli.command()
 @click.argument("corpus", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False),
@@ -404,8 +271,9 @@ def _confusion(section: dict[str, Any]) -> str:
 @click.option("--labels", default=None,
               help="Allowed labels, comma-separated; a record with any other label is refused (default: any).")
 @click.option("--name", default=None, help="Model name for its card (default: the directory name).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def train(corpus, out, cv, estimator, C, seed, include_test, labels, name, fmt):
+@format_option(("table", "json"))
+@quiet_option
+def train(corpus: tuple[str, ...], labels: str | None, fmt: str, **options: Any) -> None:
     """Train a model on labelled corpora and write it with its model card.
 
     CORPUS is JSONL or CSV/TSV files (or directories of them) with `text` and `labels`; any label set works
@@ -416,37 +284,29 @@ def train(corpus, out, cv, estimator, C, seed, include_test, labels, name, fmt):
         roleclassify train corpus/ --out models/default
         roleclassify train my_labels.csv --out models/mine --cv 10
     """
-    from .training import train as train_fn
-
-    argv = " ".join(["roleclassify", "train", *corpus, "--out", out])
-    result = train_fn(
-        list(corpus), out, estimator=estimator, C=C, cv=cv, seed=seed, include_test=include_test,
-        labels=_labels_option(labels), name=name, progress=_stderr, command=argv,
-    )
+    opts = C.TrainOptions(corpus=corpus, labels=C.parse_labels(labels), **options)
+    result = C.run_train(opts, progress=_info)
     if fmt == "json":
         click.echo(json.dumps(result.report, ensure_ascii=False, indent=2))
     else:
-        if "cv" in result.report:
-            _print_report(result.report["cv"], f"{cv}-fold cross-validation, sentences")
-        for unit in ("sentences", "documents"):
-            sec = result.report.get("test", {}).get(unit)
-            if sec and sec.get("n"):
-                _print_report(sec, f"held-out test split, {unit}")
-    _stderr(f"model written to {result.path} ({result.report['seconds']}s)")
+        text = tables.training_text(result.report, opts.cv)
+        if text:
+            click.echo(text)
+    _info(f"model written to {result.path} ({result.report['seconds']}s)")
 
 
 # --------------------------------------------------------------------------- evaluate
 @cli.command()
 @click.argument("corpus", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("-m", "--model", "model_path", type=click.Path(), envvar="ROLECLASSIFY_MODEL", default=None,
-              help="Model directory or file (default: $ROLECLASSIFY_MODEL, else the shipped model).")
+@model_option
 @click.option("--split", type=click.Choice(["all", "test", "train"]), default="all", show_default=True,
               help='Score only records of this "split".')
-@click.option("--threshold", type=_Probability(0, 1), default=None, help="One threshold for every label.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@threshold_option("One threshold for every label.")
+@format_option(("table", "json"))
 @click.option("--errors", "errors_path", type=click.Path(dir_okay=False), default=None,
               help="Write the misclassified items (JSONL) here for error analysis.")
-def evaluate(corpus, model_path, split, threshold, fmt, errors_path):
+@quiet_option
+def evaluate(corpus: tuple[str, ...], fmt: str, **options: Any) -> None:
     """Score a model on a labelled corpus: per-class precision / recall / F1, macro-F1, confusion matrix.
 
     Sentence records are scored as single units; job descriptions ("unit": "document") are split into
@@ -457,43 +317,24 @@ def evaluate(corpus, model_path, split, threshold, fmt, errors_path):
         roleclassify evaluate corpus/ --split test
         roleclassify evaluate my_labels.csv --model models/mine --format json
     """
-    from .corpus import read_corpus
-    from .evaluation import evaluate as evaluate_fn
-    from .fileio import atomic_write_bytes
-    from .model import load
-
-    items = read_corpus(corpus)
-    if split != "all":
-        items = [it for it in items if (it.split or "train") == split]
-        if not items:
-            raise click.UsageError(f'no records with "split": "{split}" in the corpus')
-    model = load(model_path)
-    result = evaluate_fn(model, items, threshold=threshold)
-    errors = result.pop("errors")
-    if errors_path:
-        from pathlib import Path
-
-        data = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in errors)
-        atomic_write_bytes(Path(errors_path), data.encode("utf-8"))
-        _stderr(f"{len(errors)} misclassified item(s) written to {errors_path}")
+    opts = C.EvaluateOptions(corpus=corpus, **options)
+    result = C.run_evaluate(opts)
+    n_errors = result.pop("n_errors")
+    if opts.errors_path:
+        _info(f"{n_errors} misclassified item(s) written to {opts.errors_path}")
     if fmt == "json":
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
-        return
-    for unit in ("sentences", "documents"):
-        sec = result[unit]
-        if sec.get("n"):
-            _print_report(sec, unit)
-            click.echo("\nconfusion (label sets)\n" + _confusion(sec))
+    else:
+        click.echo(tables.evaluation_text(result))
 
 
 # --------------------------------------------------------------------------- explain / suggest
 @cli.command()
 @click.argument("texts", nargs=-1, required=True)
-@click.option("-m", "--model", "model_path", type=click.Path(), envvar="ROLECLASSIFY_MODEL", default=None,
-              help="Model directory or file (default: $ROLECLASSIFY_MODEL, else the shipped model).")
+@model_option
 @click.option("--top", type=click.IntRange(1, 50), default=6, show_default=True, help="Features shown per role.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def explain(texts, model_path, top, fmt):
+@format_option(("table", "json"))
+def explain(texts: tuple[str, ...], model_path: str | None, top: int, fmt: str) -> None:
     """Show why a text gets its labels: per sentence and role, the words and character n-grams that
     pushed the score up (+) or down (-), with their weights in log-odds.
 
@@ -508,20 +349,8 @@ def explain(texts, model_path, top, fmt):
     tags = model.tag(list(texts), explain=top)
     if fmt == "json":
         click.echo(json.dumps([t.to_dict() for t in tags], ensure_ascii=False, indent=2))
-        return
-    th = dict(zip(model.labels, model.thresholds_))
-    for t in tags:
-        click.echo(f"{t.text}\n  => {', '.join(t.labels)}" + ("   [review]" if t.review else ""))
-        for s in t.sentences:
-            if len(t.sentences) > 1:
-                click.echo(f"\n  sentence: {s.text}  => {', '.join(s.labels)}")
-            for label in model.labels:
-                mark = "*" if label in s.labels else " "
-                click.echo(f"  {mark} {label:<13} p={s.scores[label]:.3f} (threshold {th[label]:.2f})")
-                for name, w in (s.explanation or {}).get(label, []):
-                    bar = ("+" if w > 0 else "-") * min(20, max(1, int(abs(w) * 4)))
-                    click.echo(f"      {w:+7.3f} {bar:<20} {name}")
-        click.echo("")
+    else:
+        click.echo(tables.explanation_text(tags, model.labels, model.thresholds_))
 
 
 @cli.command()
@@ -530,17 +359,14 @@ def explain(texts, model_path, top, fmt):
               help="How many sentences to suggest.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="JSONL file to write (atomically); default stdout.")
-@click.option("-m", "--model", "model_path", type=click.Path(), envvar="ROLECLASSIFY_MODEL", default=None,
-              help="Model directory or file (default: $ROLECLASSIFY_MODEL, else the shipped model).")
+@model_option
 @click.option("--exclude", "exclude", multiple=True, type=click.Path(exists=True),
               help="Corpus files or directories whose sentences are already labelled (skipped). Repeatable.")
 @click.option("--diversity", type=_Probability(0, 1), default=1.0, show_default=True,
               help="0 = most uncertain first; 1 = also avoid sentences similar to those already picked.")
-@click.option("--text-field", default="text", show_default=True, help="JSONL field holding the text.")
-@click.option("--text-column", default="text", show_default=True, help="CSV/TSV column holding the text.")
-@click.option("--unit", type=click.Choice(UNITS), default="line", show_default=True)
-@click.option("--encoding", default=None, help="Input encoding (default: detected).")
-def suggest(inputs, n, output, model_path, exclude, diversity, text_field, text_column, unit, encoding):
+@input_options
+@quiet_option
+def suggest(inputs: tuple[str, ...], **options: Any) -> None:
     """Write the unlabelled sentences most worth labelling next (uncertain and diverse) to a JSONL file.
 
     Each record has "labels": null, the model's "suggested" labels and its "scores". Fill in "labels"
@@ -551,62 +377,35 @@ def suggest(inputs, n, output, model_path, exclude, diversity, text_field, text_
         roleclassify suggest new_job_ads.jsonl --n 200 -o to_label.jsonl --exclude corpus/
         roleclassify train corpus/sentences corpus/jobs to_label.jsonl --out models/v2
     """
-    from .corpus import read_corpus
-    from .model import load
-    from .output import AtomicOutput
-    from .readers import iter_records
-    from .suggest import suggest as suggest_fn
-
-    model = load(model_path)
-    known: list[str] = []
-    if exclude:
-        for it in read_corpus(exclude, strict=False):
-            known.append(it.text)
-            known.extend(t for t, _ in it.lines or ())
-    records = iter_records(inputs, unit=unit, text_field=text_field, text_column=text_column, encoding=encoding)
-    picked, errors = suggest_fn(model, records, n=n, diversity=diversity, exclude=known)
-    for e in errors:
+    opts = C.SuggestOptions(inputs=inputs, **options)
+    result = C.run_suggest(opts)
+    for e in result.errors:
         _stderr(f"roleclassify: {e}")
-    with AtomicOutput(output) as stream:
-        for rec in picked:
-            stream.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    _stderr(f"{len(picked)} sentence(s) to label" + (f" written to {output}" if output else ""))
-    if errors:
-        sys.exit(1)
+    _info(f"{result.picked} sentence(s) to label" + (f" written to {opts.output}" if opts.output else ""))
+    _exit(result.exit_code)
 
 
 # --------------------------------------------------------------------------- audit
-def _parse_expect(values: tuple[str, ...]) -> dict[str, str]:
-    out = {}
-    for v in values:
-        dept, sep, role = v.partition("=")
-        if not sep or not dept.strip() or not role.strip():
-            raise click.BadParameter(f"{v!r}: expected DEPARTMENT=ROLE, e.g. 営業企画部=marketing", param_hint="--expect")
-        out[dept.strip()] = role.strip()
-    return out
-
-
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("-m", "--model", "model_path", type=click.Path(), envvar="ROLECLASSIFY_MODEL", default=None,
-              help="Model directory or file (default: $ROLECLASSIFY_MODEL, else the shipped model).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown", "html"]), default=None,
-              help="Report format. Default: table on a terminal, json otherwise (or by --output suffix).")
+@model_option
+@format_option(("table", "json", "markdown", "html"), default=None,
+               help="Report format. Default: table on a terminal, json otherwise (or by --output suffix).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the report here (atomically) instead of stdout.")
 @click.option("--expect", multiple=True, metavar="DEPT=ROLE",
               help="The role a department is meant to do, overriding the guess from its name (repeatable).")
-@click.option("--duplicate-threshold", type=_Probability(0, 1), default=0.6, show_default=True,
-              help="Lemma Jaccard similarity from which two departments' duties count as duplicates.")
-@click.option("--threshold", type=_Probability(0, 1), default=None, help="One tagging threshold for every label.")
-@click.option("--min-score", type=_Probability(0, 1), default=0.5, show_default=True,
+@click.option("--duplicate-threshold", type=_Probability(0, 1), default=C.AuditOptions.duplicate_threshold,
+              show_default=True, help="Lemma Jaccard similarity from which two departments' duties count as duplicates.")
+@threshold_option("One tagging threshold for every label.")
+@click.option("--min-score", type=_Probability(0, 1), default=C.AuditOptions.min_score, show_default=True,
               help="A duty counts as a role's work only with at least this score (and the tagging threshold).")
 @click.option("--dept-column", default=None, help="CSV/TSV column with the department (default: detected).")
 @click.option("--duty-column", default=None, help="CSV/TSV column with the duty (default: detected).")
-@click.option("--fail-on", "fail_on", multiple=True, type=click.Choice(["overlap", "crossing", "shared", "duplicate", "ownerless", "any"]),
+@click.option("--fail-on", "fail_on", multiple=True, type=click.Choice(C.FAIL_ON_CHOICES),
               help="Exit with code 3 when findings of this kind exist (overlap = crossing or shared). Repeatable.")
-def audit(paths, model_path, fmt, output, expect, duplicate_threshold, threshold, min_score, dept_column, duty_column,
-          fail_on):
+@quiet_option
+def audit(paths: tuple[str, ...], **options: Any) -> None:
     """Audit organisation documents for role crossing, shared roles, duplicated duties and ownerless roles.
 
     PATHS are 業務分掌規程 (第N条 articles), Markdown department pages, text with 【営業部】 / ■営業部 /
@@ -619,34 +418,13 @@ def audit(paths, model_path, fmt, output, expect, duplicate_threshold, threshold
         roleclassify audit org.docx --format html -o audit.html
         roleclassify audit duties.csv --expect 営業企画部=marketing --fail-on duplicate
     """
-    from .model import load
-    from .orgaudit import audit as audit_fn
-    from .output import AtomicOutput
-    from .report import render
-
-    if fmt is None:
-        if output:
-            fmt = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json"}.get(
-                os.path.splitext(output)[1].lower(), "table")
-        else:
-            fmt = "table" if sys.stdout.isatty() else "json"
-    model = load(model_path)
-    _warn_compat(model)
-    report = audit_fn(
-        paths, model, expect=_parse_expect(expect), duplicate_threshold=duplicate_threshold,
-        threshold=threshold, min_score=min_score, dept_column=dept_column, duty_column=duty_column,
-    )
-    with AtomicOutput(output) as stream:
-        stream.write(render(report, fmt) + "\n")
-    if output:
-        _stderr(f"report written to {output}: {len(report.findings)} finding(s)")
-    kinds = set()
-    for f in fail_on:
-        kinds |= {"overlap": {"crossing", "shared"}, "any": {"crossing", "shared", "duplicate", "ownerless"}}.get(f, {f})
-    hit = [f for f in report.findings if f.kind in kinds]
-    if hit:
-        _stderr(f"roleclassify: {len(hit)} finding(s) of kind {', '.join(sorted(kinds))} (--fail-on)")
-        sys.exit(3)
+    opts = C.AuditOptions(paths=paths, **options)
+    run = C.run_audit(opts, stdout_is_tty=sys.stdout.isatty(), on_model=_warn_compat)
+    if opts.output:
+        _info(f"report written to {opts.output}: {len(run.report.findings)} finding(s)")
+    if run.failing:
+        _stderr(f"roleclassify: {len(run.failing)} finding(s) of kind {', '.join(sorted(run.fail_kinds))} (--fail-on)")
+    _exit(run.exit_code)
 
 
 # --------------------------------------------------------------------------- corpus
@@ -661,14 +439,10 @@ def corpus() -> None:
     """
 
 
-def _labels_option(value: str | None) -> list[str] | None:
-    return [v.strip() for v in value.split(",") if v.strip()] if value else None
-
-
 @corpus.command("stats")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def corpus_stats_cmd(paths, fmt):
+@format_option(("table", "json"))
+def corpus_stats_cmd(paths: tuple[str, ...], fmt: str) -> None:
     """Count a corpus by label, label set, unit, register, industry, source, split and tag.
 
     \b
@@ -680,20 +454,7 @@ def corpus_stats_cmd(paths, fmt):
     from .corpus_tools import corpus_stats
 
     stats = corpus_stats(read_corpus(paths))
-    if fmt == "json":
-        click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
-        return
-    click.echo(f"items: {stats['items']}")
-    for key in ("by_unit", "by_label", "multi_label", "by_label_set", "by_split", "by_register",
-                "by_industry", "by_source", "by_tag"):
-        click.echo(f"\n{key.replace('_', ' ')}:")
-        for k, v in stats[key].items():
-            click.echo(f"  {k:<40} {v:>6}")
-    dl = stats["document_lines"]
-    if dl["n_documents"]:
-        click.echo(f"\ndocument lines: {dl['n_documents']} documents, {dl['min']}-{dl['max']} lines each")
-        for k, v in dl["by_label"].items():
-            click.echo(f"  {k:<40} {v:>6}")
+    click.echo(json.dumps(stats, ensure_ascii=False, indent=2) if fmt == "json" else tables.corpus_stats_text(stats))
 
 
 @corpus.command("check")
@@ -704,8 +465,9 @@ def corpus_stats_cmd(paths, fmt):
 @click.option("--near-dup", type=_Probability(0, 1), default=0.8, show_default=True,
               help="Cosine similarity (character trigrams) from which two items are near-duplicates.")
 @click.option("--no-label-errors", is_flag=True, help="Skip the cross-validated search for likely label errors.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def corpus_check_cmd(paths, labels, min_class, near_dup, no_label_errors, fmt):
+@format_option(("table", "json"))
+def corpus_check_cmd(paths: tuple[str, ...], labels: str | None, min_class: int, near_dup: float,
+                     no_label_errors: bool, fmt: str) -> None:
     """Check a corpus; exit code 1 if it has errors.
 
     Errors: schema problems, unknown labels, empty text, conflicting labels for the same text, exact
@@ -720,26 +482,18 @@ def corpus_check_cmd(paths, labels, min_class, near_dup, no_label_errors, fmt):
     """
     from .corpus_tools import check_corpus
 
-    res = check_corpus(paths, labels=_labels_option(labels), min_class=min_class, near_dup=near_dup,
+    allowed = C.parse_labels(labels)
+    res = check_corpus(paths, labels=list(allowed) if allowed else None, min_class=min_class, near_dup=near_dup,
                        label_errors=not no_label_errors)
-    if fmt == "json":
-        click.echo(json.dumps(res.to_dict(), ensure_ascii=False, indent=2))
-    else:
-        for e in res.errors:
-            click.echo(f"error: {e}")
-        for w in res.warnings:
-            click.echo(f"warning: {w}")
-        click.echo(f"{len(res.errors)} error(s), {len(res.warnings)} warning(s); "
-                   f"{res.stats.get('items', 0)} items")
-    if not res.ok:
-        sys.exit(1)
+    click.echo(json.dumps(res.to_dict(), ensure_ascii=False, indent=2) if fmt == "json" else tables.corpus_check_text(res))
+    _exit(0 if res.ok else 1)
 
 
 @corpus.command("split")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--test-size", type=_Probability(0.05, 0.5), default=0.2, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
-def corpus_split_cmd(paths, test_size, seed):
+def corpus_split_cmd(paths: tuple[str, ...], test_size: float, seed: int) -> None:
     """Write a fixed, stratified train/test split into JSONL corpora ("split" field).
 
     Strata are unit and label set; near-duplicates always land on the same side; records already in
@@ -756,7 +510,7 @@ def corpus_split_cmd(paths, test_size, seed):
 
 
 # --------------------------------------------------------------------------- entry point
-def _on_sigterm(signum, frame):  # pragma: no cover - exercised by a subprocess test
+def _on_sigterm(signum: int, frame: Any) -> None:  # pragma: no cover - exercised by a subprocess test
     raise Terminated()
 
 

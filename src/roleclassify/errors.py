@@ -1,7 +1,9 @@
-"""Exception hierarchy.
+"""Exception hierarchy, and how a message names a parameter.
 
 Library code raises these; only ``cli.py`` turns them into one-line messages and exit codes.
-Every message says what was expected, what was found, where, and how to fix it.
+Every message says what was expected, what was found, where, and how to fix it. A message that tells the
+user to set a parameter names it through :func:`option`, so it reads ``pass text_column="NAME"`` from Python
+and ``pass --text-column NAME`` on the command line.
 """
 
 from __future__ import annotations
@@ -14,7 +16,32 @@ __all__ = [
     "AuditError",
     "RecordError",
     "OutputError",
+    "OptionError",
+    "StrictStop",
+    "MissingDependency",
+    "needs",
+    "option",
+    "use_cli_names",
 ]
+
+#: Parameters whose command-line option is not ``--`` plus the parameter name with dashes.
+_CLI_SPELLING = {"fmt": "--format", "model_path": "--model", "output": "--output", "errors_path": "--errors"}
+_cli_names = False
+
+
+def use_cli_names(on: bool = True) -> None:
+    """Name parameters in messages as command-line options (the CLI calls this once at start-up)."""
+    global _cli_names
+    _cli_names = on
+
+
+def option(name: str, value: str | None = None) -> str:
+    """Parameter ``name`` (and an example ``value``) as the interface in use spells it: ``--text-column NAME``
+    on the command line, ``text_column="NAME"`` from Python; a flag (no value) is ``--strict`` / ``strict=True``."""
+    if _cli_names:
+        flag = _CLI_SPELLING.get(name, "--" + name.replace("_", "-"))
+        return flag if value is None else f"{flag} {value}"
+    return f"{name}=True" if value is None else f"{name}={value!r}"
 
 
 class RoleClassifyError(Exception):
@@ -38,8 +65,21 @@ class RecordError(InputError):
         self.location = location
         self.reason = message
 
-    def __reduce__(self):  # picklable across worker processes
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:  # picklable across worker processes
         return (type(self), (self.location, self.reason))
+
+
+class StrictStop(RecordError):
+    """``strict``: the first bad record ends the run (no output file is left behind)."""
+
+    def __init__(self, location: str, message: str) -> None:
+        super().__init__(location, f"{message} ({option('strict')}: stopped)")
+        self.reason = message
+
+    @classmethod
+    def at(cls, err: RecordError) -> StrictStop:
+        """The stop at bad record ``err``."""
+        return cls(err.location, err.reason)
 
 
 class CorpusError(RoleClassifyError):
@@ -56,6 +96,36 @@ class ModelError(RoleClassifyError):
 
 class AuditError(RoleClassifyError):
     """An organisation document has no department structure the audit can read."""
+
+
+class OptionError(RoleClassifyError):
+    """Parameters that do not fit together or cannot be honoured (a usage error: exit code 2). ``param`` is
+    the parameter at fault, when there is one."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, param: str | None = None) -> None:
+        super().__init__(message)
+        self.param = param
+
+
+def needs(feature: str, library: str, requirement: str | None = None) -> str:
+    """The one wording of "install the extra": ``reading Parquet needs pyarrow: pip install "roleclassify[parquet]"``."""
+    req = requirement or library
+    shown = f'"{req}"' if any(c in req for c in "[]<>= ,") else req
+    return f"{feature} needs {library}: pip install {shown}"
+
+
+class MissingDependency(RoleClassifyError):
+    """An optional library a feature needs is not installed; the message (from :func:`needs`) says what to
+    install."""
+
+    def __init__(self, feature: str, library: str, requirement: str | None = None) -> None:
+        super().__init__(needs(feature, library, requirement))
+        self._parts = (feature, library, requirement)
+
+    def __reduce__(self) -> tuple[type, tuple[str, str, str | None]]:
+        return (type(self), self._parts)
 
 
 class OutputError(RoleClassifyError):

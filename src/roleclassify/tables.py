@@ -1,0 +1,93 @@
+"""Plain-text renderings of what the commands return: metrics tables, confusion matrices, explanations,
+corpus statistics and checks (the CLI's ``--format table``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+__all__ = ["metrics_report", "confusion_table", "evaluation_text", "training_text", "explanation_text",
+           "corpus_stats_text", "corpus_check_text"]
+
+
+def metrics_report(section: dict[str, Any], title: str) -> str:
+    """A titled per-label precision / recall / F1 table of one report section."""
+    from .card import metrics_table
+
+    return f"\n{title} (n = {section['n']}, exact match {section['exact_match']:.3f})\n{metrics_table(section)}"
+
+
+def confusion_table(section: dict[str, Any]) -> str:
+    """Gold label sets (rows) against predicted ones (columns)."""
+    conf = section.get("confusion") or {}
+    cols = sorted({p for row in conf.values() for p in row})
+    width = max([len("gold \\ predicted"), *map(len, conf)]) + 2
+    lines = ["gold \\ predicted".ljust(width) + "".join(f"{c:>{max(len(c), 5) + 2}}" for c in cols)]
+    for g, row in conf.items():
+        lines.append(g.ljust(width) + "".join(f"{row.get(c, 0):>{max(len(c), 5) + 2}}" for c in cols))
+    return "\n".join(lines)
+
+
+def evaluation_text(result: dict[str, Any]) -> str:
+    """The sentence and document sections of an evaluation, each with its confusion table."""
+    parts = []
+    for unit in ("sentences", "documents"):
+        sec = result[unit]
+        if sec.get("n"):
+            parts.append(metrics_report(sec, unit) + "\n\nconfusion (label sets)\n" + confusion_table(sec))
+    return "\n".join(parts)
+
+
+def training_text(report: dict[str, Any], cv: int) -> str:
+    """The cross-validation and held-out sections of a training report."""
+    parts = []
+    if "cv" in report:
+        parts.append(metrics_report(report["cv"], f"{cv}-fold cross-validation, sentences"))
+    for unit in ("sentences", "documents"):
+        sec = report.get("test", {}).get(unit)
+        if sec and sec.get("n"):
+            parts.append(metrics_report(sec, f"held-out test split, {unit}"))
+    return "\n".join(parts)
+
+
+def explanation_text(tags: Sequence[Any], labels: Sequence[str], thresholds: Iterable[float]) -> str:
+    """Per text, sentence and role: the score against its threshold and the features that moved it."""
+    th = dict(zip(labels, thresholds))
+    lines: list[str] = []
+    for t in tags:
+        lines.append(f"{t.text}\n  => {', '.join(t.labels)}" + ("   [review]" if t.review else ""))
+        for s in t.sentences:
+            if len(t.sentences) > 1:
+                lines.append(f"\n  sentence: {s.text}  => {', '.join(s.labels)}")
+            for label in labels:
+                mark = "*" if label in s.labels else " "
+                lines.append(f"  {mark} {label:<13} p={s.scores[label]:.3f} (threshold {th[label]:.2f})")
+                for name, w in (s.explanation or {}).get(label, []):
+                    bar = ("+" if w > 0 else "-") * min(20, max(1, int(abs(w) * 4)))
+                    lines.append(f"      {w:+7.3f} {bar:<20} {name}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+_STATS_KEYS = ("by_unit", "by_label", "multi_label", "by_label_set", "by_split", "by_register", "by_industry",
+               "by_source", "by_tag")
+
+
+def corpus_stats_text(stats: dict[str, Any]) -> str:
+    """Corpus counts, one block per grouping."""
+    lines = [f"items: {stats['items']}"]
+    for key in _STATS_KEYS:
+        lines.append(f"\n{key.replace('_', ' ')}:")
+        lines += [f"  {k:<40} {v:>6}" for k, v in stats[key].items()]
+    dl = stats["document_lines"]
+    if dl["n_documents"]:
+        lines.append(f"\ndocument lines: {dl['n_documents']} documents, {dl['min']}-{dl['max']} lines each")
+        lines += [f"  {k:<40} {v:>6}" for k, v in dl["by_label"].items()]
+    return "\n".join(lines)
+
+
+def corpus_check_text(res: Any) -> str:
+    """The errors and warnings of a corpus check and a count line."""
+    lines = [f"error: {e}" for e in res.errors] + [f"warning: {w}" for w in res.warnings]
+    lines.append(f"{len(res.errors)} error(s), {len(res.warnings)} warning(s); {res.stats.get('items', 0)} items")
+    return "\n".join(lines)
