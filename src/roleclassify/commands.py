@@ -26,6 +26,7 @@ from typing import IO, Any
 from .errors import OptionError, RecordError, StrictStop, option
 from .progress import Progress
 from .readers import MAX_TEXT_CHARS
+from .tokenize import ENGINES
 
 __all__ = [
     "TagOptions", "TagSummary", "run_tag", "tag_output_format", "dask_unsupported",
@@ -36,8 +37,6 @@ __all__ = [
     "ENGINES", "STREAMED_FORMATS",
 ]
 
-#: Tokenizer engines: fast = GiNZA's tokenizer through SudachiPy directly; ginza = the full ja_ginza pipeline.
-ENGINES = ("fast", "ginza")
 #: Output formats written record by record, so a pipe fed over time is tagged as it arrives.
 STREAMED_FORMATS = ("jsonl", "table", "csv", "tsv")
 #: Output encodings for CSV / TSV / table output.

@@ -109,22 +109,22 @@ class OptionError(RoleClassifyError):
         self.param = param
 
 
-def needs(feature: str, library: str, requirement: str | None = None) -> str:
-    """The one wording of "install the extra": ``reading Parquet needs pyarrow: pip install "roleclassify[parquet]"``."""
-    req = requirement or library
-    shown = f'"{req}"' if any(c in req for c in "[]<>= ,") else req
-    return f"{feature} needs {library}: pip install {shown}"
+def needs(feature: str, library: str, *requirements: str) -> str:
+    """The one wording of "install this first":
+    ``reading Parquet needs pyarrow: pip install "roleclassify[parquet]"`` (the requirements default to the
+    library's own name)."""
+    shown = [f'"{r}"' if any(c in r for c in "[]<>= ,") else r for r in (requirements or (library,))]
+    return f"{feature} needs {library}: pip install {' '.join(shown)}"
 
 
 class MissingDependency(RoleClassifyError):
-    """An optional library a feature needs is not installed; the message (from :func:`needs`) says what to
-    install."""
+    """A library a feature needs is not installed; the message (from :func:`needs`) says what to install."""
 
-    def __init__(self, feature: str, library: str, requirement: str | None = None) -> None:
-        super().__init__(needs(feature, library, requirement))
-        self._parts = (feature, library, requirement)
+    def __init__(self, feature: str, library: str, *requirements: str) -> None:
+        super().__init__(needs(feature, library, *requirements))
+        self._parts = (feature, library, *requirements)
 
-    def __reduce__(self) -> tuple[type, tuple[str, str, str | None]]:
+    def __reduce__(self) -> tuple[type, tuple[str, ...]]:
         return (type(self), self._parts)
 
 

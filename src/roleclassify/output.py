@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import io
 import json
 import os
@@ -11,22 +12,18 @@ import shutil
 import stat
 import sys
 import tempfile
-import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
 from ._json import dumps_line
+from .display import cell_width, clip, fit, pad, printable
 from .errors import OutputError
 from .fileio import default_file_mode
+from .labels import display_label
 
-__all__ = ["AtomicOutput", "make_writer", "OUTPUT_FORMATS", "SUFFIX_FORMATS", "BINARY_FORMATS", "LABELS_JA",
-           "arrow_schema", "same_file_among", "display_label"]
-
-
-def display_label(label: str, lang: str = "en") -> str:
-    """A label as shown to people: its Japanese name with ``lang="ja"`` for the shipped labels."""
-    return LABELS_JA.get(label, label) if lang == "ja" else label
+__all__ = ["AtomicOutput", "make_writer", "OUTPUT_FORMATS", "SUFFIX_FORMATS", "BINARY_FORMATS", "RECORD_KEYS",
+           "OUTPUT_KEYS", "input_names", "input_name_pairs", "arrow_schema", "same_file_among"]
 
 
 def _header(key: str, lang: str) -> str:
@@ -38,11 +35,40 @@ SUFFIX_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv
                   ".tab": "tsv", ".xlsx": "xlsx", ".txt": "table", ".parquet": "parquet"}
 #: Formats written as bytes.
 BINARY_FORMATS = frozenset({"parquet", "xlsx"})
-#: Display names of the shipped labels for ``--lang ja`` (a model's own labels show as they are).
-LABELS_JA = {"sales": "営業", "distribution": "販売", "marketing": "マーケティング", "other": "その他"}
 _HEADERS_JA = {"id": "ID", "text": "テキスト", "labels": "判定", "n_sentences": "文数", "review": "要確認",
                "sentence": "文", "item": "項目ID"}
-_FIXED = ("id", "text", "labels", "scores", "review", "sentences", "shares")
+#: The columns every output record has, in order (``shares`` only for items of several sentences); any other
+#: key is an input field passed through, or ``explain``.
+RECORD_KEYS = ("id", "text", "labels", "scores", "review", "sentences", "shares")
+#: Every key roleclassify writes for a record (an input field of one of these names is kept as ``input_<name>``).
+OUTPUT_KEYS = (*RECORD_KEYS, "explain")
+
+
+@functools.lru_cache(maxsize=64)
+def _names_of(fields: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple(input_names(fields).items())
+
+
+def input_name_pairs(fields: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """:func:`input_names` as (field, written name) pairs, cached: records of one input share their fields."""
+    return _names_of(tuple(fields))
+
+
+def input_names(fields: Iterable[str]) -> dict[str, str]:
+    """The name each input field is written under, in output order: its own, or for a field named like an
+    output key (:data:`OUTPUT_KEYS`) ``input_<name>``, prefixed again while the name is still taken (an input's
+    own ``input_review`` keeps its name and its ``review`` becomes ``input_input_review``)."""
+    fields = list(fields)
+    names = {k: k for k in fields if k not in OUTPUT_KEYS}
+    taken = set(names)
+    for k in fields:
+        if k in OUTPUT_KEYS:
+            name = f"input_{k}"
+            while name in taken:
+                name = f"input_{name}"
+            names[k] = name
+            taken.add(name)
+    return names
 
 
 class AtomicOutput:
@@ -93,7 +119,7 @@ class AtomicOutput:
         self.stream = os.fdopen(fd, "wb" if self.binary else "w", **text_options)
         return self.stream
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
         # a write that failed inside the ``with`` body (full disk, I/O error) is reported like one here
         failed = exc if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError) else None
         try:
@@ -167,7 +193,7 @@ class _JsonlWriter:
 def _note_late(late: dict[str, int], rec: dict[str, Any], known: list[str], n: int) -> None:
     """Remember the input fields of record ``n`` that the header (written from the first record) lacks."""
     for k in rec:
-        if k not in _FIXED and k not in known:
+        if k not in RECORD_KEYS and k not in known:
             late.setdefault(k, n)
 
 
@@ -195,7 +221,7 @@ class _CsvWriter:
     def write(self, rec: dict[str, Any]) -> None:
         self.n += 1
         if self.extra is None:
-            self.extra = [k for k in rec if k not in _FIXED]
+            self.extra = [k for k in rec if k not in RECORD_KEYS]
             self.w.writerow([_header("id", self.lang), _header("text", self.lang), _header("labels", self.lang),
                              *(display_label(l, self.lang) for l in self.labels), _header("review", self.lang),
                              _header("n_sentences", self.lang), *self.extra])
@@ -235,11 +261,11 @@ class _XlsxWriter:
     def _start(self, rec: dict[str, Any]) -> None:
         from openpyxl.utils import get_column_letter
 
-        self.extra = [k for k in rec if k not in _FIXED]
+        self.extra = [k for k in rec if k not in RECORD_KEYS]
         head = [_header("id", self.lang), _header("text", self.lang), _header("labels", self.lang),
                 *(display_label(l, self.lang) for l in self.labels), _header("review", self.lang),
                 _header("n_sentences", self.lang), *self.extra]
-        widths = [24, 60, 18, *([12] * len(self.labels)), 8, 8, *(max(10, min(40, _width(str(rec.get(k, ""))) + 2)) for k in self.extra)]
+        widths = [24, 60, 18, *([12] * len(self.labels)), 8, 8, *(max(10, min(40, cell_width(str(rec.get(k, ""))) + 2)) for k in self.extra)]
         for i, w in enumerate(widths, 1):
             self.items.column_dimensions[get_column_letter(i)].width = w
         self.items.freeze_panes = "A2"
@@ -276,40 +302,6 @@ class _XlsxWriter:
         _report_late(self.late)
 
 
-def _width(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
-
-
-def _fit(s: str, width: int) -> str:
-    """``s`` cut to at most ``width`` terminal cells."""
-    while _width(s) > width:
-        s = s[:-1]
-    return s
-
-
-def _pad(s: str, width: int, *, right: bool = False) -> str:
-    """``s`` padded to ``width`` terminal cells (a full-width character takes two)."""
-    fill = " " * max(0, width - _width(s))
-    return fill + s if right else s + fill
-
-
-def _printable(s: str) -> str:
-    """Text safe for a terminal: control characters (escape sequences, carriage returns) shown as \\xNN."""
-    return "".join(c if c.isprintable() or c in "\n\t" else f"\\x{ord(c):02x}" for c in s)
-
-
-def _clip(s: str, width: int) -> str:
-    out, w = [], 0
-    for c in s.replace("\n", " / "):
-        cw = 2 if unicodedata.east_asian_width(c) in "WF" else 1
-        if w + cw > width - 1:
-            out.append("…")
-            break
-        out.append(c)
-        w += cw
-    return "".join(out)
-
-
 class _TableWriter:
     """Aligned columns for people: id, labels (``*`` = flagged for review), one score per label, the text
     clipped to the terminal."""
@@ -322,24 +314,24 @@ class _TableWriter:
         self.cols = shutil.get_terminal_size((120, 20)).columns
 
     def write(self, rec: dict[str, Any]) -> None:
-        short = {l: _fit(display_label(l, self.lang), 6) for l in self.labels}
+        short = {l: fit(display_label(l, self.lang), 6) for l in self.labels}
         if not self.header_done:
-            head = (_pad(_header("id", self.lang), 12) + " " + _pad(_header("labels", self.lang), 24)
-                    + "".join(_pad(short[l], 7, right=True) for l in self.labels) + "  " + _header("text", self.lang))
-            self.stream.write(head + "\n" + "-" * min(self.cols, _width(head) + 40) + "\n")
+            head = (pad(_header("id", self.lang), 12) + " " + pad(_header("labels", self.lang), 24)
+                    + "".join(pad(short[l], 7, right=True) for l in self.labels) + "  " + _header("text", self.lang))
+            self.stream.write(head + "\n" + "-" * min(self.cols, cell_width(head) + 40) + "\n")
             self.header_done = True
         labels = ",".join(display_label(l, self.lang) for l in rec["labels"]) + (" *" if rec.get("review") else "")
         scores = "".join(f"{rec['scores'].get(l, 0):>7.2f}" for l in self.labels)
         room = max(20, self.cols - 38 - 7 * len(self.labels) - 2)
-        rid = _clip(_printable(str(rec["id"])), 12)
-        text = _clip(_printable(rec["text"]), room)
-        self.stream.write(f"{_pad(rid, 12)} {_pad(labels, 24)}{scores}  {text}\n")
+        rid = clip(printable(str(rec["id"])), 12)
+        text = clip(printable(rec["text"]), room)
+        self.stream.write(f"{pad(rid, 12)} {pad(labels, 24)}{scores}  {text}\n")
 
     def close(self) -> None:
         pass
 
 
-def arrow_schema(labels: list[str], extra: dict | None = None):
+def arrow_schema(labels: list[str], extra: dict[str, Any] | None = None) -> Any:
     """The pyarrow schema of tagged output: roleclassify's columns for a model's labels, then the input's
     other columns (``extra``: name -> NumPy/pandas dtype or pyarrow type; object columns are strings)."""
     import pyarrow as pa
@@ -404,7 +396,7 @@ class _ParquetWriter:
         if not self.buffer:
             return
         if self.schema is None:
-            extra_rows = [{k: v for k, v in r.items() if k not in _FIXED} for r in self.buffer]
+            extra_rows = [{k: v for k, v in r.items() if k not in RECORD_KEYS} for r in self.buffer]
             inferred = pa.Table.from_pylist(extra_rows).schema if extra_rows and extra_rows[0] else pa.schema([])
             extra = {f.name: (pa.string() if pa.types.is_null(f.type) else f.type) for f in inferred}
             self.schema = arrow_schema(self.labels, extra)
@@ -419,7 +411,7 @@ class _ParquetWriter:
             self.writer.close()
 
 
-def make_writer(fmt: str, stream: IO, labels: list[str], *, lang: str = "en"):
+def make_writer(fmt: str, stream: IO[Any], labels: list[str], *, lang: str = "en") -> Any:
     """A writer with ``write(record_dict)`` and ``close()`` for an output format. ``lang="ja"`` shows the
     shipped labels and roleclassify's own column names in Japanese in the formats people read (table, CSV,
     TSV, Excel); JSONL and Parquet keep the stable keys."""

@@ -17,33 +17,22 @@ from typing import Any
 from ._json import dumps_line
 from .errors import RecordError
 from .model import RoleClassifier, Tagging
+from .output import input_name_pairs
 from .readers import Record
 
-__all__ = ["tag_records", "tag_stream", "output_record", "OUTPUT_KEYS"]
+__all__ = ["tag_records", "tag_stream", "output_record"]
 
-#: Every key roleclassify writes for a record (some only for some records: ``shares``, ``explain``).
-OUTPUT_KEYS = ("id", "text", "labels", "scores", "review", "sentences", "shares", "explain")
 
 
 def output_record(record: Record, tagging: Tagging) -> dict[str, Any]:
     """The JSON object written for one tagged record: the tagging, then the input's own fields.
 
-    An input field never overwrites the model's values: a field named like an output key (:data:`OUTPUT_KEYS`,
-    whether or not this record has that key) is kept as ``input_<name>``, and ``input_`` is prefixed again
-    while the name is still taken: an input's own ``input_review`` keeps its name and its ``review`` becomes
-    ``input_input_review``.
+    An input field never overwrites the model's values: a field named like an output key (whether or not
+    this record has that key) is kept as ``input_<name>`` (:func:`roleclassify.output.input_names`).
     """
     out: dict[str, Any] = {"id": record.id}
     out.update(tagging.to_dict())
-    clashing = [k for k in record.fields if k in OUTPUT_KEYS]
-    for k, v in record.fields.items():
-        if k not in OUTPUT_KEYS:
-            out[k] = v
-    for k in clashing:
-        name = f"input_{k}"
-        while name in out:
-            name = f"input_{name}"
-        out[name] = record.fields[k]
+    out.update((name, record.fields[k]) for k, name in input_name_pairs(record.fields))
     return out
 
 
@@ -100,20 +89,19 @@ def _init_worker(model: RoleClassifier, options: dict[str, Any]) -> None:
     _MODEL, _OPTIONS = model, options
 
 
-def _work(batch: list, as_json: bool = False) -> list:
+def _output(item: tuple[Record, Tagging] | RecordError, as_json: bool) -> dict[str, Any] | str | RecordError:
+    """A tagged record as its output record (a JSON line with ``as_json``); a bad record as it is."""
+    if isinstance(item, RecordError):
+        return item
+    rec = output_record(*item)
+    return dumps_line(rec) if as_json else rec
+
+
+def _work(batch: list[Record | RecordError], as_json: bool = False) -> list[dict[str, Any] | str | RecordError]:
     """Tag a batch in a worker; with ``as_json`` the records come back as JSON lines, serialised here in
     parallel rather than in the parent (and cheaper to send back than nested dicts)."""
     assert _MODEL is not None
-    if as_json:
-        return [r if isinstance(r, RecordError) else dumps_line(output_record(r, t)) for r, t in _pairs(batch)]
-    return [r if isinstance(r, RecordError) else output_record(r, t) for r, t in _pairs(batch)]
-
-
-def _pairs(batch: list):
-    good = [r for r in batch if not isinstance(r, RecordError)]
-    tags = iter(_MODEL.tag([r.text for r in good], **_OPTIONS))  # type: ignore[union-attr]
-    for r in batch:
-        yield (r, None) if isinstance(r, RecordError) else (r, next(tags))
+    return [_output(item, as_json) for item in tag_records(_MODEL, batch, batch_size=max(1, len(batch)), **_OPTIONS)]
 
 
 def tag_stream(
@@ -135,11 +123,7 @@ def tag_stream(
         jobs = os.cpu_count() or 1
     if jobs <= 1:
         for item in tag_records(model, records, batch_size=batch_size, waiting=waiting, **options):
-            if isinstance(item, RecordError):
-                yield item
-            else:
-                rec = output_record(*item)
-                yield dumps_line(rec) if as_json else rec
+            yield _output(item, as_json)
         return
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     model.tokenizer = None  # each worker builds its own SudachiPy tokenizer

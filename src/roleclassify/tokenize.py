@@ -11,9 +11,9 @@ normalised form, part-of-speech tag), without building spaCy ``Doc`` objects or 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .errors import RoleClassifyError
+from .errors import MissingDependency, OptionError
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
@@ -47,11 +47,8 @@ class Token(NamedTuple):
     tag: str  # token.tag_ (SudachiPy part of speech, e.g. 名詞-普通名詞-サ変可能)
 
 
-def _install_hint(missing: str) -> RoleClassifyError:
-    return RoleClassifyError(
-        f"{missing} is not installed; roleclassify needs GiNZA's tokenizer. "
-        'You can fix this with: pip install "ginza>=5.2,<6" "ja-ginza>=5.2,<6"'
-    )
+def _install_hint(missing: str) -> MissingDependency:
+    return MissingDependency("tokenizing Japanese (GiNZA's tokenizer)", missing, "ginza>=5.2,<6", "ja-ginza>=5.2,<6")
 
 
 def _chunks(text: str) -> list[str]:
@@ -154,7 +151,7 @@ class FastTokenizer:
         return out
 
 
-def _field_of(morphemes, field: str, drop: list[bool]) -> list[str]:
+def _field_of(morphemes: Any, field: str, drop: list[bool]) -> list[str]:
     """``field`` of the morphemes whose part of speech is not dropped. Empty and white-space tokens are tagged
     補助記号 / 空白, which the skipped tags always hold."""
     if field == "norm":
@@ -180,7 +177,7 @@ class GinzaTokenizer:
         self.tokenizer_only = tokenizer_only
 
     @staticmethod
-    def _tokens(doc) -> list[Token]:
+    def _tokens(doc: Any) -> list[Token]:
         return [
             Token(t.text, t.lemma_, t.norm_, t.tag_)
             for t in doc
@@ -229,7 +226,7 @@ def get_tokenizer(engine: str = "fast") -> FastTokenizer | GinzaTokenizer:
         return FastTokenizer()
     if engine == "ginza":
         return GinzaTokenizer()
-    raise RoleClassifyError(f"unknown engine {engine!r}; expected one of: {', '.join(ENGINES)}")
+    raise OptionError(f"unknown engine {engine!r}; expected one of: {', '.join(ENGINES)}", param="engine")
 
 
 def tokenizer_info() -> dict[str, str]:

@@ -1,0 +1,47 @@
+"""Text laid out in terminal cells: a full-width (East Asian wide) character takes two."""
+
+from __future__ import annotations
+
+import unicodedata
+
+__all__ = ["cell_width", "pad", "fit", "clip", "printable"]
+
+
+def _cells(c: str) -> int:
+    return 2 if unicodedata.east_asian_width(c) in "WF" else 1
+
+
+def cell_width(s: str) -> int:
+    """How many terminal cells ``s`` takes."""
+    return sum(map(_cells, s))
+
+
+def pad(s: str, width: int, *, right: bool = False) -> str:
+    """``s`` padded with spaces to ``width`` cells (on the left with ``right``)."""
+    fill = " " * max(0, width - cell_width(s))
+    return fill + s if right else s + fill
+
+
+def fit(s: str, width: int) -> str:
+    """``s`` cut to at most ``width`` cells."""
+    while cell_width(s) > width:
+        s = s[:-1]
+    return s
+
+
+def clip(s: str, width: int) -> str:
+    """``s`` on one line (newlines shown as `` / ``) in fewer than ``width`` cells, ``…`` where it was cut."""
+    out, w = [], 0
+    for c in s.replace("\n", " / "):
+        cw = _cells(c)
+        if w + cw > width - 1:
+            out.append("…")
+            break
+        out.append(c)
+        w += cw
+    return "".join(out)
+
+
+def printable(s: str) -> str:
+    """Text safe for a terminal: control characters (escape sequences, carriage returns) shown as \\xNN."""
+    return "".join(c if c.isprintable() or c in "\n\t" else f"\\x{ord(c):02x}" for c in s)

@@ -1,0 +1,17 @@
+"""The label keys and how they are shown: the shipped roles, the ``other`` key, their Japanese names."""
+
+from __future__ import annotations
+
+__all__ = ["ROLES", "OTHER", "LABELS_JA", "display_label"]
+
+#: The shipped taxonomy's roles, in display order (a user's own model may have any labels).
+ROLES = ("sales", "distribution", "marketing")
+#: The key for "none of the model's labels" (never a trained label: the absence of every label).
+OTHER = "other"
+#: Display names of the shipped labels for ``--lang ja`` (a model's own labels show as they are).
+LABELS_JA = {"sales": "営業", "distribution": "販売", "marketing": "マーケティング", OTHER: "その他"}
+
+
+def display_label(label: str, lang: str = "en") -> str:
+    """A label as shown to people: its Japanese name with ``lang="ja"`` for the shipped labels."""
+    return LABELS_JA.get(label, label) if lang == "ja" else label
