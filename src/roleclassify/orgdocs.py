@@ -335,21 +335,6 @@ def _parse_text(text: str, file: str) -> tuple[str, list[Section]]:
 
 
 # ---------------------------------------------------------------- other formats
-def _pick(header: Sequence[str], names: Sequence[str], given: str | None, what: str, file: str) -> int:
-    if given:
-        if given not in header:
-            raise AuditError(f"{file}:1: no {given!r} column (columns: {', '.join(header)})")
-        return header.index(given)
-    low = [h.strip().lower() for h in header]
-    for name in names:
-        if name.lower() in low:
-            return low.index(name.lower())
-    raise AuditError(
-        f"{file}:1: no {what} column among {', '.join(header)}; "
-        f"name it one of {', '.join(names[:4])}… or pass --{what}-column"
-    )
-
-
 def _cell(v: object) -> str:
     return "" if v is None else str(v).replace("\r\n", "\n").strip()
 
