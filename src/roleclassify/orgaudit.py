@@ -13,20 +13,23 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import AuditError
-from .orgdocs import OrgDocument, read_org_documents
+from .orgdocs import Duty, OrgDocument, read_org_documents
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model import RoleClassifier
+    from .tokenize import Token
 
 __all__ = [
     "audit",
     "audit_documents",
+    "failing_findings",
+    "fail_on_kinds",
     "finding_key",
     "score_findings",
     "AuditReport",
@@ -37,9 +40,21 @@ __all__ = [
     "lemma_similarity",
     "KINDS",
     "SEVERITIES",
+    "FAIL_ON_CHOICES",
+    "DEFAULT_MIN_SCORE",
+    "DEFAULT_DUPLICATE_THRESHOLD",
 ]
 
 KINDS = ("crossing", "shared", "duplicate", "ownerless")
+#: Names of finding groups a caller may fail on, besides the kinds themselves (overlap: a role done outside
+#: its department or by several).
+_FAIL_ON_GROUPS: dict[str, tuple[str, ...]] = {"overlap": ("crossing", "shared"), "any": KINDS}
+#: What :func:`failing_findings` accepts (``roleclassify audit --fail-on``), in the order the CLI lists them.
+FAIL_ON_CHOICES = ("overlap", *KINDS, "any")
+#: Score a duty needs (besides the tagging threshold) to count as a role's work.
+DEFAULT_MIN_SCORE = 0.5
+#: Content-lemma similarity from which two departments' duties are duplicates.
+DEFAULT_DUPLICATE_THRESHOLD = 0.6
 SEVERITIES = ("high", "medium", "low")
 _SEV_RANK = {"high": 0, "medium": 1, "low": 2}
 _KIND_RANK = {"ownerless": 0, "crossing": 1, "duplicate": 2, "shared": 3}
@@ -237,6 +252,24 @@ class AuditReport:
         }
 
 
+def fail_on_kinds(fail_on: Iterable[str]) -> frozenset[str]:
+    """The finding kinds that the names in ``fail_on`` (of :data:`FAIL_ON_CHOICES`) stand for: ``overlap`` is
+    crossing and shared, ``any`` every kind, a kind itself."""
+    kinds: set[str] = set()
+    for name in fail_on:
+        if name not in FAIL_ON_CHOICES:
+            raise AuditError(f"cannot fail on {name!r}: expected one of {', '.join(FAIL_ON_CHOICES)}")
+        kinds.update(_FAIL_ON_GROUPS.get(name, (name,)))
+    return frozenset(kinds)
+
+
+def failing_findings(report: AuditReport, fail_on: Iterable[str]) -> list[Finding]:
+    """The findings of ``report`` whose kind ``fail_on`` names (see :func:`fail_on_kinds`), in report order:
+    a check that gates on an audit (``roleclassify audit --fail-on``, exit code 3) fails when there are any."""
+    kinds = fail_on_kinds(fail_on)
+    return [f for f in report.findings if f.kind in kinds]
+
+
 def lemma_similarity(a: Sequence[str], b: Sequence[str], phrase: int = 3) -> float:
     """Similarity of two duties from their content lemmas (in order): the Jaccard similarity of the lemma
     sets, or 1.0 when they share a run of ``phrase`` or more consecutive content lemmas (the same duty phrase
@@ -252,7 +285,7 @@ def lemma_similarity(a: Sequence[str], b: Sequence[str], phrase: int = 3) -> flo
     return jac
 
 
-def _content_lemmas(texts: Sequence[str], tokenizer) -> list[list[str]]:
+def _content_lemmas(texts: Sequence[str], tokenizer: Callable[[str], Sequence[Token]]) -> list[list[str]]:
     from .text import normalize, strip_marker
 
     out = []
@@ -266,66 +299,79 @@ def _ev(dept: str, d: DutyResult) -> dict[str, str]:
     return {"department": dept, "text": d.text, "location": d.location}
 
 
-def audit_documents(
-    docs: Sequence[OrgDocument],
-    model: RoleClassifier,
-    *,
-    expect: Mapping[str, str] | None = None,
-    duplicate_threshold: float = 0.6,
-    threshold: float | None = None,
-    min_score: float = 0.5,
-) -> AuditReport:
-    """Audit already-read documents (see :func:`audit` for files)."""
-    labels = list(model.labels)
-    expect = dict(expect or {})
+#: A duty and the department that states it; the audit's pairwise similarities index a list of these.
+_Owner = tuple[Department, DutyResult]
+
+
+def _check_expect(expect: Mapping[str, str], labels: Sequence[str], names: Sequence[str]) -> None:
+    """Refuse an ``expect`` entry whose role is not a label of the model or whose department is not in the
+    documents."""
     for dept, wanted in expect.items():
         if wanted not in labels:
             raise AuditError(f"--expect {dept}={wanted}: {wanted!r} is not a label of the model ({', '.join(labels)})")
-    # merge sections of the same department across files, keep first-seen order
-    merged: dict[str, tuple[list[str], list]] = {}
+    unknown = sorted(set(expect) - set(names))
+    if unknown:
+        raise AuditError(f"--expect names department(s) not found in the documents: {', '.join(unknown)} "
+                         f"(departments: {', '.join(names)})")
+
+
+def _merge_departments(docs: Sequence[OrgDocument]) -> dict[str, tuple[list[str], list[Duty]]]:
+    """Department -> (its files, its duties): sections of one department across files are one department, in
+    first-seen order."""
+    merged: dict[str, tuple[list[str], list[Duty]]] = {}
     for doc in docs:
         for sec in doc.sections:
             files, duties = merged.setdefault(sec.department, ([], []))
             if sec.file not in files:
                 files.append(sec.file)
             duties.extend(sec.duties)
-    names = list(merged)
-    all_duties = [d for n in names for d in merged[n][1]]
-    tags = model.tag([d.text for d in all_duties], threshold=threshold, split=False)
-    # a duty is counted as a role's work when its score passes the tagging threshold and min_score: findings
-    # are claims about an organisation, so a duty the model is unsure of does not make one
-    bars = {l: max(float(threshold if threshold is not None else t), min_score) for l, t in zip(labels, model.thresholds_)}
-    departments: list[Department] = []
-    k = 0
-    for name in names:
-        files, duties = merged[name]
-        results = []
-        for d in duties:
-            t = tags[k]
-            k += 1
-            results.append(DutyResult(d.text, d.location, [l for l in labels if t.scores[l] >= bars[l]], t.scores))
-        counts = {l: sum(1 for r in results if l in r.labels) for l in labels}
-        counts["other"] = sum(1 for r in results if not r.labels)
-        role: str | None
-        source: str | None
-        if name in expect:
-            role, source = expect[name], "expect"
-        else:
-            role = infer_role(name, labels)
-            source = "name" if role else None
-            if role is None:
-                role = de_facto_role(counts, labels, len(results))
-                source = "work" if role else None
-        role_total = sum(counts[l] for l in labels)
-        shares = {l: round(counts[l] / role_total, 4) if role_total else 0.0 for l in labels}
-        departments.append(Department(name, role, source, files, results, counts, shares))
-    unknown = sorted(set(expect) - set(names))
-    if unknown:
-        raise AuditError(f"--expect names department(s) not found in the documents: {', '.join(unknown)} "
-                         f"(departments: {', '.join(names)})")
+    return merged
 
-    findings: list[Finding] = []
-    # crossing
+
+def _score_duties(
+    duties: Sequence[Duty], model: RoleClassifier, *, threshold: float | None, min_score: float
+) -> list[DutyResult]:
+    """Tag each duty as a whole. A duty counts as a role's work when its score passes the tagging threshold
+    and ``min_score``: findings are claims about an organisation, so a duty the model is unsure of makes none."""
+    labels = list(model.labels)
+    tags = model.tag([d.text for d in duties], threshold=threshold, split=False)
+    bars = {l: max(float(threshold if threshold is not None else t), min_score) for l, t in zip(labels, model.thresholds_)}
+    return [
+        DutyResult(d.text, d.location, [l for l in labels if t.scores[l] >= bars[l]], t.scores)
+        for d, t in zip(duties, tags)
+    ]
+
+
+def _expected_role(
+    name: str, counts: Mapping[str, int], labels: Sequence[str], n_units: int, expect: Mapping[str, str]
+) -> tuple[str | None, str | None]:
+    """The role a department is expected to do and where that comes from: ``expect``, else its name, else its
+    work (:func:`de_facto_role`); ``(None, None)`` for a department expected to do no role work."""
+    if name in expect:
+        return expect[name], "expect"
+    role = infer_role(name, labels)
+    if role is not None:
+        return role, "name" if role else None
+    role = de_facto_role(counts, labels, n_units)
+    return role, "work" if role else None
+
+
+def _department(
+    name: str, files: list[str], results: list[DutyResult], labels: Sequence[str], expect: Mapping[str, str]
+) -> Department:
+    """A department from its tagged duties: role counts (``other`` for duties of no role), shares of its role
+    work and its expected role."""
+    counts = {l: sum(1 for r in results if l in r.labels) for l in labels}
+    counts["other"] = sum(1 for r in results if not r.labels)
+    role, source = _expected_role(name, counts, labels, len(results), expect)
+    role_total = sum(counts[l] for l in labels)
+    shares = {l: round(counts[l] / role_total, 4) if role_total else 0.0 for l in labels}
+    return Department(name, role, source, files, results, counts, shares)
+
+
+def _crossings(departments: Sequence[Department], labels: Sequence[str]) -> list[Finding]:
+    """A department doing work of a role other than its expected one."""
+    findings = []
     for d in departments:
         for role in labels:
             if role == d.expected_role:
@@ -344,87 +390,140 @@ def audit_documents(
                 [_ev(d.name, s) for s in sents],
                 {"expected_role": d.expected_role, "count": len(sents), "share": d.shares.get(role, 0.0)},
             ))
+    return findings
+
+
+def _similarities(
+    departments: Sequence[Department], tokenizer: Callable[[str], Sequence[Token]]
+) -> tuple[list[_Owner], dict[tuple[int, int], float]]:
+    """Every duty with its department, and the content-lemma similarity of each pair of duties of two different
+    departments (by their indexes in that list)."""
     owners = [(d, r) for d in departments for r in d.duties]
-    lemmas = _content_lemmas([r.text for _, r in owners], model.tokenizer)
+    lemmas = _content_lemmas([r.text for _, r in owners], tokenizer)
     sims: dict[tuple[int, int], float] = {}
     for i, j in itertools.combinations(range(len(owners)), 2):
         if owners[i][0].name != owners[j][0].name:
             sims[i, j] = lemma_similarity(lemmas[i], lemmas[j])
-    # shared: a role whose same duty (units of that role alike in content) sits in two or more departments;
-    # different duties of one role in different departments are its flow, not a finding
-    for role in labels:
-        holders: dict[str, list[DutyResult]] = {}
-        for (i, j), sim in sims.items():
-            (da, ra), (db, rb) = owners[i], owners[j]
-            if sim >= SHARED_SIMILARITY and role in ra.labels and role in rb.labels:
-                for dd, rr in ((da, ra), (db, rb)):
-                    lst = holders.setdefault(dd.name, [])
-                    if rr not in lst:
-                        lst.append(rr)
-        # several departments whose expected role is this one, each doing it (sales split by customer segment,
-        # distribution over order desk, delivery and customer service): the role is shared, even in other
-        # words. Measured on real department pages this rule is right more often than not (precision 0.625,
-        # recall 0.667 with it, 0.462 / 0.429 without; bench/audit_check.py), though corpus/orgdocs/FINDINGS.md
-        # calls a chain of different duties a flow; such findings are low severity unless duties also match.
-        same_role = [d for d in departments if d.expected_role == role and d.sentences_of(role)]
-        by_duty = set(holders)
-        if len(same_role) >= 2:
-            for d in same_role:
-                lst = holders.setdefault(d.name, [])
-                lst.extend(r for r in d.sentences_of(role) if r not in lst)
-        if len(holders) < 2:
-            continue
-        order = [d.name for d in departments if d.name in holders]
-        split = {n: len(holders[n]) for n in order}
-        alike = [n for n in order if n in by_duty]
-        sev = "medium" if len(alike) >= 2 and sum(1 for n in alike if split[n] >= 2) >= 2 else "low"
-        what = (f"the same {role} duty is held by " + ", ".join(alike)) if len(alike) >= 2 else ""
-        spread = [n for n in order if n not in alike]
-        if spread:
-            what += ("; " if what else "") + f"{role} work is split over " + ", ".join(order)
-        findings.append(Finding(
-            "shared", sev, role, order, what,
-            [_ev(n, r) for n in order for r in holders[n]],
-            {"split": split, "same_duty": alike},
-        ))
-    # duplicates: one finding per department pair, listing every duplicated duty side by side; a duty that
-    # joins many departments is one boilerplate finding, not a finding per pair
+    return owners, sims
+
+
+def _same_duty_holders(
+    role: str, owners: Sequence[_Owner], sims: Mapping[tuple[int, int], float]
+) -> dict[str, list[DutyResult]]:
+    """Department -> its units of ``role`` that are alike (:data:`SHARED_SIMILARITY`) a unit of ``role`` of
+    another department."""
+    holders: dict[str, list[DutyResult]] = {}
+    for (i, j), sim in sims.items():
+        (da, ra), (db, rb) = owners[i], owners[j]
+        if sim >= SHARED_SIMILARITY and role in ra.labels and role in rb.labels:
+            for dd, rr in ((da, ra), (db, rb)):
+                lst = holders.setdefault(dd.name, [])
+                if rr not in lst:
+                    lst.append(rr)
+    return holders
+
+
+def _shared_role(
+    role: str, departments: Sequence[Department], owners: Sequence[_Owner], sims: Mapping[tuple[int, int], float]
+) -> Finding | None:
+    """The shared-role finding of one role, if its work sits in two or more departments."""
+    holders = _same_duty_holders(role, owners, sims)
+    # several departments whose expected role is this one, each doing it (sales split by customer segment,
+    # distribution over order desk, delivery and customer service): the role is shared, even in other
+    # words. Measured on real department pages this rule is right more often than not (precision 0.625,
+    # recall 0.667 with it, 0.462 / 0.429 without; bench/audit_check.py), though corpus/orgdocs/FINDINGS.md
+    # calls a chain of different duties a flow; such findings are low severity unless duties also match.
+    same_role = [d for d in departments if d.expected_role == role and d.sentences_of(role)]
+    by_duty = set(holders)
+    if len(same_role) >= 2:
+        for d in same_role:
+            lst = holders.setdefault(d.name, [])
+            lst.extend(r for r in d.sentences_of(role) if r not in lst)
+    if len(holders) < 2:
+        return None
+    order = [d.name for d in departments if d.name in holders]
+    split = {n: len(holders[n]) for n in order}
+    alike = [n for n in order if n in by_duty]
+    sev = "medium" if len(alike) >= 2 and sum(1 for n in alike if split[n] >= 2) >= 2 else "low"
+    what = (f"the same {role} duty is held by " + ", ".join(alike)) if len(alike) >= 2 else ""
+    spread = [n for n in order if n not in alike]
+    if spread:
+        what += ("; " if what else "") + f"{role} work is split over " + ", ".join(order)
+    return Finding(
+        "shared", sev, role, order, what,
+        [_ev(n, r) for n in order for r in holders[n]],
+        {"split": split, "same_duty": alike},
+    )
+
+
+def _shared_roles(
+    departments: Sequence[Department], labels: Sequence[str], owners: Sequence[_Owner],
+    sims: Mapping[tuple[int, int], float],
+) -> list[Finding]:
+    """A role whose same duty (units of that role alike in content) sits in two or more departments; different
+    duties of one role in different departments are its flow, not a finding."""
+    found = (_shared_role(role, departments, owners, sims) for role in labels)
+    return [f for f in found if f is not None]
+
+
+def _pair_duplicate(
+    a: str, b: str, dup: Sequence[tuple[int, int, float]], owners: Sequence[_Owner], labels: Sequence[str]
+) -> Finding:
+    """The duplicate finding of departments ``a`` and ``b``: ``dup`` holds (duty of a, duty of b, similarity)."""
+    best = max(sim for *_, sim in dup)
+    dup_role = next((l for i, j, _ in dup for l in labels if l in owners[i][1].labels and l in owners[j][1].labels),
+                    None)
+    return Finding(
+        "duplicate", "high" if best >= 0.9 else "medium", dup_role, [a, b],
+        f"{a} and {b} state the same duty ({len(dup)} pair(s), similarity up to {best:.2f})",
+        [e for i, j, _ in dup for e in (_ev(a, owners[i][1]), _ev(b, owners[j][1]))],
+        {"similarity": round(best, 3), "pairs": [[owners[i][1].text, owners[j][1].text] for i, j, _ in dup]},
+    )
+
+
+def _boilerplate(members: list[str], units: Sequence[int], owners: Sequence[_Owner]) -> Finding:
+    """The one low finding of a duty that ``members`` (departments, in order) all state; ``units`` are the
+    indexes of its duties in ``owners``."""
+    texts = sorted({owners[i][1].text for i in units})
+    return Finding(
+        "duplicate", "low", None, members,
+        f"one duty is stated by {len(members)} departments (boilerplate?): {texts[0]}",
+        [_ev(owners[i][0].name, owners[i][1]) for i in units][:50],
+        {"boilerplate": True, "texts": texts[:20]},
+    )
+
+
+def _duplicates(
+    departments: Sequence[Department], labels: Sequence[str], owners: Sequence[_Owner],
+    sims: Mapping[tuple[int, int], float], duplicate_threshold: float,
+) -> list[Finding]:
+    """One finding per department pair, listing every duplicated duty side by side; a duty that joins
+    :data:`BOILERPLATE_DEPARTMENTS` or more departments is one boilerplate finding, not a finding per pair."""
     from .corpus_tools import union_groups
 
     edges = [(i, j, sim) for (i, j), sim in sims.items() if sim >= duplicate_threshold]
     group = union_groups(len(owners), edges)
-    find = group.__getitem__
     clusters: dict[int, set[str]] = {}
     for i, j, _ in edges:
-        clusters.setdefault(find(i), set()).update((owners[i][0].name, owners[j][0].name))
+        clusters.setdefault(group[i], set()).update((owners[i][0].name, owners[j][0].name))
     big = {c for c, depts in clusters.items() if len(depts) >= BOILERPLATE_DEPARTMENTS}
     pairs: dict[tuple[str, str], list[tuple[int, int, float]]] = {}
     position = {d.name: k for k, d in enumerate(departments)}
     for i, j, sim in edges:
-        if find(i) in big:
+        if group[i] in big:
             continue
         a, b = sorted((owners[i][0].name, owners[j][0].name), key=position.__getitem__)
         pairs.setdefault((a, b), []).append((i, j, sim) if owners[i][0].name == a else (j, i, sim))
-    for (a, b), dup in pairs.items():
-        best = max(sim for *_, sim in dup)
-        dup_role = next((l for i, j, _ in dup for l in labels if l in owners[i][1].labels and l in owners[j][1].labels),
-                        None)
-        findings.append(Finding(
-            "duplicate", "high" if best >= 0.9 else "medium", dup_role, [a, b],
-            f"{a} and {b} state the same duty ({len(dup)} pair(s), similarity up to {best:.2f})",
-            [e for i, j, _ in dup for e in (_ev(a, owners[i][1]), _ev(b, owners[j][1]))],
-            {"similarity": round(best, 3), "pairs": [[owners[i][1].text, owners[j][1].text] for i, j, _ in dup]},
-        ))
+    findings = [_pair_duplicate(a, b, dup, owners, labels) for (a, b), dup in pairs.items()]
     for c in big:
         members = sorted(clusters[c], key=position.__getitem__)
-        texts = sorted({owners[i][1].text for i in range(len(owners)) if find(i) == c})
-        findings.append(Finding(
-            "duplicate", "low", None, members,
-            f"one duty is stated by {len(members)} departments (boilerplate?): {texts[0]}",
-            [_ev(owners[i][0].name, owners[i][1]) for i in range(len(owners)) if find(i) == c][:50],
-            {"boilerplate": True, "texts": texts[:20]},
-        ))
-    # ownerless roles
+        findings.append(_boilerplate(members, [i for i in range(len(owners)) if group[i] == c], owners))
+    return findings
+
+
+def _ownerless(departments: Sequence[Department], labels: Sequence[str]) -> list[Finding]:
+    """A role of the label set with fewer than :data:`OWNERLESS_UNITS` units in the whole organisation."""
+    findings = []
     for role in labels:
         total = sum(d.counts.get(role, 0) for d in departments)
         if total < OWNERLESS_UNITS:
@@ -435,12 +534,50 @@ def audit_documents(
                 [_ev(d.name, r) for d in departments for r in d.sentences_of(role)],
                 {"units": total},
             ))
+    return findings
+
+
+def _findings(
+    departments: Sequence[Department], labels: Sequence[str], tokenizer: Callable[[str], Sequence[Token]],
+    duplicate_threshold: float,
+) -> list[Finding]:
+    """The four detectors' findings, most severe first (by kind within a severity, else as found)."""
+    owners, sims = _similarities(departments, tokenizer)
+    findings = [
+        *_crossings(departments, labels),
+        *_shared_roles(departments, labels, owners, sims),
+        *_duplicates(departments, labels, owners, sims, duplicate_threshold),
+        *_ownerless(departments, labels),
+    ]
     findings.sort(key=lambda f: (_SEV_RANK[f.severity], _KIND_RANK[f.kind]))
+    return findings
+
+
+def audit_documents(
+    docs: Sequence[OrgDocument],
+    model: RoleClassifier,
+    *,
+    expect: Mapping[str, str] | None = None,
+    duplicate_threshold: float = DEFAULT_DUPLICATE_THRESHOLD,
+    threshold: float | None = None,
+    min_score: float = DEFAULT_MIN_SCORE,
+) -> AuditReport:
+    """Audit already-read documents (see :func:`audit` for files)."""
+    labels = list(model.labels)
+    expect = dict(expect or {})
+    merged = _merge_departments(docs)
+    _check_expect(expect, labels, list(merged))
+    results = iter(_score_duties([d for _, duties in merged.values() for d in duties], model,
+                                 threshold=threshold, min_score=min_score))
+    departments = [
+        _department(name, files, [next(results) for _ in duties], labels, expect)
+        for name, (files, duties) in merged.items()
+    ]
     return AuditReport(
         documents=[doc.path for doc in docs],
         labels=labels,
         departments=departments,
-        findings=findings,
+        findings=_findings(departments, labels, model.tokenizer, duplicate_threshold),
         settings={"duplicate_threshold": duplicate_threshold, "threshold": threshold, "min_score": min_score,
                   "expect": expect},
     )
@@ -451,9 +588,9 @@ def audit(
     model: RoleClassifier | None = None,
     *,
     expect: Mapping[str, str] | None = None,
-    duplicate_threshold: float = 0.6,
+    duplicate_threshold: float = DEFAULT_DUPLICATE_THRESHOLD,
     threshold: float | None = None,
-    min_score: float = 0.5,
+    min_score: float = DEFAULT_MIN_SCORE,
     encoding: str | None = None,
     dept_column: str | None = None,
     duty_column: str | None = None,

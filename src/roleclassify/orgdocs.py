@@ -27,9 +27,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import AuditError
 from .fileio import check_office_size
@@ -138,7 +139,38 @@ def _add_duties(section: Section, text: str, file: str, line: int) -> None:
 
 
 # ---------------------------------------------------------------- text structures
+def _article_department(line: str, n: int, caption: tuple[str, int] | None) -> str | None:
+    """The department an article (line ``n``) is about: named in its caption 「第N条（営業部）」, as its subject
+    「第N条　営業部の分掌業務は…」, or in a caption line 「（営業部）」 right above it; None for an article about
+    something else (目的, 適用 ...)."""
+    mc = _ARTICLE_CAPTION_RE.match(line)
+    if mc and _looks_like_department(mc.group(1)):
+        return mc.group(1).strip()
+    ms = _ARTICLE_SUBJECT_RE.match(line)
+    if ms and _looks_like_department(ms.group(1).strip("　 、")):
+        return ms.group(1).strip("　 、")
+    if caption and _looks_like_department(caption[0]) and caption[1] >= n - 1:
+        return caption[0]
+    return None
+
+
+def _closes_article(line: str) -> bool:
+    """A line that ends the duties of the article above: 以上, 附則, or a chapter heading 第N章."""
+    return bool(
+        _END_RE.match(line) or line.startswith(("附則", "附　則", "附 則"))
+        or re.match(r"^第\s*[0-9０-９一二三四五六七八九十]+\s*章", line)
+    )
+
+
+def _annex(lines: list[str], start: int, file: str) -> list[Section]:
+    """The 別表 after line ``start``: a table of duties with their 主管 department (lines
+    ``業務｜主管部署｜関係部署``)."""
+    rows = [(k, re.split(r"\s*[｜|\t]\s*", l.strip())) for k, l in enumerate(lines[start:], start + 1) if l.strip()]
+    return _table_rows(rows, file, None, None, required=False)
+
+
 def _regulation(lines: list[str], file: str) -> list[Section]:
+    """A 業務分掌規程: an article about a department starts it, its items are its duties; a 別表 ends the text."""
     sections: list[Section] = []
     current: Section | None = None
     caption: tuple[str, int] | None = None
@@ -151,33 +183,19 @@ def _regulation(lines: list[str], file: str) -> list[Section]:
             caption = (m.group(1).strip(), n)
             continue
         if _ARTICLE_RE.match(line):
-            name = None
-            mc = _ARTICLE_CAPTION_RE.match(line)
-            if mc and _looks_like_department(mc.group(1)):
-                name = mc.group(1).strip()
-            if name is None:
-                ms = _ARTICLE_SUBJECT_RE.match(line)
-                if ms and _looks_like_department(ms.group(1).strip("　 、")):
-                    name = ms.group(1).strip("　 、")
-            if name is None and caption and _looks_like_department(caption[0]) and caption[1] >= n - 1:
-                name = caption[0]
+            name = _article_department(line, n, caption)
             caption = None
-            if name is None:
-                current = None  # an article that is not about a department (目的, 適用 ...)
-                continue
-            current = Section(name, file, n)
-            sections.append(current)
+            current = None if name is None else Section(name, file, n)
+            if current is not None:
+                sections.append(current)
             continue
         caption = None
         if line.startswith("別表"):
-            # the annex: a table of duties with their 主管 department (lines ``業務｜主管部署｜関係部署``)
-            rows = [(k, re.split(r"\s*[｜|\t]\s*", l.strip())) for k, l in enumerate(lines[n:], n + 1) if l.strip()]
-            _merge_sections(sections, _table_rows(rows, file, None, None, required=False))
+            _merge_sections(sections, _annex(lines, n, file))
             break
-        if _END_RE.match(line) or line.startswith(("附則", "附　則", "附 則")) or re.match(r"^第\s*[0-9０-９一二三四五六七八九十]+\s*章", line):
+        if _closes_article(line):
             current = None
-            continue
-        if current is not None:
+        elif current is not None:
             _add_duties(current, line, file, n)
     return sections
 
@@ -196,7 +214,9 @@ def _heading_name(line: str) -> str | None:
     return None
 
 
-def _scan(lines: list[str], file: str, heading_of, *, blank_closes: bool = False) -> list[Section]:
+def _scan(
+    lines: list[str], file: str, heading_of: Callable[[str], str | None], *, blank_closes: bool = False
+) -> list[Section]:
     """Sections from lines: ``heading_of(line)`` names a department heading (None otherwise); the lines after
     it are its duties until the next heading, an end marker, or (``blank_closes``) a blank line."""
     sections: list[Section] = []
@@ -315,29 +335,30 @@ def _parse_text(text: str, file: str) -> tuple[str, list[Section]]:
 
 
 # ---------------------------------------------------------------- other formats
-def _pick(header: Sequence[str], names: Sequence[str], given: str | None, what: str, file: str) -> int:
-    if given:
-        if given not in header:
-            raise AuditError(f"{file}:1: no {given!r} column (columns: {', '.join(header)})")
-        return header.index(given)
-    low = [h.strip().lower() for h in header]
-    for name in names:
-        if name.lower() in low:
-            return low.index(name.lower())
-    raise AuditError(
-        f"{file}:1: no {what} column among {', '.join(header)}; "
-        f"name it one of {', '.join(names[:4])}… or pass --{what}-column"
-    )
-
-
-def _cell(v) -> str:
+def _cell(v: object) -> str:
     return "" if v is None else str(v).replace("\r\n", "\n").strip()
 
 
-def _find_header(rows: Sequence[tuple[int, list[str]]], dept_col: str | None, duty_col: str | None):
-    """The header row among the first rows (title rows above it are skipped) and how to read the table:
-    ``("columns", dept_indexes, duty_index, mark_index)``, ``("holder", holder_index, duty_index)`` or
-    ``("matrix", {index: department}, duty_index)``; None when no row is a header."""
+@dataclass(frozen=True)
+class _Layout:
+    """How a table gives duties (column ``duty``) to departments: ``columns`` (department columns ``depts``,
+    outer first, and an optional 主管/関係 ``mark`` column), ``holder`` (a 主管部署 column ``holder``) or
+    ``matrix`` (a column per department, ``named``, whose ◎ cells it holds)."""
+
+    kind: str
+    duty: int
+    depts: tuple[int, ...] = ()
+    mark: int | None = None
+    holder: int | None = None
+    named: Mapping[int, str] = field(default_factory=dict)
+
+
+_Rows = Sequence[tuple[int, list[str]]]
+
+
+def _find_header(rows: _Rows, dept_col: str | None, duty_col: str | None) -> tuple[int, _Layout] | None:
+    """The header row among the first rows (title rows above it are skipped) and how to read the table; None
+    when no row is a header."""
     for k, (_, row) in enumerate(rows[:20]):
         low = [c.strip().lower() for c in row]
         if duty_col or dept_col:
@@ -351,18 +372,81 @@ def _find_header(rows: Sequence[tuple[int, list[str]]], dept_col: str | None, du
         if ti is None:
             continue
         if dept_col:
-            return k, ("columns", [low.index(dept_col.lower())], ti, None)
-        depts = [i for i, c in enumerate(low) if c in {n.lower() for n in _DEPT_COLUMNS} and i != ti]
+            return k, _Layout("columns", ti, depts=(low.index(dept_col.lower()),))
+        depts = tuple(i for i, c in enumerate(low) if c in {n.lower() for n in _DEPT_COLUMNS} and i != ti)
         holder = next((i for i, c in enumerate(row) if i != ti and "主管" in c and ("部" in c or "部門" in c)), None)
         mark = next((i for i, c in enumerate(row) if i not in depts and i != ti and _MARK_COLUMN_RE.search(c)), None)
         if depts:
-            return k, ("columns", depts, ti, mark)
+            return k, _Layout("columns", ti, depts=depts, mark=mark)
         if holder is not None:
-            return k, ("holder", holder, ti)
+            return k, _Layout("holder", ti, holder=holder)
         named = {i: c.strip() for i, c in enumerate(row) if i != ti and _looks_like_department(c)}
         if len(named) >= 2:
-            return k, ("matrix", named, ti)
+            return k, _Layout("matrix", ti, named=named)
     return None
+
+
+def _no_header(rows: _Rows, file: str, dept_col: str | None, duty_col: str | None) -> AuditError:
+    """The error for a table without a department (or the given) column, naming the columns it has."""
+    first = next((r for _, r in rows if any(r)), [])
+    given = f"no {dept_col or duty_col!r} column" if (dept_col or duty_col) else "no department column"
+    return AuditError(
+        f"{file}:{rows[0][0] if rows else 1}: {given} among {', '.join(c for c in first if c) or '(empty)'}; "
+        f"name it one of {', '.join(_DEPT_COLUMNS[:4])}… (and the duty column one of "
+        f"{', '.join(_DUTY_COLUMNS[4:8])}…) or pass --department-column / --duty-column"
+    )
+
+
+def _at(row: list[str], i: int) -> str:
+    """Cell ``i`` of a row, empty past its end."""
+    return row[i] if i < len(row) else ""
+
+
+def _carry(carried: list[str], names: list[str]) -> list[str]:
+    """The department cells (outer first) in force after a row's ``names``: an empty department cell continues
+    the one above (a merged cell), an inner one (課) only under the same outer department (部)."""
+    start = 1
+    if names[0]:
+        start = 0
+        if carried[:1] != names[:1]:
+            carried = names[:1] + [""] * (len(names) - 1)
+    for j, v in enumerate(names[start:], start):
+        if v:
+            carried = carried[:j] + [v] + [""] * (len(names) - j - 1)
+    return carried
+
+
+def _column_duties(rows: _Rows, layout: _Layout) -> Iterator[tuple[str, str, int]]:
+    """(department, duty, row) of a table with department columns: the innermost department in force holds the
+    row's duty, unless the mark column says it only helps (○)."""
+    carried: list[str] = []
+    for n, row in rows:
+        duty = _at(row, layout.duty)
+        carried = _carry(carried, [_at(row, i) for i in layout.depts])
+        if not duty or not carried:
+            continue
+        marks = set(_at(row, layout.mark)) if layout.mark is not None else set()
+        if marks & _RELATED and not marks & _HOLDS:
+            continue  # ○: the department only helps with this duty
+        name = next((v for v in reversed(carried) if v), "")
+        if name:
+            yield name, duty, n
+
+
+def _table_duties(rows: _Rows, layout: _Layout) -> Iterator[tuple[str, str, int]]:
+    """(department, duty, row) of the rows under a table's header, as ``layout`` reads them."""
+    if layout.kind == "columns":
+        yield from _column_duties(rows, layout)
+        return
+    for n, row in rows:
+        duty = _at(row, layout.duty)
+        if layout.holder is not None:
+            if duty and _at(row, layout.holder):
+                yield _at(row, layout.holder), duty, n
+            continue
+        for i, name in layout.named.items():
+            if duty and set(_at(row, i)) & _HOLDS:
+                yield name, duty, n
 
 
 def _table_rows(
@@ -379,57 +463,16 @@ def _table_rows(
     if found is None:
         if not required:
             return []
-        first = next((r for _, r in rows if any(r)), [])
-        given = f"no {dept_col or duty_col!r} column" if (dept_col or duty_col) else "no department column"
-        raise AuditError(
-            f"{file}:{rows[0][0] if rows else 1}: {given} among {', '.join(c for c in first if c) or '(empty)'}; "
-            f"name it one of {', '.join(_DEPT_COLUMNS[:4])}… (and the duty column one of "
-            f"{', '.join(_DUTY_COLUMNS[4:8])}…) or pass --department-column / --duty-column"
-        )
-    k, how = found
+        raise _no_header(rows, file, dept_col, duty_col)
+    k, layout = found
     by_name: dict[str, Section] = {}
     sections: list[Section] = []
-
-    def add(name: str, text: str, n: int) -> None:
+    for name, text, n in _table_duties(rows[k + 1 :], layout):
         sec = by_name.get(name)
         if sec is None:
             sec = by_name[name] = Section(name, file, n)
             sections.append(sec)
         _add_duties(sec, text, file, n)
-
-    carried: list[str] = []
-    for n, row in rows[k + 1 :]:
-        cell = (lambda i: row[i] if i < len(row) else "")
-        duty = cell(how[2])
-        if how[0] == "columns":
-            _, depts, _, mark = how
-            names = [cell(i) for i in depts]
-            # an empty department cell continues the one above (a merged cell), an inner one (課) only under
-            # the same outer department (部)
-            if names[0]:
-                if carried[:1] != names[:1]:
-                    carried = names[:1] + [""] * (len(names) - 1)
-                for j, v in enumerate(names):
-                    if v:
-                        carried = carried[:j] + [v] + [""] * (len(names) - j - 1)
-            else:
-                for j, v in enumerate(names[1:], 1):
-                    if v:
-                        carried = carried[:j] + [v] + [""] * (len(names) - j - 1)
-            if not duty or not carried:
-                continue
-            if mark is not None and set(cell(mark)) & _RELATED and not set(cell(mark)) & _HOLDS:
-                continue  # ○: the department only helps with this duty
-            name = next((v for v in reversed(carried) if v), "")
-            if name:
-                add(name, duty, n)
-        elif how[0] == "holder":
-            if duty and cell(how[1]):
-                add(cell(how[1]), duty, n)
-        else:
-            for i, name in how[1].items():
-                if duty and set(cell(i)) & _HOLDS:
-                    add(name, duty, n)
     return sections
 
 
@@ -493,7 +536,7 @@ _HTML_BLOCKS = {"p", "div", "li", "ul", "ol", "section", "article", "main", "bod
                 "dl", "dt", "dd", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "tbody", "thead"}
 
 
-def _html_skipped(el) -> bool:
+def _html_skipped(el: Any) -> bool:
     tag = el.tag if isinstance(el.tag, str) else ""
     if tag in _HTML_SKIP_TAGS:
         return True
@@ -501,11 +544,11 @@ def _html_skipped(el) -> bool:
     return bool({n.lower() for n in names} & _HTML_SKIP_NAMES)
 
 
-def _html_text(el) -> str:
+def _html_text(el: Any) -> str:
     """An element's text as a browser lays it out: a line break at <br> and at every block element."""
     parts: list[str] = []
 
-    def walk(e) -> None:
+    def walk(e: Any) -> None:
         tag = e.tag if isinstance(e.tag, str) else ""
         if _html_skipped(e):
             return
@@ -525,7 +568,7 @@ def _html_text(el) -> str:
     return "\n".join(l for l in lines if l)
 
 
-def _html_root(data: bytes, name: str):
+def _html_root(data: bytes, name: str) -> Any:
     """The parsed page. Its encoding: a BOM or ``<meta charset>`` (lxml reads those), else UTF-8 if the bytes
     decode, else the detected Japanese encoding (lxml alone would take such a page for Latin-1)."""
     import lxml.html
@@ -546,6 +589,46 @@ def html_lines(data: bytes, name: str = "<html>") -> list[str]:
     return [l for l in _html_text(body if body is not None else root).split("\n") if l]
 
 
+def _html_tables(root: Any, file: str, dept_col: str | None, duty_col: str | None) -> list[Section]:
+    """The departments of the page's 分掌 tables (tables inside page furniture left out)."""
+    sections: list[Section] = []
+    for table in root.iter("table"):
+        if any(_html_skipped(a) for a in table.iterancestors()):
+            continue
+        rows = [(tr.sourceline or 1, [_html_text(td) for td in tr if td.tag in ("td", "th")]) for tr in table.iter("tr")]
+        _merge_sections(sections, _table_rows(rows, file, dept_col, duty_col, required=False))
+    return sections
+
+
+def _html_leaf_lines(e: Any, tag: str) -> list[str] | None:
+    """A heading as a Markdown heading, a list item or definition as list items, a paragraph's or a term's
+    lines; None for an element whose children are read one by one."""
+    if re.fullmatch(r"h[1-6]", tag):
+        return ["#" * int(tag[1]) + " " + _html_text(e).replace("\n", " ")]
+    if tag in ("li", "dd", "p"):
+        return [("- " if tag != "p" else "") + t for t in _html_text(e).split("\n")]
+    if tag in ("dt",):
+        return [_html_text(e).replace("\n", " ")]
+    return None
+
+
+def _html_markdown(e: Any, lines: list[str]) -> None:
+    """Append the lines of element ``e`` read as Markdown (page furniture left out)."""
+    tag = e.tag if isinstance(e.tag, str) else ""
+    if _html_skipped(e):
+        return
+    leaf = _html_leaf_lines(e, tag)
+    if leaf is not None:
+        lines.extend(leaf)
+        return
+    if e.text and e.text.strip() and tag in _HTML_BLOCKS:
+        lines.append(e.text.strip())
+    for child in e:
+        _html_markdown(child, lines)
+        if child.tail and child.tail.strip() and tag in _HTML_BLOCKS:
+            lines.append(child.tail.strip())
+
+
 def _html(path: Path, data: bytes, dept_col: str | None, duty_col: str | None) -> tuple[str, list[Section]]:
     """A 分掌 table on the page, else its headings and list items read as Markdown."""
     try:
@@ -554,44 +637,16 @@ def _html(path: Path, data: bytes, dept_col: str | None, duty_col: str | None) -
         raise
     except Exception as e:  # lxml raises ParserError for an empty or broken document
         raise AuditError(f"{path}: cannot read as HTML ({type(e).__name__}: {e})") from None
-    sections: list[Section] = []
-    for table in root.iter("table"):
-        if any(_html_skipped(a) for a in table.iterancestors()):
-            continue
-        rows = [(tr.sourceline or 1, [_html_text(td) for td in tr if td.tag in ("td", "th")]) for tr in table.iter("tr")]
-        _merge_sections(sections, _table_rows(rows, str(path), dept_col, duty_col, required=False))
+    sections = _html_tables(root, str(path), dept_col, duty_col)
     if sections:
         return "html/table", sections
     lines: list[str] = []
-    body = root.find("body") if root.find("body") is not None else root
-
-    def walk(e) -> None:
-        tag = e.tag if isinstance(e.tag, str) else ""
-        if _html_skipped(e):
-            return
-        if re.fullmatch(r"h[1-6]", tag):
-            lines.append("#" * int(tag[1]) + " " + _html_text(e).replace("\n", " "))
-            return
-        if tag in ("li", "dd", "p"):
-            for t in _html_text(e).split("\n"):
-                lines.append(("- " if tag != "p" else "") + t)
-            return
-        if tag in ("dt",):
-            lines.append(_html_text(e).replace("\n", " "))
-            return
-        if e.text and e.text.strip() and tag in _HTML_BLOCKS:
-            lines.append(e.text.strip())
-        for child in e:
-            walk(child)
-            if child.tail and child.tail.strip() and tag in _HTML_BLOCKS:
-                lines.append(child.tail.strip())
-
-    walk(body)
+    _html_markdown(root.find("body") if root.find("body") is not None else root, lines)
     structure, secs = _parse_text("\n".join(lines), str(path))
     return f"html/{structure}", secs
 
 
-def _docx_body(path: Path):
+def _docx_body(path: Path) -> list[tuple[str, Any]]:
     """Paragraphs (style, text) and tables (rows of cell texts) of a DOCX, in document order."""
     try:
         import docx  # python-docx
@@ -604,7 +659,7 @@ def _docx_body(path: Path):
         raise AuditError(f"{path}: {too_big}")
     try:
         document = docx.Document(str(path))
-        out: list[tuple[str, object]] = []
+        out: list[tuple[str, Any]] = []
         for child in document.element.body.iterchildren():
             tag = child.tag.rsplit("}", 1)[-1]
             if tag == "p":
@@ -710,7 +765,7 @@ def read_org_document(
     return OrgDocument(str(path), structure, sections)
 
 
-def _directory(path: Path, encoding: str | None, **kw) -> list[OrgDocument]:
+def _directory(path: Path, encoding: str | None, **kw: str | None) -> list[OrgDocument]:
     files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in DOC_SUFFIXES and not p.name.startswith("."))
     if not files:
         raise AuditError(f"{path}: no documents ({', '.join(DOC_SUFFIXES)}) in this directory")
@@ -741,7 +796,9 @@ def _directory(path: Path, encoding: str | None, **kw) -> list[OrgDocument]:
     return [OrgDocument(str(path), "directory", sections)]
 
 
-def read_org_documents(paths: Iterable[str | Path], *, encoding: str | None = None, **kw) -> list[OrgDocument]:
+def read_org_documents(
+    paths: Iterable[str | Path], *, encoding: str | None = None, **kw: str | None
+) -> list[OrgDocument]:
     """Read files and directories. A directory of structured documents yields each of them; a directory of
     unstructured text files is one organisation with one department per file."""
     docs: list[OrgDocument] = []

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import time
 import unicodedata
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .orgaudit import AuditReport
+from .orgaudit import KINDS
 
-__all__ = ["render", "render_table", "render_markdown", "render_html", "render_json", "AUDIT_FORMATS"]
+if TYPE_CHECKING:  # pragma: no cover
+    from .orgaudit import AuditReport, Department, Finding
+
+__all__ = [
+    "render", "render_table", "render_markdown", "render_html", "render_json", "report_format_for", "AUDIT_FORMATS",
+]
 
 AUDIT_FORMATS = ("table", "json", "markdown", "html")
+#: The format of a report file by its suffix; a file of any other suffix gets the table.
+_SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json"}
 _PALETTE = ["#2f6fdb", "#1e9e5a", "#e08a00", "#8e44ad", "#c0392b", "#16a085", "#7f8c8d"]
 _OTHER_COLOR = "#c9ced6"
 
@@ -30,6 +37,14 @@ def _w(s: str) -> int:
 
 def _pad(s: str, width: int) -> str:
     return s + " " * max(0, width - _w(s))
+
+
+def report_format_for(output: str | None, stdout_is_tty: bool) -> str:
+    """The format (of :data:`AUDIT_FORMATS`) of a report when none is asked for: a file's by its suffix (.html
+    or .htm, .md, .json, else the table); on stdout the table for a terminal, JSON for a pipe or a file."""
+    if output:
+        return _SUFFIX_FORMATS.get(os.path.splitext(output)[1].lower(), "table")
+    return "table" if stdout_is_tty else "json"
 
 
 def render_json(report: AuditReport) -> str:
@@ -93,7 +108,7 @@ def _md_code(s: str) -> str:
 def render_markdown(report: AuditReport) -> str:
     """GitHub-flavoured Markdown report."""
     cols = [*report.labels, "other"]
-    counts = {k: len(report.by_kind(k)) for k in ("crossing", "shared", "duplicate", "ownerless")}
+    counts = {k: len(report.by_kind(k)) for k in KINDS}
     out = [
         "# Role audit",
         "",
@@ -153,14 +168,9 @@ summary{cursor:pointer;color:var(--muted);font-size:13px}
 """
 
 
-def render_html(report: AuditReport, *, title: str = "Role audit") -> str:
-    """One self-contained HTML file (inline CSS, no scripts, no external resources)."""
+def _html_summary(report: AuditReport, title: str) -> list[str]:
+    """The page head, title, documents line and the summary cards (departments, duties, findings per kind)."""
     e = html.escape
-    labels = list(report.labels)
-    cols = [*labels, "other"]
-    colors = _colors(labels)
-    kinds = ("crossing", "shared", "duplicate", "ownerless")
-    counts = {k: len(report.by_kind(k)) for k in kinds}
     parts = [
         "<!DOCTYPE html>",
         '<html lang="ja"><head><meta charset="utf-8">',
@@ -173,35 +183,48 @@ def render_html(report: AuditReport, *, title: str = "Role audit") -> str:
         f'<div class="card"><b>{len(report.departments)}</b><span>departments</span></div>',
         f'<div class="card"><b>{sum(len(d.duties) for d in report.departments)}</b><span>duties</span></div>',
     ]
-    for k in kinds:
-        parts.append(f'<div class="card" data-kind="{k}"><b>{counts[k]}</b><span>{k}</span></div>')
+    for k in KINDS:
+        parts.append(f'<div class="card" data-kind="{k}"><b>{len(report.by_kind(k))}</b><span>{k}</span></div>')
     parts.append("</div></section>")
+    return parts
 
-    # heatmap matrix
-    parts += [
+
+def _html_matrix_row(d: Department, cols: list[str], colors: dict[str, str]) -> list[str]:
+    """A department's row of the heatmap: colour strength is the cell's share of its duties."""
+    e = html.escape
+    total = max(len(d.duties), 1)
+    parts = [f'<tr data-department="{e(d.name)}"><td>{e(d.name)}</td>']
+    for c in cols:
+        n = d.counts.get(c, 0)
+        alpha = n / total
+        cls = ' class="expected"' if c == d.expected_role else ""
+        style = f"background:{colors[c]}{int(40 + 215 * alpha):02x};" if n else ""
+        text_color = "color:#fff;" if alpha > 0.5 and c != "other" else ""
+        parts.append(f'<td{cls} data-role="{e(c)}" data-count="{n}" style="{style}{text_color}">{n}</td>')
+    parts.append("</tr>")
+    return parts
+
+
+def _html_matrix(report: AuditReport, cols: list[str], colors: dict[str, str]) -> list[str]:
+    """The department × role heatmap table."""
+    parts = [
         '<h2>Department × role</h2>',
         '<table class="matrix" id="matrix"><thead><tr><th>department</th>',
-        *[f"<th>{e(c)}</th>" for c in cols],
+        *[f"<th>{html.escape(c)}</th>" for c in cols],
         "</tr></thead><tbody>",
     ]
     for d in report.departments:
-        total = max(len(d.duties), 1)
-        parts.append(f'<tr data-department="{e(d.name)}"><td>{e(d.name)}</td>')
-        for c in cols:
-            n = d.counts.get(c, 0)
-            alpha = n / total
-            color = colors[c]
-            cls = ' class="expected"' if c == d.expected_role else ""
-            style = f"background:{color}{int(40 + 215 * alpha):02x};" if n else ""
-            text_color = "color:#fff;" if alpha > 0.5 and c != "other" else ""
-            parts.append(f'<td{cls} data-role="{e(c)}" data-count="{n}" style="{style}{text_color}">{n}</td>')
-        parts.append("</tr>")
+        parts += _html_matrix_row(d, cols, colors)
     parts.append("</tbody></table>")
     parts.append('<div class="meta">Cells count duty sentences; colour strength is the share of the '
                  "department's duties; the outlined cell is the role the department's name (or --expect) states.</div>")
+    return parts
 
-    # stacked share bars
-    parts.append('<h2>Role shares per department</h2><div class="legend">')
+
+def _html_bars(report: AuditReport, cols: list[str], colors: dict[str, str]) -> list[str]:
+    """A stacked bar of role shares per department, with its legend."""
+    e = html.escape
+    parts = ['<h2>Role shares per department</h2><div class="legend">']
     parts += [f'<span><i style="background:{colors[c]}"></i>{e(c)}</span>' for c in cols]
     parts.append('</div><div class="bars" id="bars">')
     for d in report.departments:
@@ -216,25 +239,50 @@ def render_html(report: AuditReport, *, title: str = "Role audit") -> str:
                              f'title="{e(c)}: {n}"></div>')
         parts.append(f'</div><div class="n">{len(d.duties)}</div></div>')
     parts.append("</div>")
+    return parts
 
-    # findings, most severe first
-    parts.append('<h2>Findings</h2><section id="findings">')
+
+def _html_finding(f: Finding) -> list[str]:
+    """One finding card: severity and kind badges, the message and its evidence sentences."""
+    e = html.escape
+    parts = [
+        f'<article class="finding {f.severity}" data-kind="{f.kind}" data-severity="{f.severity}">',
+        f'<span class="badge {f.severity}">{f.severity}</span><span class="badge kind">{f.kind}</span>',
+        f"<strong>{e(f.message)}</strong>",
+    ]
+    if f.evidence:
+        parts.append(f"<details open><summary>{len(f.evidence)} evidence sentence(s)</summary><ul>")
+        for ev in f.evidence:
+            parts.append(f'<li><span class="loc">{e(ev["location"])}</span> {e(ev["department"])}: '
+                         f"{e(ev['text'])}</li>")
+        parts.append("</ul></details>")
+    parts.append("</article>")
+    return parts
+
+
+def _html_findings(report: AuditReport) -> list[str]:
+    """The findings, most severe first (the report's order)."""
+    parts = ['<h2>Findings</h2><section id="findings">']
     if not report.findings:
         parts.append('<p class="none">No findings: every role is done by one department that is named for it, '
                      "and no duty is stated twice.</p>")
     for f in report.findings:
-        parts.append(f'<article class="finding {f.severity}" data-kind="{f.kind}" data-severity="{f.severity}">')
-        parts.append(f'<span class="badge {f.severity}">{f.severity}</span><span class="badge kind">{f.kind}</span>')
-        parts.append(f"<strong>{e(f.message)}</strong>")
-        if f.evidence:
-            parts.append(f"<details open><summary>{len(f.evidence)} evidence sentence(s)</summary><ul>")
-            for ev in f.evidence:
-                parts.append(f'<li><span class="loc">{e(ev["location"])}</span> {e(ev["department"])}: '
-                             f"{e(ev['text'])}</li>")
-            parts.append("</ul></details>")
-        parts.append("</article>")
-    parts.append("</section></main></body></html>")
-    return "\n".join(parts)
+        parts += _html_finding(f)
+    parts.append("</section>")
+    return parts
+
+
+def render_html(report: AuditReport, *, title: str = "Role audit") -> str:
+    """One self-contained HTML file (inline CSS, no scripts, no external resources)."""
+    cols = [*report.labels, "other"]
+    colors = _colors(list(report.labels))
+    parts = [
+        *_html_summary(report, title),
+        *_html_matrix(report, cols, colors),
+        *_html_bars(report, cols, colors),
+        *_html_findings(report),
+    ]
+    return "\n".join(parts) + "</main></body></html>"
 
 
 def render(report: AuditReport, fmt: str) -> str:
