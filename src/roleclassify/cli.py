@@ -19,9 +19,11 @@ import click
 from . import commands as C
 from . import tables
 from .errors import OptionError, OutputError, RoleClassifyError, use_cli_names
+from .orgaudit import FAIL_ON_CHOICES
 from .output import OUTPUT_FORMATS
 from .readers import FORMATS as INPUT_FORMATS
 from .readers import UNITS
+from .report import AUDIT_FORMATS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -389,7 +391,7 @@ def suggest(inputs: tuple[str, ...], **options: Any) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @model_option
-@format_option(("table", "json", "markdown", "html"), default=None,
+@format_option(AUDIT_FORMATS, default=None,
                help="Report format. Default: table on a terminal, json otherwise (or by --output suffix).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the report here (atomically) instead of stdout.")
@@ -402,7 +404,7 @@ def suggest(inputs: tuple[str, ...], **options: Any) -> None:
               help="A duty counts as a role's work only with at least this score (and the tagging threshold).")
 @click.option("--dept-column", default=None, help="CSV/TSV column with the department (default: detected).")
 @click.option("--duty-column", default=None, help="CSV/TSV column with the duty (default: detected).")
-@click.option("--fail-on", "fail_on", multiple=True, type=click.Choice(C.FAIL_ON_CHOICES),
+@click.option("--fail-on", "fail_on", multiple=True, type=click.Choice(FAIL_ON_CHOICES),
               help="Exit with code 3 when findings of this kind exist (overlap = crossing or shared). Repeatable.")
 @quiet_option
 def audit(paths: tuple[str, ...], **options: Any) -> None:

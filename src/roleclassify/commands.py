@@ -24,6 +24,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from .errors import OptionError, RecordError, StrictStop, option
+from .orgaudit import (
+    DEFAULT_DUPLICATE_THRESHOLD,
+    DEFAULT_MIN_SCORE,
+    fail_on_kinds,
+    failing_findings,
+)
 from .progress import Progress
 from .readers import MAX_TEXT_CHARS
 from .tokenize import ENGINES
@@ -394,9 +400,6 @@ def run_suggest(opts: SuggestOptions) -> SuggestResult:
 
 
 # --------------------------------------------------------------------------- audit
-#: ``fail_on`` kinds: a finding kind, ``overlap`` (crossing or shared) or ``any``.
-FAIL_ON_CHOICES = ("overlap", "crossing", "shared", "duplicate", "ownerless", "any")
-
 @dataclass(frozen=True)
 class AuditOptions:
     """Everything ``roleclassify audit`` takes."""
@@ -406,9 +409,9 @@ class AuditOptions:
     fmt: str | None = None  #: None: by the output's suffix; table on a terminal, else json
     output: str | None = None
     expect: tuple[str, ...] = ()  #: DEPARTMENT=ROLE
-    duplicate_threshold: float = 0.6
+    duplicate_threshold: float = DEFAULT_DUPLICATE_THRESHOLD
     threshold: float | None = None
-    min_score: float = 0.5
+    min_score: float = DEFAULT_MIN_SCORE
     dept_column: str | None = None
     duty_column: str | None = None
     fail_on: tuple[str, ...] = ()
@@ -440,22 +443,16 @@ class AuditRun:
 
 def run_audit(opts: AuditOptions, *, stdout_is_tty: bool = False, on_model: Callable[[Any], None] | None = None
               ) -> AuditRun:
-    """Audit the documents and write the report (to ``opts.output``, else stdout)."""
-    import os
-
+    """Audit the documents and write the report (to ``opts.output``, else stdout) in ``opts.fmt``, or the
+    format the output's suffix names (:func:`roleclassify.report.report_format_for`)."""
     from .model import load
     from .orgaudit import audit
     from .output import AtomicOutput
-    from .report import render
+    from .report import render, report_format_for
 
-    fmt = opts.fmt
-    if fmt is None:
-        if opts.output:
-            fmt = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json"}.get(
-                os.path.splitext(opts.output)[1].lower(), "table")
-        else:
-            fmt = "table" if stdout_is_tty else "json"
+    fmt = opts.fmt or report_format_for(opts.output, stdout_is_tty)
     expect = parse_expect(opts.expect)
+    kinds = fail_on_kinds(opts.fail_on)
     model = load(opts.model_path)
     if on_model is not None:
         on_model(model)
@@ -464,7 +461,4 @@ def run_audit(opts: AuditOptions, *, stdout_is_tty: bool = False, on_model: Call
                    duty_column=opts.duty_column)
     with AtomicOutput(opts.output) as stream:
         stream.write(render(report, fmt) + "\n")
-    kinds: set[str] = set()
-    for f in opts.fail_on:
-        kinds |= {"overlap": {"crossing", "shared"}, "any": {"crossing", "shared", "duplicate", "ownerless"}}.get(f, {f})
-    return AuditRun(report, fmt, [f for f in report.findings if f.kind in kinds], frozenset(kinds))
+    return AuditRun(report, fmt, failing_findings(report, opts.fail_on), kinds)

@@ -6,9 +6,9 @@ import html
 import json
 import os
 import time
-import unicodedata
 from typing import TYPE_CHECKING
 
+from .display import cell_width, pad
 from .orgaudit import KINDS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -31,14 +31,6 @@ def _colors(labels: list[str]) -> dict[str, str]:
     return c
 
 
-def _w(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
-
-
-def _pad(s: str, width: int) -> str:
-    return s + " " * max(0, width - _w(s))
-
-
 def report_format_for(output: str | None, stdout_is_tty: bool) -> str:
     """The format (of :data:`AUDIT_FORMATS`) of a report when none is asked for: a file's by its suffix (.html
     or .htm, .md, .json, else the table); on stdout the table for a terminal, JSON for a pipe or a file."""
@@ -54,12 +46,12 @@ def render_json(report: AuditReport) -> str:
 def render_table(report: AuditReport) -> str:
     """Plain-text report for a terminal."""
     cols = [*report.labels, "other"]
-    name_w = max([_w("department"), *(_w(d.name) for d in report.departments)]) + 2
-    lines = [_pad("department", name_w) + "".join(f"{c[:12]:>13}" for c in cols) + "  expected"]
+    name_w = max([cell_width("department"), *(cell_width(d.name) for d in report.departments)]) + 2
+    lines = [pad("department", name_w) + "".join(f"{c[:12]:>13}" for c in cols) + "  expected"]
     lines.append("-" * (name_w + 13 * len(cols) + 10))
     for d in report.departments:
         lines.append(
-            _pad(d.name, name_w)
+            pad(d.name, name_w)
             + "".join(f"{d.counts.get(c, 0):>13}" for c in cols)
             + f"  {d.expected_role or '-'}"
         )
