@@ -16,7 +16,7 @@ from roleclassify.errors import OptionError, RecordError, StrictStop, option, us
 
 def test_option_names_follow_the_interface_in_use(tmp_path):
     assert option("text_column", "NAME") == "text_column='NAME'"
-    assert option("strict") == "strict=True"
+    assert option("strict") == "strict"
     use_cli_names(True)
     try:
         assert option("text_column", "NAME") == "--text-column NAME"
@@ -27,7 +27,7 @@ def test_option_names_follow_the_interface_in_use(tmp_path):
     src = tmp_path / "a.txt"
     src.write_text("受注処理\n", encoding="utf-8")
     CliRunner().invoke(cli, ["tag", str(src), "--format", "jsonl"])
-    assert option("strict") == "strict=True"
+    assert option("strict") == "strict"
 
 
 def test_python_run_tag_writes_what_the_cli_writes(tmp_path, tiny_model_dir):
@@ -50,7 +50,7 @@ def test_python_run_tag_reports_bad_records_and_strict_raises(tmp_path, tiny_mod
     summary = C.run_tag(opts, on_problem=seen.append)
     assert (summary.tagged, summary.skipped, summary.exit_code) == (2, 1, 1)
     assert [e.location for e in seen] == [f"{src}:2"]
-    with pytest.raises(StrictStop, match=r":2: .*\(strict=True: stopped\)$") as stop:
+    with pytest.raises(StrictStop, match=r":2: .*\(strict: stopped\)$") as stop:
         C.run_tag(C.TagOptions(inputs=(str(src),), output=str(tmp_path / "s.jsonl"),
                                model_path=str(tiny_model_dir), strict=True))
     assert not (tmp_path / "s.jsonl").exists()
@@ -150,3 +150,18 @@ def test_audit_expect_is_parsed_before_the_model_loads():
     with pytest.raises(OptionError, match="expected DEPARTMENT=ROLE") as e:
         C.run_audit(C.AuditOptions(paths=("nowhere",), model_path="/nonexistent", expect=("営業部",)))
     assert e.value.param == "expect"
+
+
+def test_messages_name_options_that_exist(tmp_path, tiny_model_dir):
+    """The table-without-department message named --department-column, which audit does not have."""
+    table = tmp_path / "duties.csv"
+    table.write_text("番号,内容\n1,受注処理\n", encoding="utf-8")
+    r = CliRunner().invoke(cli, ["audit", str(table), "-m", str(tiny_model_dir)])
+    assert r.exit_code == 1 and "--dept-column NAME / --duty-column NAME" in r.stderr, r.stderr
+    audit = CliRunner().invoke(cli, ["audit", "--help"]).output
+    assert "--dept-column" in audit and "--duty-column" in audit
+    from roleclassify.errors import AuditError
+    from roleclassify.orgaudit import audit as audit_fn
+
+    with pytest.raises(AuditError, match=r"dept_column='NAME' / duty_column='NAME'"):
+        audit_fn([table])

@@ -37,11 +37,11 @@ def use_cli_names(on: bool = True) -> None:
 
 def option(name: str, value: str | None = None) -> str:
     """Parameter ``name`` (and an example ``value``) as the interface in use spells it: ``--text-column NAME``
-    on the command line, ``text_column="NAME"`` from Python; a flag (no value) is ``--strict`` / ``strict=True``."""
+    on the command line, ``text_column='NAME'`` from Python; without a value ``--strict`` / ``strict``."""
     if _cli_names:
         flag = _CLI_SPELLING.get(name, "--" + name.replace("_", "-"))
         return flag if value is None else f"{flag} {value}"
-    return f"{name}=True" if value is None else f"{name}={value!r}"
+    return name if value is None else f"{name}={value!r}"
 
 
 class RoleClassifyError(Exception):

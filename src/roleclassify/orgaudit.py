@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import AuditError
+from .errors import AuditError, option
 from .orgdocs import Duty, OrgDocument, read_org_documents
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -308,10 +308,10 @@ def _check_expect(expect: Mapping[str, str], labels: Sequence[str], names: Seque
     documents."""
     for dept, wanted in expect.items():
         if wanted not in labels:
-            raise AuditError(f"--expect {dept}={wanted}: {wanted!r} is not a label of the model ({', '.join(labels)})")
+            raise AuditError(f"{option('expect', f'{dept}={wanted}')}: {wanted!r} is not a label of the model ({', '.join(labels)})")
     unknown = sorted(set(expect) - set(names))
     if unknown:
-        raise AuditError(f"--expect names department(s) not found in the documents: {', '.join(unknown)} "
+        raise AuditError(f"{option('expect')} names department(s) not found in the documents: {', '.join(unknown)} "
                          f"(departments: {', '.join(names)})")
 
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import AuditError
+from .errors import AuditError, option
 from .fileio import check_office_size
 from .text import split_lines, split_sentences, strip_marker
 
@@ -393,7 +393,7 @@ def _no_header(rows: _Rows, file: str, dept_col: str | None, duty_col: str | Non
     return AuditError(
         f"{file}:{rows[0][0] if rows else 1}: {given} among {', '.join(c for c in first if c) or '(empty)'}; "
         f"name it one of {', '.join(_DEPT_COLUMNS[:4])}… (and the duty column one of "
-        f"{', '.join(_DUTY_COLUMNS[4:8])}…) or pass --department-column / --duty-column"
+        f"{', '.join(_DUTY_COLUMNS[4:8])}…) or pass {option('dept_column', 'NAME')} / {option('duty_column', 'NAME')}"
     )
 
 

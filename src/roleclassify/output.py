@@ -18,7 +18,7 @@ from typing import IO, Any
 
 from ._json import dumps_line
 from .display import cell_width, clip, fit, pad, printable
-from .errors import OutputError
+from .errors import OutputError, option
 from .fileio import default_file_mode
 from .labels import display_label
 
@@ -202,7 +202,7 @@ def _report_late(late: dict[str, int]) -> None:
     if late:
         first = ", ".join(f"{k!r} (record {n})" for k, n in list(late.items())[:5])
         sys.stderr.write(f"roleclassify: field(s) first seen after the header was written are not in the output: "
-                         f"{first}; write --format jsonl to keep every field\n")
+                         f"{first}; write {option('fmt', 'jsonl')} to keep every field\n")
 
 
 class _CsvWriter:
