@@ -55,3 +55,21 @@ def test_ci_runs_readme_test_command():
     _, test_cmd = _setup_commands()
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert test_cmd in ci
+
+
+def test_readme_layout_lists_every_module():
+    """README's layout section is what tests/readme_layout.py generates from the tree: it fails when a module
+    is added, moved or removed (or its docstring changes) until the section is regenerated."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    try:
+        import readme_layout
+    finally:
+        sys.path.pop(0)
+    shown = readme_layout.current(README)
+    assert shown, "README.md lost its layout markers"
+    for module in readme_layout.modules():
+        name = module.relative_to(readme_layout.PACKAGE).as_posix()
+        assert f"| `{name}` |" in shown, f"{name} is missing from README's layout: run python tests/readme_layout.py"
+    assert shown == readme_layout.section(), "README's layout is stale: run python tests/readme_layout.py"
