@@ -149,26 +149,25 @@ def _input_columns(df: pd.DataFrame, text_column: str) -> pd.DataFrame:
     return rest
 
 
-def input_column_names(columns: Iterable[Hashable], reserved: Collection[Hashable]) -> dict[Hashable, str]:
-    """New names for the input columns named like an output column (one of ``reserved``), the rule of
-    ``roleclassify tag``'s :func:`~roleclassify.pipeline.output_record`: ``input_<name>``, with ``input_``
-    prefixed again while the name is still taken (by another input column or an earlier new name). Columns
-    missing from the result keep their names.
+def input_column_names(columns: Iterable[Hashable], reserved: Collection[Hashable]) -> dict[Hashable, Hashable]:
+    """The name each input column is written under, in output order: its own, or for a column named like an
+    output column (one of ``reserved``) ``input_<name>``, prefixed again while the name is still taken: the
+    rule of ``roleclassify tag``'s :func:`~roleclassify.pipeline.output_record`.
 
     >>> input_column_names(["review", "input_review", "site"], ("review",))
-    {'review': 'input_input_review'}
+    {'input_review': 'input_review', 'site': 'site', 'review': 'input_input_review'}
     """
     columns = list(columns)
-    taken: set[Hashable] = {c for c in columns if c not in reserved} | set(reserved)
-    renamed: dict[Hashable, str] = {}
+    names: dict[Hashable, Hashable] = {c: c for c in columns if c not in reserved}
+    taken = set(names)
     for c in columns:
         if c in reserved:
             name = f"input_{c}"
             while name in taken:
                 name = f"input_{name}"
+            names[c] = name
             taken.add(name)
-            renamed[c] = name
-    return renamed
+    return names
 
 
 #: Prefix of the text a row the reader could not use carries to :func:`tag_partition` (a CSV row with the
