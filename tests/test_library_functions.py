@@ -112,14 +112,15 @@ def test_dask_input_columns_named_as_tag_names_input_fields(fields):
     """Dask's rule and tag's output_record name a clashing input field alike (one rule, two writers)."""
     from roleclassify.dask import input_column_names
     from roleclassify.model import Tagging
-    from roleclassify.pipeline import OUTPUT_KEYS, output_record
+    from roleclassify.output import OUTPUT_KEYS, input_names
+    from roleclassify.pipeline import output_record
     from roleclassify.readers import Record
 
     values = {f: f"value of {f}" for f in fields}
     out = output_record(Record("r1", "営業", dict(values)), Tagging("営業", ["sales"], {"sales": 0.9}))
     renamed = input_column_names(fields, OUTPUT_KEYS)
-    assert {f: renamed.get(f, f) for f in fields} == {f: next(k for k, v in out.items() if v == values[f])
-                                                      for f in fields}
+    assert renamed == {f: next(k for k, v in out.items() if v == values[f]) for f in fields}
+    assert list(renamed.items()) == list(input_names(fields).items())
 
 
 def test_dask_partition_keeps_both_review_and_input_review():

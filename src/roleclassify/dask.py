@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from .errors import RoleClassifyError
+from .output import RECORD_KEYS
 
 if TYPE_CHECKING:  # pragma: no cover
     import dask.dataframe as dd
@@ -39,7 +40,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["tag_dataframe", "tag_partition", "ModelPlugin", "OUTPUT_COLUMNS", "read_inputs", "write_output", "run",
            "input_column_names"]
 
-OUTPUT_COLUMNS = ("id", "text", "labels", "scores", "review", "sentences", "shares")
+#: The columns tag_partition writes for each row: those of ``roleclassify tag``'s output records.
+OUTPUT_COLUMNS = RECORD_KEYS
 #: Every column tag_partition adds: OUTPUT_COLUMNS and ``error`` (why a row was not tagged; not written).
 _ADDED_COLUMNS = (*OUTPUT_COLUMNS, "error")
 _MODELS: dict[str, RoleClassifier] = {}
