@@ -32,6 +32,10 @@ from .errors import CorpusError
 __all__ = [
     "CorpusItem",
     "read_corpus",
+    "read_corpus_with_problems",
+    "corpus_files",
+    "filter_split",
+    "known_texts",
     "label_set",
     "training_units",
     "corpus_hash",
@@ -100,49 +104,27 @@ def _parse_labels(value: Any, where: str, problems: list[str]) -> list[str] | No
     return out
 
 
+#: Record fields that are CorpusItem attributes; the others are kept in ``extra``.
+_KNOWN_FIELDS = frozenset({"text", "labels", "id", "unit", "split", "register", "industry", "source", "tags", "lines"})
+
+
 def _item_from_obj(obj: Any, where: str, problems: list[str]) -> CorpusItem | None:
+    """One parsed record as an item, or None with its problem added to ``problems``."""
     if not isinstance(obj, dict):
         problems.append(f"{where}: expected a JSON object, got {type(obj).__name__}")
         return None
     lines = None
-    raw_lines = obj.get("lines")
-    if raw_lines is not None:
-        if not isinstance(raw_lines, list):
-            problems.append(f"{where}: 'lines' must be a list of {{text, labels}} objects")
+    if obj.get("lines") is not None:
+        lines = _parse_lines(obj["lines"], where, problems)
+        if lines is None:
             return None
-        lines = []
-        for k, ln in enumerate(raw_lines, 1):
-            if not isinstance(ln, dict) or not isinstance(ln.get("text"), str) or not ln["text"].strip():
-                problems.append(f"{where}: lines[{k}] needs a non-empty 'text'")
-                return None
-            lab = _parse_labels(ln.get("labels"), f"{where} lines[{k}]", problems)
-            if lab is None:
-                return None
-            lines.append((ln["text"], lab))
-    text = obj.get("text")
-    if text is None and lines is not None:
-        text = "\n".join(t for t, _ in lines)
-    if not isinstance(text, str):
-        problems.append(f"{where}: 'text' must be a string, got {type(text).__name__}")
-        return None
-    if not text.strip():
-        problems.append(f"{where}: empty 'text'")
+    text = _item_text(obj.get("text"), lines, where, problems)
+    if text is None:
         return None
     unit = str(obj.get("unit") or ("document" if lines else "sentence"))
-    if unit == "page":
-        # A company page or a regulation (guide §0): no document label, only its lines are labelled.
-        if obj.get("labels") is not None:
-            problems.append(f"{where}: a 'page' has no document labels; write \"labels\": null")
-            return None
-        if not lines:
-            problems.append(f"{where}: a 'page' needs labelled 'lines'")
-            return None
-        labels: list[str] | None = []
-    else:
-        labels = _parse_labels(obj.get("labels"), where, problems)
+    labels = _item_labels(obj, unit, lines, where, problems)
     if labels is None:
         return None
-    known = {"text", "labels", "id", "unit", "split", "register", "industry", "source", "tags", "lines"}
     tags = obj.get("tags") or []
     return CorpusItem(
         text=text,
@@ -156,8 +138,54 @@ def _item_from_obj(obj: Any, where: str, problems: list[str]) -> CorpusItem | No
         tags=list(tags) if isinstance(tags, list) else [str(tags)],
         lines=lines,
         location=where,
-        extra={k: v for k, v in obj.items() if k not in known},
+        extra={k: v for k, v in obj.items() if k not in _KNOWN_FIELDS},
     )
+
+
+def _parse_lines(raw_lines: Any, where: str, problems: list[str]) -> list[tuple[str, list[str]]] | None:
+    """A document's ``lines`` as (text, labels) pairs, or None when one of them is not valid."""
+    if not isinstance(raw_lines, list):
+        problems.append(f"{where}: 'lines' must be a list of {{text, labels}} objects")
+        return None
+    lines = []
+    for k, ln in enumerate(raw_lines, 1):
+        if not isinstance(ln, dict) or not isinstance(ln.get("text"), str) or not ln["text"].strip():
+            problems.append(f"{where}: lines[{k}] needs a non-empty 'text'")
+            return None
+        lab = _parse_labels(ln.get("labels"), f"{where} lines[{k}]", problems)
+        if lab is None:
+            return None
+        lines.append((ln["text"], lab))
+    return lines
+
+
+def _item_text(text: Any, lines: list[tuple[str, list[str]]] | None, where: str, problems: list[str]) -> str | None:
+    """A record's text (a document without ``text`` is its lines joined), or None when it has none."""
+    if text is None and lines is not None:
+        text = "\n".join(t for t, _ in lines)
+    if not isinstance(text, str):
+        problems.append(f"{where}: 'text' must be a string, got {type(text).__name__}")
+        return None
+    if not text.strip():
+        problems.append(f"{where}: empty 'text'")
+        return None
+    return text
+
+
+def _item_labels(
+    obj: dict[str, Any], unit: str, lines: list[tuple[str, list[str]]] | None, where: str, problems: list[str]
+) -> list[str] | None:
+    """A record's own labels; a ``page`` has none (only its lines are labelled)."""
+    if unit != "page":
+        return _parse_labels(obj.get("labels"), where, problems)
+    # A company page or a regulation (guide §0): no document label, only its lines are labelled.
+    if obj.get("labels") is not None:
+        problems.append(f"{where}: a 'page' has no document labels; write \"labels\": null")
+        return None
+    if not lines:
+        problems.append(f"{where}: a 'page' needs labelled 'lines'")
+        return None
+    return []
 
 
 def _read_jsonl(path: Path, text: str, problems: list[str]) -> list[CorpusItem]:
@@ -203,7 +231,8 @@ def _read_delimited(path: Path, text: str, delimiter: str, problems: list[str]) 
     return items
 
 
-def _files(paths: Iterable[str | Path]) -> list[Path]:
+def corpus_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The corpus files that ``paths`` name: files as given, directories by their ``*.jsonl`` files."""
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
@@ -229,9 +258,29 @@ def read_corpus(paths: Iterable[str | Path], *, strict: bool = True) -> list[Cor
     With ``strict`` (the default) any bad record raises :class:`CorpusError` listing every problem as
     ``file:line: message``; otherwise bad records are skipped.
     """
+    items, problems = _read_files(paths)
+    if problems and strict:
+        raise CorpusError(
+            f"{len(problems)} problem(s) in the corpus; first: {problems[0]}", problems
+        )
+    return _some(items)
+
+
+def read_corpus_with_problems(paths: Iterable[str | Path]) -> tuple[list[CorpusItem], list[str]]:
+    """The items ``read_corpus(paths, strict=False)`` returns, and the problems of the records it skipped
+    (``file:line: message``, those ``strict=True`` refuses), from one reading of the files.
+
+    Raises :class:`CorpusError` for a file that cannot be read and for a corpus without a single good record.
+    """
+    items, problems = _read_files(paths)
+    return _some(items), problems
+
+
+def _read_files(paths: Iterable[str | Path]) -> tuple[list[CorpusItem], list[str]]:
+    """Items of every corpus file, and the problems of the records that are not items."""
     problems: list[str] = []
     items: list[CorpusItem] = []
-    for path in _files(paths):
+    for path in corpus_files(paths):
         try:
             raw = path.read_bytes()
         except OSError as e:
@@ -247,13 +296,41 @@ def read_corpus(paths: Iterable[str | Path], *, strict: bool = True) -> list[Cor
             items.extend(_read_delimited(path, text, "," if suffix == ".csv" else "\t", problems))
         else:
             items.extend(_read_jsonl(path, text, problems))
-    if problems and strict:
-        raise CorpusError(
-            f"{len(problems)} problem(s) in the corpus; first: {problems[0]}", problems
-        )
+    return items, problems
+
+
+def _some(items: list[CorpusItem]) -> list[CorpusItem]:
     if not items:
         raise CorpusError("the corpus has no records")
     return items
+
+
+def filter_split(items: Iterable[CorpusItem], split: str) -> list[CorpusItem]:
+    """The items of one split: ``"test"`` or ``"train"`` (a record without ``"split"`` counts as train), or
+    every item for ``"all"``.
+
+    Raises :class:`CorpusError` when no item of that split is left.
+    """
+    items = list(items)
+    if split == "all":
+        return items
+    kept = [it for it in items if (it.split or "train") == split]
+    if not kept:
+        raise CorpusError(f'no records with "split": "{split}" in the corpus')
+    return kept
+
+
+def known_texts(paths: Iterable[str | Path]) -> list[str]:
+    """Every text of the corpora at ``paths``, records and the lines of documents (the sentences already
+    labelled, which ``suggest`` leaves out). Bad records are skipped; no paths, no texts."""
+    paths = list(paths)
+    if not paths:
+        return []
+    known: list[str] = []
+    for it in read_corpus(paths, strict=False):
+        known.append(it.text)
+        known.extend(t for t, _ in it.lines or ())
+    return known
 
 
 def label_set(items: Iterable[CorpusItem]) -> list[str]:

@@ -10,15 +10,21 @@ from __future__ import annotations
 import json
 import random
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .corpus import ROLES, CorpusItem, _files, label_set, read_corpus
+from .corpus import (
+    CorpusItem,
+    corpus_files,
+    label_set,
+    read_corpus,
+    read_corpus_with_problems,
+)
 from .errors import CorpusError
 from .fileio import atomic_write_bytes
-from .text import normalize, strip_marker
+from .text import text_key
 
 __all__ = [
     "corpus_stats",
@@ -45,7 +51,7 @@ def corpus_stats(items: Sequence[CorpusItem]) -> dict[str, Any]:
     Label counts count each item once per label it has (``other`` = no label); documents' lines are
     counted separately under ``lines``.
     """
-    def count(f) -> dict[str, int]:
+    def count(f: Callable[[CorpusItem], str]) -> dict[str, int]:
         return dict(Counter(f(it) for it in items).most_common())
 
     by_label: Counter[str] = Counter()
@@ -86,7 +92,7 @@ def corpus_stats(items: Sequence[CorpusItem]) -> dict[str, Any]:
 
 
 def _unit_texts(items: Sequence[CorpusItem]) -> list[str]:
-    return [normalize(strip_marker(it.text)).replace(" ", "") for it in items]
+    return [text_key(it.text) for it in items]
 
 
 def near_duplicate_pairs(
@@ -178,7 +184,7 @@ def assign_splits(
 
 def write_splits(paths: Sequence[str | Path], *, test_size: float = 0.2, seed: int = 0) -> dict[str, int]:
     """Assign splits over the corpus files (JSONL) and write each record's ``split`` field in place."""
-    files = _files(paths)
+    files = corpus_files(paths)
     items = read_corpus(files)
     splits = assign_splits(items, test_size=test_size, seed=seed)
     by_loc = {it.location: s for it, s in zip(items, splits)}
@@ -226,42 +232,66 @@ def check_corpus(
     """
     res = CheckResult()
     try:
-        items = read_corpus(paths, strict=False)
+        items, problems = read_corpus_with_problems(paths)
     except CorpusError as e:
         res.errors.append(str(e))
         return res
-    # schema problems are collected again in strict mode to list all of them
-    try:
-        read_corpus(paths, strict=True)
-    except CorpusError as e:
-        res.errors.extend(e.problems or [str(e)])
-    declared = list(labels) if labels else None
+    res.errors.extend(problems)
     used = label_set(items)
-    if declared is not None:
-        for it in items:
-            bad = [l for l in it.labels if l not in declared]
-            bad += [l for _, lab in it.lines or () for l in lab if l not in declared]
-            if bad:
-                res.errors.append(f"{it.location}: unknown label(s) {sorted(set(bad))}; allowed: {declared}")
-    # duplicates and conflicts (exact, after normalisation), near-duplicates and leakage
+    if labels:
+        res.errors.extend(_unknown_labels(items, list(labels)))
     texts = _unit_texts(items)
+    _check_exact_duplicates(res, items, texts)
+    n_near = _check_near_duplicates(res, items, texts, near_dup, max_listed)
+    counts = _label_counts(items)
+    res.errors.extend(
+        f"label {l!r} has only {counts[l]} example(s); at least {min_class} are needed to learn it"
+        for l in used if counts[l] < min_class
+    )
+    if label_errors and len(items) >= 50 and used:
+        res.warnings.extend(_likely_label_errors(items, used, max_listed))
+    res.stats = {"items": len(items), "labels": dict(counts), "near_duplicate_pairs": n_near}
+    return res
+
+
+def _unknown_labels(items: Sequence[CorpusItem], declared: list[str]) -> list[str]:
+    """An error for each item (its own labels or its lines') with a label not in ``declared``."""
+    out = []
+    for it in items:
+        bad = [l for l in it.labels if l not in declared]
+        bad += [l for _, lab in it.lines or () for l in lab if l not in declared]
+        if bad:
+            out.append(f"{it.location}: unknown label(s) {sorted(set(bad))}; allowed: {declared}")
+    return out
+
+
+def _check_exact_duplicates(res: CheckResult, items: Sequence[CorpusItem], texts: Sequence[str]) -> None:
+    """Items whose text (``texts``: their comparison keys) repeats an earlier one's: conflicting labels and
+    train/test leakage are errors, a plain duplicate a warning."""
     seen: dict[str, int] = {}
     for i, t in enumerate(texts):
         j = seen.setdefault(t, i)
-        if j != i:
-            a, b = items[j], items[i]
-            if sorted(a.labels) != sorted(b.labels):
-                res.errors.append(
-                    f"{b.location}: conflicting labels for the same text as {a.location}: "
-                    f"{_key(b.labels)} vs {_key(a.labels)}"
-                )
-            elif (a.split or "train") != (b.split or "train"):
-                res.errors.append(f"{b.location}: exact duplicate of {a.location} in the other split (train/test leakage)")
-            else:
-                res.warnings.append(f"{b.location}: exact duplicate of {a.location}")
-    pairs = near_duplicate_pairs(items, near_dup)
+        if j == i:
+            continue
+        a, b = items[j], items[i]
+        if sorted(a.labels) != sorted(b.labels):
+            res.errors.append(
+                f"{b.location}: conflicting labels for the same text as {a.location}: "
+                f"{_key(b.labels)} vs {_key(a.labels)}"
+            )
+        elif (a.split or "train") != (b.split or "train"):
+            res.errors.append(f"{b.location}: exact duplicate of {a.location} in the other split (train/test leakage)")
+        else:
+            res.warnings.append(f"{b.location}: exact duplicate of {a.location}")
+
+
+def _check_near_duplicates(
+    res: CheckResult, items: Sequence[CorpusItem], texts: Sequence[str], near_dup: float, max_listed: int
+) -> int:
+    """Near-duplicate pairs that are not exact duplicates: across the split an error (leakage), within one a
+    warning (the first ``max_listed`` listed). Returns the number of pairs within a split."""
     n_near = 0
-    for i, j, sim in pairs:
+    for i, j, sim in near_duplicate_pairs(items, near_dup):
         a, b = items[i], items[j]
         if texts[i] == texts[j]:
             continue
@@ -275,18 +305,16 @@ def check_corpus(
                 res.warnings.append(f"{b.location}: near-duplicate ({sim:.2f}) of {a.location}")
     if n_near > max_listed:
         res.warnings.append(f"... {n_near - max_listed} more near-duplicate pair(s)")
-    # class sizes
+    return n_near
+
+
+def _label_counts(items: Sequence[CorpusItem]) -> Counter[str]:
+    """Examples per label: items' own labels and their lines' labels."""
     counts = Counter(l for it in items for l in it.labels)
     for it in items:
         for _, lab in it.lines or ():
             counts.update(lab)
-    for l in used:
-        if counts[l] < min_class:
-            res.errors.append(f"label {l!r} has only {counts[l]} example(s); at least {min_class} are needed to learn it")
-    if label_errors and len(items) >= 50 and used:
-        res.warnings.extend(_likely_label_errors(items, used, max_listed))
-    res.stats = {"items": len(items), "labels": dict(counts), "near_duplicate_pairs": n_near}
-    return res
+    return counts
 
 
 def _likely_label_errors(items: Sequence[CorpusItem], labels: list[str], max_listed: int) -> list[str]:

@@ -23,15 +23,28 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Collection, Hashable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .errors import RoleClassifyError
+from .output import RECORD_KEYS
 
-__all__ = ["tag_dataframe", "tag_partition", "ModelPlugin", "OUTPUT_COLUMNS", "read_inputs", "write_output", "run"]
+if TYPE_CHECKING:  # pragma: no cover
+    import dask.dataframe as dd
+    import pandas as pd
+    from distributed import Client, LocalCluster
 
-OUTPUT_COLUMNS = ("id", "text", "labels", "scores", "review", "sentences", "shares")
-_MODELS: dict[str, Any] = {}
+    from .model import RoleClassifier
+
+__all__ = ["tag_dataframe", "tag_partition", "ModelPlugin", "OUTPUT_COLUMNS", "read_inputs", "write_output", "run",
+           "input_column_names"]
+
+#: The columns tag_partition writes for each row: those of ``roleclassify tag``'s output records.
+OUTPUT_COLUMNS = RECORD_KEYS
+#: Every column tag_partition adds: OUTPUT_COLUMNS and ``error`` (why a row was not tagged; not written).
+_ADDED_COLUMNS = (*OUTPUT_COLUMNS, "error")
+_MODELS: dict[str, RoleClassifier] = {}
 
 
 def _require() -> None:
@@ -44,7 +57,7 @@ def _require() -> None:
         ) from None
 
 
-def _model(path: str | None, threshold: float | None = None):
+def _model(path: str | None) -> RoleClassifier:
     """The model for ``path`` in this process, loaded on first use (once per worker process)."""
     key = path or ""
     model = _MODELS.get(key)
@@ -69,22 +82,23 @@ class ModelPlugin(_WorkerPluginBase):
     def __init__(self, path: str | None = None) -> None:
         self.path = path
 
-    def setup(self, worker) -> None:
+    def setup(self, worker: Any) -> None:
         _model(self.path)
 
 
 def tag_partition(
-    df,
+    df: pd.DataFrame,
     text_column: str = "text",
     model: str | None = None,
     threshold: float | None = None,
     partition_info: dict | None = None,
-):
+) -> pd.DataFrame:
     """Tag one pandas partition: the input columns plus roleclassify's output columns.
 
     A row whose text is missing or not a string (or a CSV row with the wrong number of fields) is not
     tagged: its ``error`` column says why, in the words the single-process ``tag`` uses, and its labels are
     empty. ``error`` is null on every tagged row; :func:`run` writes only those and reports the others.
+    An input column named like an output column is kept as ``input_<name>`` (see :func:`input_column_names`).
     """
     import pandas as pd
 
@@ -93,34 +107,69 @@ def tag_partition(
     errors = [_row_error(t, text_column) for t in raw]
     texts = [t if e is None else "" for t, e in zip(raw, errors)]
     good = [i for i, e in enumerate(errors) if e is None]
-    tagged = clf.tag([texts[i] for i in good], threshold=threshold)
     tags: list[Any] = [None] * len(texts)
-    for i, t in zip(good, tagged):
+    for i, t in zip(good, clf.tag([texts[i] for i in good], threshold=threshold)):
         tags[i] = t
     part = (partition_info or {}).get("number", 0)
     given = df["id"].tolist() if "id" in df.columns else [None] * len(df)
     ids = [f"{part}:{i}" if _missing(x) else str(x) for i, x in enumerate(given)]
+    out = _output_columns(clf, ids, texts, tags, errors, df.index)
+    return pd.concat([out, _input_columns(df, text_column)], axis=1)
+
+
+def _output_columns(
+    clf: RoleClassifier, ids: list[str], texts: list[str], tags: list[Any], errors: list[str | None], index: Any
+) -> pd.DataFrame:
+    """roleclassify's columns for a partition's rows (``tags[i]`` is None for a row not tagged)."""
+    import pandas as pd
+
     empty_scores = dict.fromkeys(clf.labels, 0.0)
     empty_shares = dict.fromkeys([*clf.labels, "other"], 0.0)
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "id": pd.Series(ids, index=df.index, dtype=object),
-            "text": pd.Series(texts, index=df.index, dtype=object),
-            "labels": pd.Series([t.labels if t else [] for t in tags], index=df.index, dtype=object),
-            "scores": pd.Series([t.scores if t else empty_scores for t in tags], index=df.index, dtype=object),
-            "review": pd.Series([t.review if t else False for t in tags], index=df.index, dtype=bool),
+            "id": pd.Series(ids, index=index, dtype=object),
+            "text": pd.Series(texts, index=index, dtype=object),
+            "labels": pd.Series([t.labels if t else [] for t in tags], index=index, dtype=object),
+            "scores": pd.Series([t.scores if t else empty_scores for t in tags], index=index, dtype=object),
+            "review": pd.Series([t.review if t else False for t in tags], index=index, dtype=bool),
             "sentences": pd.Series([[s.to_dict() | {"review": s.review} for s in t.sentences] if t else []
-                                    for t in tags], index=df.index, dtype=object),
-            "shares": pd.Series([t.shares if t else empty_shares for t in tags], index=df.index, dtype=object),
-            "error": pd.Series(errors, index=df.index, dtype=object),
+                                    for t in tags], index=index, dtype=object),
+            "shares": pd.Series([t.shares if t else empty_shares for t in tags], index=index, dtype=object),
+            "error": pd.Series(errors, index=index, dtype=object),
         }
     )
+
+
+def _input_columns(df: pd.DataFrame, text_column: str) -> pd.DataFrame:
+    """A partition's other input columns, renamed where they clash with an output column, nested values as
+    JSON text (one type per column)."""
     rest = df.drop(columns=[c for c in df.columns if c in (text_column, "id")])
-    rest = rest.rename(columns={c: f"input_{c}" for c in rest.columns if c in (*OUTPUT_COLUMNS, "error")})
+    rest = rest.rename(columns=input_column_names(rest.columns, _ADDED_COLUMNS))
     for c in rest.columns:
-        if rest[c].dtype == object:  # nested JSON values become JSON strings: one type per column
+        if rest[c].dtype == object:
             rest[c] = rest[c].map(_as_text)
-    return pd.concat([out, rest], axis=1)
+    return rest
+
+
+def input_column_names(columns: Iterable[Hashable], reserved: Collection[Hashable]) -> dict[Hashable, Hashable]:
+    """The name each input column is written under, in output order: its own, or for a column named like an
+    output column (one of ``reserved``) ``input_<name>``, prefixed again while the name is still taken: the
+    rule of ``roleclassify tag``'s :func:`~roleclassify.pipeline.output_record`.
+
+    >>> input_column_names(["review", "input_review", "site"], ("review",))
+    {'input_review': 'input_review', 'site': 'site', 'review': 'input_input_review'}
+    """
+    columns = list(columns)
+    names: dict[Hashable, Hashable] = {c: c for c in columns if c not in reserved}
+    taken = set(names)
+    for c in columns:
+        if c in reserved:
+            name = f"input_{c}"
+            while name in taken:
+                name = f"input_{name}"
+            names[c] = name
+            taken.add(name)
+    return names
 
 
 #: Prefix of the text a row the reader could not use carries to :func:`tag_partition` (a CSV row with the
@@ -149,7 +198,7 @@ def _ragged_row(n_fields: int, text_index: int, id_index: int | None, bad_line: 
     return row
 
 
-def _mark_short_rows(df, text_column: str):
+def _mark_short_rows(df: pd.DataFrame, text_column: str) -> pd.DataFrame:
     """Mark CSV rows with too few fields (pandas fills the missing ones with null; with
     ``keep_default_na=False`` an empty field is ``""``, so a null can only be a missing field)."""
     short = df.isna().any(axis=1)
@@ -161,7 +210,7 @@ def _mark_short_rows(df, text_column: str):
     return df
 
 
-def _missing(x) -> bool:
+def _missing(x: Any) -> bool:
     """None, NaN, pd.NA or an empty string (a scalar that names no row)."""
     import pandas as pd
 
@@ -173,7 +222,8 @@ def _missing(x) -> bool:
         return False
 
 
-def _as_text(v):
+def _as_text(v: Any) -> str | None:
+    """An input cell as written: text and nulls as they are, other values (nested JSON) as JSON text."""
     import json
 
     if v is None or isinstance(v, str):
@@ -188,8 +238,8 @@ def _as_text(v):
     return json.dumps(v, ensure_ascii=False, default=str)
 
 
-def tag_dataframe(ddf, text_column: str = "text", *, model: str | os.PathLike | None = None,
-                  threshold: float | None = None):
+def tag_dataframe(ddf: dd.DataFrame, text_column: str = "text", *, model: str | os.PathLike | None = None,
+                  threshold: float | None = None) -> dd.DataFrame:
     """A lazy Dask DataFrame of ``ddf`` tagged partition by partition (see the module docstring).
 
     ``model`` is a model directory reachable from every worker (default: the shipped model installed
@@ -207,7 +257,7 @@ def tag_dataframe(ddf, text_column: str = "text", *, model: str | os.PathLike | 
     return ddf.map_partitions(tag_partition, text_column, path, threshold, meta=meta)
 
 
-def read_inputs(paths: list[str], *, text_column: str = "text", blocksize: str = "16MB"):
+def read_inputs(paths: list[str], *, text_column: str = "text", blocksize: str = "16MB") -> dd.DataFrame:
     """A Dask DataFrame over Parquet / CSV / TSV / JSONL files (paths or globs; one format per call).
 
     A file that is not readable as its format is named in a :class:`RoleClassifyError` before any work is
@@ -215,9 +265,22 @@ def read_inputs(paths: list[str], *, text_column: str = "text", blocksize: str =
     :func:`tag_partition`, as ``tag`` reports it.
     """
     _require()
-    import glob
-
     import dask.dataframe as dd
+
+    files, suffix = _input_files(paths)
+    if suffix == ".parquet" or Path(files[0]).is_dir():
+        _check_parquet(files)
+        return dd.read_parquet(files)
+    if suffix in (".csv", ".tsv"):
+        return _read_delimited(files, "," if suffix == ".csv" else "\t", text_column, blocksize)
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return _read_jsonl(files, text_column, blocksize)
+    raise RoleClassifyError(f"{files[0]}: distributed tagging reads .parquet, .csv, .tsv or .jsonl files")
+
+
+def _input_files(paths: list[str]) -> tuple[list[str], str]:
+    """The files that paths and globs name, and their one suffix (``.parquet`` for directories)."""
+    import glob
 
     files: list[str] = []
     for p in paths:
@@ -228,43 +291,49 @@ def read_inputs(paths: list[str], *, text_column: str = "text", blocksize: str =
     suffixes = {Path(f).suffix.lower() for f in files if not Path(f).is_dir()} or {".parquet"}
     if len(suffixes) > 1:
         raise RoleClassifyError(f"mixed input formats {sorted(suffixes)}; tag one format per run")
-    suffix = suffixes.pop()
     for f in files:
         if not Path(f).exists() and "://" not in f:
             raise RoleClassifyError(f"{f}: no such file")
-    if suffix == ".parquet" or Path(files[0]).is_dir():
-        _check_parquet(files)
-        return dd.read_parquet(files)
+    return files, suffixes.pop()
+
+
+def _read_delimited(files: list[str], sep: str, text_column: str, blocksize: str) -> dd.DataFrame:
+    """CSV / TSV files as text columns; rows with the wrong number of fields kept, marked for the report."""
     import functools
 
-    if suffix in (".csv", ".tsv"):
-        sep = "," if suffix == ".csv" else "\t"
-        header = _csv_header(files[0], sep)
-        if text_column not in header:
-            raise RoleClassifyError(f"{files[0]}: no {text_column!r} column (columns: {', '.join(header)})")
-        id_index = header.index("id") if "id" in header else None
-        hook = functools.partial(_ragged_row, len(header), header.index(text_column), id_index)
-        # index_col=False: without it pandas takes a row with one field too many as "the first column is
-        # the index" and shifts every field of that row one column to the left
-        ddf = dd.read_csv(files, sep=sep, dtype=str, blocksize=blocksize, keep_default_na=False,
-                          engine="python", on_bad_lines=hook, index_col=False)
-        return ddf.map_partitions(_mark_short_rows, text_column, meta=ddf._meta)
-    if suffix in (".jsonl", ".ndjson", ".json"):
-        import dask
+    import dask.dataframe as dd
 
-        # dask's default string conversion would turn 42 into "42" and a list into "['a']" and tag them;
-        # kept as Python values, they are reported as not a string, as `tag` reports them
-        with dask.config.set({"dataframe.convert-string": False}):
-            return dd.read_json(files, lines=True, blocksize=blocksize, errors="surrogateescape",
-                                engine=functools.partial(_jsonl_block, text_field=text_column))
-    raise RoleClassifyError(f"{files[0]}: distributed tagging reads .parquet, .csv, .tsv or .jsonl files")
+    header = _csv_header(files[0], sep)
+    if text_column not in header:
+        raise RoleClassifyError(f"{files[0]}: no {text_column!r} column (columns: {', '.join(header)})")
+    id_index = header.index("id") if "id" in header else None
+    hook = functools.partial(_ragged_row, len(header), header.index(text_column), id_index)
+    # index_col=False: without it pandas takes a row with one field too many as "the first column is
+    # the index" and shifts every field of that row one column to the left
+    ddf = dd.read_csv(files, sep=sep, dtype=str, blocksize=blocksize, keep_default_na=False,
+                      engine="python", on_bad_lines=hook, index_col=False)
+    return ddf.map_partitions(_mark_short_rows, text_column, meta=ddf._meta)
+
+
+def _read_jsonl(files: list[str], text_column: str, blocksize: str) -> dd.DataFrame:
+    """JSONL files, each line parsed as ``tag`` parses it (:func:`_jsonl_block`)."""
+    import functools
+
+    import dask
+    import dask.dataframe as dd
+
+    # dask's default string conversion would turn 42 into "42" and a list into "['a']" and tag them;
+    # kept as Python values, they are reported as not a string, as `tag` reports them
+    with dask.config.set({"dataframe.convert-string": False}):
+        return dd.read_json(files, lines=True, blocksize=blocksize, errors="surrogateescape",
+                            engine=functools.partial(_jsonl_block, text_field=text_column))
 
 
 #: A byte the block's UTF-8 decoding could not read (decoded with ``surrogateescape``).
 _UNDECODED = re.compile("[\udc80-\udcff]")
 
 
-def _jsonl_block(f, text_field: str = "text", **_: Any):
+def _jsonl_block(f: IO[str], text_field: str = "text", **_: Any) -> pd.DataFrame:
     """Dask's ``read_json`` engine for one block of a JSONL file: each line parsed as ``tag`` parses it, and a
     line that is not a JSON object with a string text kept as a marked row, so it is reported rather than
     failing the whole job (pandas' reader raises on the first bad line, in a worker)."""
@@ -304,13 +373,14 @@ def _check_parquet(files: list[str]) -> None:
 
 
 def _csv_header(path: str, sep: str) -> list[str]:
+    """The header row of a CSV / TSV file (empty for an empty file)."""
     import csv
 
     with open(path, encoding="utf-8-sig", newline="") as fh:
         return next(csv.reader(fh, delimiter=sep), [])
 
 
-def write_output(tagged, out: str, fmt: str, labels: list[str]):
+def write_output(tagged: dd.DataFrame, out: str, fmt: str, labels: list[str]) -> dd.DataFrame:
     """A lazy write of the tagged frame, one file per partition under ``out`` (``part-NNNNN.parquet`` or
     ``.jsonl``, temp file + rename, so a rerun replaces a partition rather than duplicating it). Rows with an
     ``error`` are not written; computing the result gives a pandas frame with one row per partition
@@ -318,13 +388,15 @@ def write_output(tagged, out: str, fmt: str, labels: list[str]):
     import pandas as pd
 
     Path(out).mkdir(parents=True, exist_ok=True)
-    extra = {c: t for c, t in tagged._meta.dtypes.items() if c not in (*OUTPUT_COLUMNS, "error")}
+    extra = {c: t for c, t in tagged._meta.dtypes.items() if c not in _ADDED_COLUMNS}
     meta = pd.DataFrame({"written": pd.Series([], dtype="int64"), "id": pd.Series([], dtype=object),
                          "error": pd.Series([], dtype=object)})
     return tagged.map_partitions(_write_part, out, fmt, labels, extra, meta=meta)
 
 
-def _write_part(df, out: str, fmt: str, labels: list[str], extra: dict, partition_info: dict | None = None):
+def _write_part(df: pd.DataFrame, out: str, fmt: str, labels: list[str], extra: dict,
+                partition_info: dict | None = None) -> pd.DataFrame:
+    """Write one partition's tagged rows as ``part-NNNNN.<fmt>``; the summary row and the skipped rows."""
     import io
     import json
 
@@ -354,7 +426,8 @@ def _write_part(df, out: str, fmt: str, labels: list[str], extra: dict, partitio
     return pd.concat([summary, errors], ignore_index=True).astype({"written": "int64"})
 
 
-def _json_default(x):
+def _json_default(x: Any) -> Any:
+    """NumPy values (from Parquet input columns) as JSON values."""
     import numpy as np
 
     if isinstance(x, np.generic):
@@ -387,33 +460,14 @@ def run(
     tagged: null or non-string text, a CSV row with the wrong number of fields).
     """
     _require()
-    from distributed import Client, LocalCluster, wait
+    from distributed import wait
 
     ddf = read_inputs(paths, text_column=text_column)  # a bad input is named before a cluster starts
     if text_column not in ddf.columns:
         raise RoleClassifyError(
             f"no {text_column!r} column (columns: {', '.join(map(str, ddf.columns))}); pass --text-column NAME"
         )
-    cluster = None
-    if scheduler == "local":
-        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                               host="127.0.0.1", dashboard_address=":0")
-        client = Client(cluster)
-    else:
-        try:
-            client = Client(scheduler, timeout=connect_timeout)
-        except (OSError, TimeoutError) as e:
-            raise RoleClassifyError(
-                f"{scheduler}: cannot reach the Dask scheduler within {connect_timeout:g} s "
-                f"({type(e).__name__}); start it with `dask scheduler` or use --scheduler local"
-            ) from None
-        except Exception as e:  # something answered, but not in the Dask protocol: a web server or proxy
-            # on that port makes distributed read text as a frame length and try to allocate exabytes
-            # (MemoryError); other replies give ValueError or struct errors
-            raise RoleClassifyError(
-                f"{scheduler}: the service at this address does not answer as a Dask scheduler "
-                f"({type(e).__name__}); check the host and port (`dask scheduler` listens on 8786)"
-            ) from None
+    client, cluster = _connect(scheduler, workers, connect_timeout)
     try:
         client.register_plugin(ModelPlugin(model))
         tagged = tag_dataframe(ddf, text_column, model=model, threshold=threshold)
@@ -431,3 +485,28 @@ def run(
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _connect(scheduler: str, workers: int | None, connect_timeout: float) -> tuple[Client, LocalCluster | None]:
+    """A client of a new local cluster (and the cluster, to close), or of the scheduler at ``scheduler``;
+    a scheduler that cannot be reached, or is not one, is a one-line error naming the address."""
+    from distributed import Client, LocalCluster
+
+    if scheduler == "local":
+        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                               host="127.0.0.1", dashboard_address=":0")
+        return Client(cluster), cluster
+    try:
+        return Client(scheduler, timeout=connect_timeout), None
+    except (OSError, TimeoutError) as e:
+        raise RoleClassifyError(
+            f"{scheduler}: cannot reach the Dask scheduler within {connect_timeout:g} s "
+            f"({type(e).__name__}); start it with `dask scheduler` or use --scheduler local"
+        ) from None
+    except Exception as e:  # something answered, but not in the Dask protocol: a web server or proxy
+        # on that port makes distributed read text as a frame length and try to allocate exabytes
+        # (MemoryError); other replies give ValueError or struct errors
+        raise RoleClassifyError(
+            f"{scheduler}: the service at this address does not answer as a Dask scheduler "
+            f"({type(e).__name__}); check the host and port (`dask scheduler` listens on 8786)"
+        ) from None

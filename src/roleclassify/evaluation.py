@@ -6,23 +6,40 @@ roles plus ``other``. The confusion matrix counts gold label sets against predic
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import CorpusError
+from .fileio import atomic_write_bytes
 
 if TYPE_CHECKING:  # pragma: no cover
     from .corpus import CorpusItem
     from .model import RoleClassifier
 
-__all__ = ["multilabel_report", "evaluate", "OTHER"]
+__all__ = ["multilabel_report", "evaluate", "misclassified_jsonl", "write_misclassified", "OTHER"]
 
 OTHER = "other"
 
 
 def _key(labels: Collection[str], order: Sequence[str]) -> str:
     return "+".join(l for l in order if l in labels) or OTHER
+
+
+@dataclass
+class _Counts:
+    """Per-class true positives, false positives, false negatives and gold support, exact matches and the
+    label-set confusion (gold key -> predicted key -> count)."""
+
+    tp: Counter[str] = field(default_factory=Counter)
+    fp: Counter[str] = field(default_factory=Counter)
+    fn: Counter[str] = field(default_factory=Counter)
+    support: Counter[str] = field(default_factory=Counter)
+    exact: int = 0
+    confusion: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
 
 
 def multilabel_report(
@@ -34,59 +51,71 @@ def multilabel_report(
 ) -> dict[str, Any]:
     """Scores of predicted label lists against gold ones (``other`` = empty list or ["other"])."""
     classes = [*labels, OTHER]
-    tp: Counter[str] = Counter()
-    fp: Counter[str] = Counter()
-    fn: Counter[str] = Counter()
-    support: Counter[str] = Counter()
-    exact = 0
-    confusion: dict[str, Counter[str]] = defaultdict(Counter)
-    for g, p in zip(gold, pred):
-        gs = {x for x in g if x != OTHER} or {OTHER}
-        ps = {x for x in p if x != OTHER} or {OTHER}
-        exact += gs == ps
-        confusion[_key(gs, classes)][_key(ps, classes)] += 1
-        for c in classes:
-            if c in gs:
-                support[c] += 1
-                if c in ps:
-                    tp[c] += 1
-                else:
-                    fn[c] += 1
-            elif c in ps:
-                fp[c] += 1
-    per_class = {}
-    for c in classes:
-        prec = tp[c] / (tp[c] + fp[c]) if tp[c] + fp[c] else 0.0
-        rec = tp[c] / (tp[c] + fn[c]) if tp[c] + fn[c] else 0.0
-        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-        per_class[c] = {
-            "precision": round(prec, 4),
-            "recall": round(rec, 4),
-            "f1": round(f1, 4),
-            "support": support[c],
-        }
-    scored = [c for c in classes if support[c] or fp[c]]
+    counts = _count(gold, pred, classes)
+    per_class = {c: _class_scores(counts, c) for c in classes}
+    scored = [c for c in classes if counts.support[c] or counts.fp[c]]
     macro = sum(per_class[c]["f1"] for c in scored) / len(scored) if scored else 0.0
     n = len(gold)
     report: dict[str, Any] = {
         "n": n,
         "macro_f1": round(macro, 4),
-        "exact_match": round(exact / n, 4) if n else 0.0,
+        "exact_match": round(counts.exact / n, 4) if n else 0.0,
         "per_class": per_class,
-        "confusion": {g: dict(sorted(row.items())) for g, row in sorted(confusion.items())},
+        "confusion": {g: dict(sorted(row.items())) for g, row in sorted(counts.confusion.items())},
     }
     if registers is not None:
-        by_reg: dict[str, list[int]] = defaultdict(list)
-        for i, r in enumerate(registers):
-            by_reg[r or "unknown"].append(i)
-        report["per_register"] = {
-            r: {
-                "n": len(ix),
-                "macro_f1": multilabel_report([gold[i] for i in ix], [pred[i] for i in ix], labels)["macro_f1"],
-            }
-            for r, ix in sorted(by_reg.items())
-        }
+        report["per_register"] = _per_register(gold, pred, labels, registers)
     return report
+
+
+def _count(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]], classes: Sequence[str]) -> _Counts:
+    """The counts behind the scores, ``other`` standing for an empty label set on either side."""
+    counts = _Counts()
+    for g, p in zip(gold, pred):
+        gs = {x for x in g if x != OTHER} or {OTHER}
+        ps = {x for x in p if x != OTHER} or {OTHER}
+        counts.exact += gs == ps
+        counts.confusion[_key(gs, classes)][_key(ps, classes)] += 1
+        for c in classes:
+            if c in gs:
+                counts.support[c] += 1
+                if c in ps:
+                    counts.tp[c] += 1
+                else:
+                    counts.fn[c] += 1
+            elif c in ps:
+                counts.fp[c] += 1
+    return counts
+
+
+def _class_scores(counts: _Counts, c: str) -> dict[str, Any]:
+    """Precision, recall and F1 of class ``c`` (0 where undefined), rounded to 4 places, and its support."""
+    tp, fp, fn = counts.tp[c], counts.fp[c], counts.fn[c]
+    prec = tp / (tp + fp) if tp + fp else 0.0
+    rec = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+    return {
+        "precision": round(prec, 4),
+        "recall": round(rec, 4),
+        "f1": round(f1, 4),
+        "support": counts.support[c],
+    }
+
+
+def _per_register(
+    gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]], labels: Sequence[str], registers: Sequence[str]
+) -> dict[str, dict[str, Any]]:
+    """Size and macro-F1 of each register's items (an empty register counts as ``unknown``)."""
+    by_reg: dict[str, list[int]] = defaultdict(list)
+    for i, r in enumerate(registers):
+        by_reg[r or "unknown"].append(i)
+    return {
+        r: {
+            "n": len(ix),
+            "macro_f1": multilabel_report([gold[i] for i in ix], [pred[i] for i in ix], labels)["macro_f1"],
+        }
+        for r, ix in sorted(by_reg.items())
+    }
 
 
 def evaluate(
@@ -134,3 +163,14 @@ def evaluate(
                 )
     result["errors"] = errors
     return result
+
+
+def misclassified_jsonl(errors: Iterable[dict[str, Any]]) -> bytes:
+    """The misclassified items of :func:`evaluate` (its ``errors``) as UTF-8 JSONL, one item per line, for
+    error analysis."""
+    return "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in errors).encode("utf-8")
+
+
+def write_misclassified(path: str | Path, errors: Iterable[dict[str, Any]]) -> None:
+    """Write :func:`misclassified_jsonl` to ``path`` atomically (the old file stays whole if writing fails)."""
+    atomic_write_bytes(Path(path), misclassified_jsonl(errors))

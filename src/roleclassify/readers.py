@@ -21,6 +21,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import re
 import sys
 from collections.abc import Iterable, Iterator
@@ -317,67 +318,81 @@ class _Source:
 
     def lines(self) -> Iterator[tuple[int, str | RecordError]]:
         """(line number, text or error) for every line, line ends removed."""
-        enc = self.encoding
-        n = 0
-        if codecs.lookup(enc).name.startswith(_WIDE):
-            decoder = codecs.getincrementaldecoder(enc)(errors="strict")
-            pending = ""
-            data = self.sample
-            try:
-                while data:
-                    pending += decoder.decode(data)
-                    *done, pending = pending.split("\n")
-                    for line in done:
-                        for part in _split_cr(line):
-                            n += 1
-                            yield n, part
-                    data = self._read(_SAMPLE)
-                pending += decoder.decode(b"", final=True)
-            except UnicodeDecodeError as e:
-                yield n + 1, RecordError(f"{self.name}:{n + 1}", f"cannot decode as {enc} ({e.reason}); rest of file skipped")
-                return
-            if pending:
-                for part in _split_cr(pending):
-                    n += 1
-                    yield n, part
+        number = itertools.count(1)
+        if codecs.lookup(self.encoding).name.startswith(_WIDE):
+            yield from self._wide_lines(number)
             return
         first = True
         for raw_line in self._byte_lines():
             if raw_line is None:
-                n += 1
-                yield n, RecordError(f"{self.name}:{n}", f"line of more than {self.max_chars:,} characters, more "
-                                                         "than one record may have (--max-chars); line skipped")
-                first = False
-                continue
-            if first and enc == "utf-8-sig":
-                raw_line = raw_line.removeprefix(codecs.BOM_UTF8)
+                n = next(number)
+                yield n, RecordError(self._at(n), f"line of more than {self.max_chars:,} characters, more than one "
+                                                  "record may have (--max-chars); line skipped")
+            else:
+                if first and self.encoding == "utf-8-sig":
+                    raw_line = raw_line.removeprefix(codecs.BOM_UTF8)
+                yield from self._decoded(raw_line, number)
             first = False
-            try:
-                line = raw_line.decode(enc)
-            except UnicodeDecodeError as e:
-                if self.fallback:
-                    try:
-                        line = raw_line.decode(self.fallback)
-                    except UnicodeDecodeError:
-                        pass
-                    else:
-                        for part in _split_cr(line):
-                            n += 1
-                            yield n, part
-                        continue
-                n += 1
-                yield n, RecordError(
-                    f"{self.name}:{n}",
-                    f"cannot decode as {enc} (byte 0x{raw_line[e.start]:02x}); line skipped "
-                    "(pass --encoding if the file is in another encoding)",
-                )
-                continue
-            for part in _split_cr(line):
-                n += 1
-                if "\x00" in part:
-                    yield n, RecordError(f"{self.name}:{n}", "NUL byte in the line (binary data?); line skipped")
-                else:
-                    yield n, part
+
+    def _at(self, n: int) -> str:
+        return f"{self.name}:{n}"
+
+    def _wide_lines(self, number: Iterator[int]) -> Iterator[tuple[int, str | RecordError]]:
+        """Lines of a UTF-16 / UTF-32 input, decoded as a stream (a line end is not one byte there): an
+        undecodable byte ends the input."""
+        decoder = codecs.getincrementaldecoder(self.encoding)(errors="strict")
+        pending = ""
+        data = self.sample
+        try:
+            while data:
+                pending += decoder.decode(data)
+                *done, pending = pending.split("\n")
+                for line in done:
+                    for part in _split_cr(line):
+                        yield next(number), part
+                data = self._read(_SAMPLE)
+            pending += decoder.decode(b"", final=True)
+        except UnicodeDecodeError as e:
+            n = next(number)
+            yield n, RecordError(self._at(n), f"cannot decode as {self.encoding} ({e.reason}); rest of file skipped")
+            return
+        if pending:
+            for part in _split_cr(pending):
+                yield next(number), part
+
+    def _decoded(self, raw_line: bytes, number: Iterator[int]) -> Iterator[tuple[int, str | RecordError]]:
+        """The line(s) of one LF-ended byte line (CR ends split it further), or the error it makes."""
+        try:
+            line = raw_line.decode(self.encoding)
+        except UnicodeDecodeError as e:
+            fallback = self._fallback_decode(raw_line)
+            if fallback is not None:
+                for part in _split_cr(fallback):
+                    yield next(number), part
+                return
+            n = next(number)
+            yield n, RecordError(
+                self._at(n),
+                f"cannot decode as {self.encoding} (byte 0x{raw_line[e.start]:02x}); line skipped "
+                "(pass --encoding if the file is in another encoding)",
+            )
+            return
+        for part in _split_cr(line):
+            n = next(number)
+            if "\x00" in part:
+                yield n, RecordError(self._at(n), "NUL byte in the line (binary data?); line skipped")
+            else:
+                yield n, part
+
+    def _fallback_decode(self, raw_line: bytes) -> str | None:
+        """A line that is not in the input's encoding, decoded with the fallback one (None: no fallback, or it
+        does not decode either)."""
+        if not self.fallback:
+            return None
+        try:
+            return raw_line.decode(self.fallback)
+        except UnicodeDecodeError:
+            return None
 
     def close(self) -> None:
         if self.path != "-":
@@ -459,8 +474,8 @@ def _jsonl(src: _Source, text_field: str) -> Iterator[Record | RecordError]:
 
 
 def _delimited(src: _Source, delimiter: str, text_column: str | None) -> Iterator[Record | RecordError]:
-    errors: list[RecordError] = []
-    numbers: list[int] = []
+    errors: list[RecordError] = []  # lines the source could not decode, yielded in order with the rows
+    numbers: list[int] = []  # the source line number of each line the CSV reader was fed
 
     def feed() -> Iterator[str]:
         for n, line in src.lines():
@@ -472,45 +487,57 @@ def _delimited(src: _Source, delimiter: str, text_column: str | None) -> Iterato
 
     csv.field_size_limit(2**31 - 1)  # a long job description in one cell is fine (the default is 128 KiB)
     reader = csv.reader(feed(), delimiter=delimiter)
-    header: list[str] | None = None
-    col = text_column or "text"
-    has_id = False
+    header: tuple[list[str], str] | None = None
     try:
         for row in reader:
             yield from errors
             errors.clear()
             where = f"{src.name}:{numbers[reader.line_num - 1]}"
             if header is None:
-                header = [h.strip() for h in row]
-                if header and header[0].startswith("\ufeff"):
-                    header[0] = header[0][1:]
-                dup = next((h for i, h in enumerate(header) if h in header[:i]), None)
-                if dup is not None:
-                    yield RecordError(
-                        where, f"column {dup!r} appears twice in the header; rename one of them; file skipped"
-                    )
+                found = _delimited_header(row, text_column)
+                if isinstance(found, str):
+                    yield RecordError(where, found)
                     return
-                found = _text_column(header, text_column)
-                if found is None:
-                    yield RecordError(
-                        where, f"no {col!r} column (columns: {', '.join(header)}); pass --text-column NAME; file skipped"
-                    )
-                    return
-                col = found
-                has_id = "id" in header
+                header = found
                 continue
-            if not row or not any(c.strip() for c in row):
-                continue
-            if len(row) != len(header):
-                yield RecordError(where, f"{len(row)} fields where the header has {len(header)}; row skipped")
-                continue
-            fields = dict(zip(header, row))
-            text = fields.pop(col)
-            rid = fields.pop("id") if has_id else where
-            yield Record(rid, text, fields, where)
+            rec = _delimited_record(row, *header, where)
+            if rec is not None:
+                yield rec
     except csv.Error as e:
         yield RecordError(f"{src.name}:{numbers[-1] if numbers else 1}", f"malformed CSV ({e}); rest of file skipped")
     yield from errors
+
+
+def _delimited_header(row: list[str], text_column: str | None) -> tuple[list[str], str] | str:
+    """The column names and the text column of a CSV/TSV header row, or why the file is skipped."""
+    header = [h.strip() for h in row]
+    if header and header[0].startswith("\ufeff"):
+        header[0] = header[0][1:]
+    dup = _duplicate(header)
+    if dup is not None:
+        return f"column {dup!r} appears twice in the header; rename one of them; file skipped"
+    col = _text_column(header, text_column)
+    if col is None:
+        return (f"no {text_column or 'text'!r} column (columns: {', '.join(header)}); pass --text-column NAME; "
+                "file skipped")
+    return header, col
+
+
+def _delimited_record(row: list[str], header: list[str], col: str, where: str) -> Record | RecordError | None:
+    """One CSV/TSV row below the header as a record (None for a blank row)."""
+    if not row or not any(c.strip() for c in row):
+        return None
+    if len(row) != len(header):
+        return RecordError(where, f"{len(row)} fields where the header has {len(header)}; row skipped")
+    fields = dict(zip(header, row))
+    text = fields.pop(col)
+    rid = fields.pop("id") if "id" in header else where
+    return Record(rid, text, fields, where)
+
+
+def _duplicate(header: list[str]) -> str | None:
+    """The first column name a header holds twice, if any."""
+    return next((h for i, h in enumerate(header) if h in header[:i]), None)
 
 
 def _parquet(path: str, text_column: str | None) -> Iterator[Record | RecordError]:
@@ -562,69 +589,97 @@ def _cell_value(v: Any) -> Any:
 
 
 def _xlsx(path: str, text_column: str | None) -> Iterator[Record | RecordError]:
+    wb = _open_workbook(path)
+    if isinstance(wb, RecordError):
+        yield wb
+        return
+    try:
+        yield from _workbook_records(wb, path, text_column)
+    finally:
+        wb.close()
+
+
+def _open_workbook(path: str) -> Any:
+    """An Excel workbook opened for streaming, or the RecordError saying why it cannot be read."""
     try:
         from openpyxl import load_workbook
     except ImportError:  # pragma: no cover
-        yield RecordError(path, "reading .xlsx needs openpyxl: pip install openpyxl")
-        return
+        return RecordError(path, "reading .xlsx needs openpyxl: pip install openpyxl")
     too_big = check_office_size(path, "xlsx-stream")
     if too_big:
-        yield RecordError(display_path(path), too_big)
-        return
+        return RecordError(display_path(path), too_big)
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        return load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
-        yield RecordError(path, "no such file")
-        return
+        return RecordError(path, "no such file")
     except Exception as e:  # openpyxl raises zipfile / KeyError / InvalidFileException for broken files
-        yield RecordError(path, f"not a readable Excel workbook ({type(e).__name__}: {e})")
-        return
-    try:
-        found = False
-        seen_headers: list[str] = []
-        for ws in wb.worksheets:
-            name = path if len(wb.worksheets) == 1 else f"{path}[{ws.title}]"
-            rows = ws.iter_rows(values_only=True)
-            header: list[str] | None = None
-            col = None
-            n = 0
-            for n, row in enumerate(rows, 1):
-                if header is None:
-                    cells = ["" if c is None else str(c).strip() for c in row]
-                    col = _text_column(cells, text_column)
-                    if col is None:
-                        if n >= 20:
-                            break
-                        if any(cells) and not seen_headers:
-                            seen_headers = [c for c in cells if c]
-                        continue
-                    header = [c or f"column_{i + 1}" for i, c in enumerate(cells)]
-                    dup = next((h for i, h in enumerate(header) if h in header[:i]), None)
-                    if dup is not None:
-                        yield RecordError(f"{name}:row {n}", f"column {dup!r} appears twice in the header; rename one of them; sheet skipped")
-                        header = None
-                        break
-                    found = True
-                    continue
-                values = [_cell_value(c) for c in row]
-                if not any(v not in (None, "") for v in values):
-                    continue
-                fields = dict(zip(header, values + [None] * (len(header) - len(values))))
-                assert col is not None  # found with the header
-                text = fields.pop(col)
-                where = f"{name}:row {n}"
-                rid = fields.pop("id") if "id" in fields and fields["id"] not in (None, "") else where
-                fields.pop("id", None)
-                yield Record(rid, "" if text is None else str(text), fields, where)  # empty: tagged other
-        if not found:
-            wanted = repr(text_column) if text_column else "text column (" + ", ".join(TEXT_COLUMNS[:5]) + "…)"
-            yield RecordError(
-                f"{path}:row 1",
-                f"no {wanted} in any sheet's first 20 rows (columns seen: {', '.join(seen_headers) or 'none'}); "
-                "pass --text-column NAME; file skipped",
-            )
-    finally:
-        wb.close()
+        return RecordError(path, f"not a readable Excel workbook ({type(e).__name__}: {e})")
+
+
+#: Rows of a sheet searched for its header row (title rows may come first).
+_HEADER_ROWS = 20
+
+
+def _workbook_records(wb: Any, path: str, text_column: str | None) -> Iterator[Record | RecordError]:
+    """The records of every sheet that has a header row with the text column; one error if no sheet has."""
+    found = False
+    seen_headers: list[str] = []  # the first non-empty row met, named when no sheet has the text column
+    for ws in wb.worksheets:
+        name = path if len(wb.worksheets) == 1 else f"{path}[{ws.title}]"
+        rows = ws.iter_rows(values_only=True)
+        head = _sheet_header(rows, text_column, seen_headers)
+        if head is None:
+            continue
+        n, header, col = head
+        dup = _duplicate(header)
+        if dup is not None:
+            yield RecordError(f"{name}:row {n}", f"column {dup!r} appears twice in the header; rename one of them; "
+                                                 "sheet skipped")
+            continue
+        found = True
+        yield from _sheet_records(rows, n + 1, header, col, name)
+    if not found:
+        wanted = repr(text_column) if text_column else "text column (" + ", ".join(TEXT_COLUMNS[:5]) + "…)"
+        yield RecordError(
+            f"{path}:row 1",
+            f"no {wanted} in any sheet's first {_HEADER_ROWS} rows "
+            f"(columns seen: {', '.join(seen_headers) or 'none'}); pass --text-column NAME; file skipped",
+        )
+
+
+def _sheet_header(
+    rows: Iterator[tuple[Any, ...]], text_column: str | None, seen_headers: list[str]
+) -> tuple[int, list[str], str] | None:
+    """Read a sheet's rows up to its header row: (row number, column names, text column), or None when none
+    of the first rows holds the text column. The first non-empty row met goes into ``seen_headers`` if that
+    is still empty."""
+    for n, row in enumerate(rows, 1):
+        cells = ["" if c is None else str(c).strip() for c in row]
+        col = _text_column(cells, text_column)
+        if col is not None:
+            return n, [c or f"column_{i + 1}" for i, c in enumerate(cells)], col
+        if n >= _HEADER_ROWS:
+            return None
+        if any(cells) and not seen_headers:
+            seen_headers.extend(c for c in cells if c)
+    return None
+
+
+def _sheet_records(
+    rows: Iterator[tuple[Any, ...]], start: int, header: list[str], col: str, name: str
+) -> Iterator[Record]:
+    """The rows below a sheet's header as records (``start`` is the first one's row number); blank rows are
+    skipped, an empty text cell is an empty text (tagged other)."""
+    for n, row in enumerate(rows, start):
+        values = [_cell_value(c) for c in row]
+        if not any(v not in (None, "") for v in values):
+            continue
+        fields = dict(zip(header, values + [None] * (len(header) - len(values))))
+        text = fields.pop(col)
+        where = f"{name}:row {n}"
+        rid = fields.pop("id") if "id" in fields and fields["id"] not in (None, "") else where
+        fields.pop("id", None)
+        yield Record(rid, "" if text is None else str(text), fields, where)
 
 
 def _html(path: str) -> Iterator[Record | RecordError]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["normalize", "split_sentences", "split_lines", "strip_marker"]
+__all__ = ["normalize", "split_sentences", "split_lines", "strip_marker", "text_key"]
 
 # Characters that end a sentence, and closers that stay attached to the sentence they end.
 _ENDERS = frozenset("。！？!?")
@@ -65,6 +65,12 @@ def strip_marker(line: str) -> str:
     return _MARKER_RE.sub("", line, count=1).strip()
 
 
+def text_key(text: str) -> str:
+    """The form in which two texts count as the same one (duplicates in a corpus, sentences already
+    labelled): leading marker removed, normalised, without spaces."""
+    return normalize(strip_marker(text)).replace(" ", "")
+
+
 def split_lines(text: str) -> list[str]:
     """Split on every kind of line end (LF, CRLF, CR, Unicode separators)."""
     return _LINE_RE.split(text)
@@ -82,9 +88,15 @@ def _split_prose(line: str) -> list[str]:
     if not _SHIELD_RE.search(line):  # (same result as the scan below when nothing can shield)
         # no quotes or parentheses: a regular-expression cut after each run of enders (and closers)
         return [p.strip() for p in _PIECE_RE.findall(line) if p.strip()]
+    return _split_shielded(line)
+
+
+def _split_shielded(line: str) -> list[str]:
+    """The character scan of :func:`_split_prose` for a line with quotes or parentheses: an ender cuts only
+    when no opener is open (one left open for more than ``_MAX_SHIELD`` characters stops shielding)."""
     out: list[str] = []
     start = 0
-    stack: list[tuple[str, int]] = []
+    stack: list[tuple[str, int]] = []  # open brackets: (opener, position)
     i = 0
     n = len(line)
     while i < n:
@@ -92,29 +104,38 @@ def _split_prose(line: str) -> list[str]:
         if ch in _OPENERS:
             stack.append((ch, i))
         elif ch in _CLOSER_OF and stack:
-            # close the innermost matching opener; a stray closer is just a character
-            for k in range(len(stack) - 1, -1, -1):
-                if stack[k][0] == _CLOSER_OF[ch]:
-                    del stack[k:]
-                    break
+            _close(stack, _CLOSER_OF[ch])
         elif ch in _ENDERS:
             if stack and i - stack[0][1] > _MAX_SHIELD:
                 stack.clear()  # an opener that never closes does not shield the rest of the line
             if not stack:
-                j = i + 1
-                while j < n and (line[j] in _ENDERS or line[j] in _CLOSERS):
-                    j += 1
+                j = _end_of_enders(line, i + 1)
                 piece = line[start:j].strip()
                 if piece:
                     out.append(piece)
-                start = j
-                i = j
+                start = i = j
                 continue
         i += 1
     tail = line[start:].strip()
     if tail:
         out.append(tail)
     return out
+
+
+def _close(stack: list[tuple[str, int]], opener: str) -> None:
+    """Close the innermost open ``opener`` and everything opened inside it; a stray closer is just a character."""
+    for k in range(len(stack) - 1, -1, -1):
+        if stack[k][0] == opener:
+            del stack[k:]
+            return
+
+
+def _end_of_enders(line: str, j: int) -> int:
+    """Where the run of enders and closers from ``j`` ends (the cut goes after them)."""
+    n = len(line)
+    while j < n and (line[j] in _ENDERS or line[j] in _CLOSERS):
+        j += 1
+    return j
 
 
 _CONTENT_RE = re.compile(r"[^\W_]")  # a letter or a digit, in any script
