@@ -20,7 +20,6 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
-from pathlib import Path
 from typing import IO, Any
 
 from .errors import OptionError, RecordError, StrictStop, option
@@ -330,21 +329,20 @@ class EvaluateOptions:
 def run_evaluate(opts: EvaluateOptions) -> dict[str, Any]:
     """Score the model on the corpus (only records of ``opts.split`` unless ``all``); the misclassified items
     are written to ``opts.errors_path`` (JSONL) when given, and their count is the result's ``n_errors``."""
-    from .corpus import read_corpus
-    from .evaluation import evaluate
-    from .fileio import atomic_write_bytes
+    from .corpus import filter_split, read_corpus
+    from .errors import CorpusError
+    from .evaluation import evaluate, write_misclassified
     from .model import load
 
     items = read_corpus(opts.corpus)
-    if opts.split != "all":
-        items = [it for it in items if (it.split or "train") == opts.split]
-        if not items:
-            raise OptionError(f'no records with "split": "{opts.split}" in the corpus')
+    try:
+        items = filter_split(items, opts.split)
+    except CorpusError as e:  # the corpus is fine; the option asks for what it does not have
+        raise OptionError(str(e)) from None
     result = evaluate(load(opts.model_path), items, threshold=opts.threshold)
     errors = result.pop("errors")
     if opts.errors_path:
-        data = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in errors)
-        atomic_write_bytes(Path(opts.errors_path), data.encode("utf-8"))
+        write_misclassified(opts.errors_path, errors)
     result["n_errors"] = len(errors)
     return result
 
@@ -378,18 +376,14 @@ class SuggestResult:
 
 def run_suggest(opts: SuggestOptions) -> SuggestResult:
     """Write the sentences most worth labelling next (JSONL, ``"labels": null``) to ``opts.output``."""
-    from .corpus import read_corpus
+    from .corpus import known_texts
     from .model import load
     from .output import AtomicOutput
     from .readers import iter_records
     from .suggest import suggest
 
     model = load(opts.model_path)
-    known: list[str] = []
-    if opts.exclude:
-        for it in read_corpus(opts.exclude, strict=False):
-            known.append(it.text)
-            known.extend(t for t, _ in it.lines or ())
+    known = known_texts(opts.exclude)
     records = iter_records(opts.inputs, unit=opts.unit, text_field=opts.text_field, text_column=opts.text_column,
                            encoding=opts.encoding)
     picked, errors = suggest(model, records, n=opts.n, diversity=opts.diversity, exclude=known)

@@ -23,12 +23,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Collection, Hashable, Iterable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from .errors import RoleClassifyError
-from .output import RECORD_KEYS
+from .errors import MissingDependency, RoleClassifyError
+from .output import RECORD_KEYS, input_names
 
 if TYPE_CHECKING:  # pragma: no cover
     import dask.dataframe as dd
@@ -37,8 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .model import RoleClassifier
 
-__all__ = ["tag_dataframe", "tag_partition", "ModelPlugin", "OUTPUT_COLUMNS", "read_inputs", "write_output", "run",
-           "input_column_names"]
+__all__ = ["tag_dataframe", "tag_partition", "ModelPlugin", "OUTPUT_COLUMNS", "read_inputs", "write_output", "run"]
 
 #: The columns tag_partition writes for each row: those of ``roleclassify tag``'s output records.
 OUTPUT_COLUMNS = RECORD_KEYS
@@ -52,9 +50,7 @@ def _require() -> None:
         import dask.dataframe  # noqa: F401
         import distributed  # noqa: F401
     except ImportError:
-        raise RoleClassifyError(
-            'distributed tagging needs Dask: pip install "roleclassify[dask]"'
-        ) from None
+        raise MissingDependency("distributed tagging", "Dask", "roleclassify[dask]") from None
 
 
 def _model(path: str | None) -> RoleClassifier:
@@ -98,7 +94,7 @@ def tag_partition(
     A row whose text is missing or not a string (or a CSV row with the wrong number of fields) is not
     tagged: its ``error`` column says why, in the words the single-process ``tag`` uses, and its labels are
     empty. ``error`` is null on every tagged row; :func:`run` writes only those and reports the others.
-    An input column named like an output column is kept as ``input_<name>`` (see :func:`input_column_names`).
+    An input column named like an output column is kept as ``input_<name>`` (see :func:`roleclassify.output.input_names`).
     """
     import pandas as pd
 
@@ -144,32 +140,11 @@ def _input_columns(df: pd.DataFrame, text_column: str) -> pd.DataFrame:
     """A partition's other input columns, renamed where they clash with an output column, nested values as
     JSON text (one type per column)."""
     rest = df.drop(columns=[c for c in df.columns if c in (text_column, "id")])
-    rest = rest.rename(columns=input_column_names(rest.columns, _ADDED_COLUMNS))
+    rest = rest.rename(columns=input_names(rest.columns, reserved=_ADDED_COLUMNS))
     for c in rest.columns:
         if rest[c].dtype == object:
             rest[c] = rest[c].map(_as_text)
     return rest
-
-
-def input_column_names(columns: Iterable[Hashable], reserved: Collection[Hashable]) -> dict[Hashable, Hashable]:
-    """The name each input column is written under, in output order: its own, or for a column named like an
-    output column (one of ``reserved``) ``input_<name>``, prefixed again while the name is still taken: the
-    rule of ``roleclassify tag``'s :func:`~roleclassify.pipeline.output_record`.
-
-    >>> input_column_names(["review", "input_review", "site"], ("review",))
-    {'input_review': 'input_review', 'site': 'site', 'review': 'input_input_review'}
-    """
-    columns = list(columns)
-    names: dict[Hashable, Hashable] = {c: c for c in columns if c not in reserved}
-    taken = set(names)
-    for c in columns:
-        if c in reserved:
-            name = f"input_{c}"
-            while name in taken:
-                name = f"input_{name}"
-            names[c] = name
-            taken.add(name)
-    return names
 
 
 #: Prefix of the text a row the reader could not use carries to :func:`tag_partition` (a CSV row with the

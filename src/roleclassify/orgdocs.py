@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import AuditError, option
+from .errors import AuditError, needs, option
 from .fileio import check_office_size
 from .text import split_lines, split_sentences, strip_marker
 
@@ -500,7 +500,7 @@ def _xlsx(path: Path, dept_col: str | None, duty_col: str | None) -> list[Sectio
     try:
         from openpyxl import load_workbook
     except ImportError:  # pragma: no cover
-        raise AuditError("reading .xlsx needs openpyxl: pip install openpyxl") from None
+        raise AuditError(needs("reading .xlsx", "openpyxl")) from None
     too_big = check_office_size(path, "xlsx-full")
     if too_big:
         raise AuditError(f"{path}: {too_big}")
@@ -653,7 +653,7 @@ def _docx_body(path: Path) -> list[tuple[str, Any]]:
         from docx.table import Table
         from docx.text.paragraph import Paragraph
     except ImportError:  # pragma: no cover
-        raise AuditError("reading .docx needs python-docx: pip install python-docx") from None
+        raise AuditError(needs("reading .docx", "python-docx")) from None
     too_big = check_office_size(path, "docx")
     if too_big:
         raise AuditError(f"{path}: {too_big}")
@@ -714,7 +714,7 @@ def _pdf_text(path: Path) -> str:
     try:
         from pypdf import PdfReader
     except ImportError:  # pragma: no cover
-        raise AuditError("reading .pdf needs pypdf: pip install pypdf") from None
+        raise AuditError(needs("reading .pdf", "pypdf")) from None
     try:
         reader = PdfReader(str(path))
         return "\n".join((page.extract_text() or "") for page in reader.pages)

@@ -12,7 +12,7 @@ import shutil
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Hashable, Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -46,7 +46,7 @@ OUTPUT_KEYS = (*RECORD_KEYS, "explain")
 
 @functools.lru_cache(maxsize=64)
 def _names_of(fields: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    return tuple(input_names(fields).items())
+    return tuple((str(k), str(v)) for k, v in input_names(fields).items())
 
 
 def input_name_pairs(fields: Iterable[str]) -> tuple[tuple[str, str], ...]:
@@ -54,15 +54,19 @@ def input_name_pairs(fields: Iterable[str]) -> tuple[tuple[str, str], ...]:
     return _names_of(tuple(fields))
 
 
-def input_names(fields: Iterable[str]) -> dict[str, str]:
-    """The name each input field is written under, in output order: its own, or for a field named like an
-    output key (:data:`OUTPUT_KEYS`) ``input_<name>``, prefixed again while the name is still taken (an input's
-    own ``input_review`` keeps its name and its ``review`` becomes ``input_input_review``)."""
+def input_names(fields: Iterable[Hashable], reserved: Collection[Hashable] = OUTPUT_KEYS) -> dict[Hashable, Hashable]:
+    """The name each input field (or column) is written under, in output order: its own, or for one named like
+    an output key (of ``reserved``) ``input_<name>``, prefixed again while the name is still taken (an input's
+    own ``input_review`` keeps its name and its ``review`` becomes ``input_input_review``).
+
+    >>> input_names(["review", "input_review", "site"])
+    {'input_review': 'input_review', 'site': 'site', 'review': 'input_input_review'}
+    """
     fields = list(fields)
-    names = {k: k for k in fields if k not in OUTPUT_KEYS}
+    names: dict[Hashable, Hashable] = {k: k for k in fields if k not in reserved}
     taken = set(names)
     for k in fields:
-        if k in OUTPUT_KEYS:
+        if k in reserved:
             name = f"input_{k}"
             while name in taken:
                 name = f"input_{name}"

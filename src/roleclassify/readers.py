@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from . import _json
-from .errors import InputError, RecordError
+from .errors import InputError, RecordError, needs
 from .fileio import check_office_size
 
 __all__ = [
@@ -545,7 +545,7 @@ def _parquet(path: str, text_column: str | None) -> Iterator[Record | RecordErro
     try:
         import pyarrow.parquet as pq
     except ImportError:
-        yield RecordError(display_path(path), 'reading Parquet needs pyarrow: pip install "roleclassify[parquet]"')
+        yield RecordError(display_path(path), needs("reading Parquet", "pyarrow", "roleclassify[parquet]"))
         return
     if path == "-":
         yield RecordError("<stdin>", "Parquet cannot be read from stdin; pass the file")
@@ -604,7 +604,7 @@ def _open_workbook(path: str) -> Any:
     try:
         from openpyxl import load_workbook
     except ImportError:  # pragma: no cover
-        return RecordError(path, "reading .xlsx needs openpyxl: pip install openpyxl")
+        return RecordError(path, needs("reading .xlsx", "openpyxl"))
     too_big = check_office_size(path, "xlsx-stream")
     if too_big:
         return RecordError(display_path(path), too_big)
