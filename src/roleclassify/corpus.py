@@ -28,6 +28,7 @@ from typing import Any
 
 from . import _json
 from .errors import CorpusError
+from .labels import ROLES, label_set_key
 
 __all__ = [
     "CorpusItem",
@@ -44,7 +45,6 @@ __all__ = [
 ]
 
 #: The shipped taxonomy, in display order.
-ROLES = ("sales", "distribution", "marketing")
 #: Label values that mean "no role".
 OTHER_NAMES = frozenset({"other", "none", "", "その他"})
 _SPLIT_RE = re.compile(r"[;|,、]")
@@ -79,7 +79,7 @@ class CorpusItem:
 
     @property
     def label_key(self) -> str:
-        return "+".join(self.labels) if self.labels else "other"
+        return label_set_key(self.labels)
 
 
 def _parse_labels(value: Any, where: str, problems: list[str]) -> list[str] | None:

@@ -24,6 +24,7 @@ from .corpus import (
 )
 from .errors import CorpusError
 from .fileio import atomic_write_bytes
+from .labels import label_set_key
 from .text import text_key
 
 __all__ = [
@@ -39,10 +40,6 @@ __all__ = [
 
 #: Cosine similarity of character-trigram TF-IDF vectors from which two units count as near-duplicates.
 NEAR_DUP = 0.8
-
-
-def _key(labels: Sequence[str]) -> str:
-    return "+".join(labels) if labels else "other"
 
 
 def corpus_stats(items: Sequence[CorpusItem]) -> dict[str, Any]:
@@ -76,7 +73,7 @@ def corpus_stats(items: Sequence[CorpusItem]) -> dict[str, Any]:
             "sentence": sum(1 for it in sentences if len(it.labels) > 1),
             "document": sum(1 for it in items if it.unit == "document" and len(it.labels) > 1),
         },
-        "by_label_set": count(lambda it: f"{it.unit}:{_key(it.labels)}"),
+        "by_label_set": count(lambda it: f"{it.unit}:{label_set_key(it.labels)}"),
         "by_register": count(lambda it: it.register or "unknown"),
         "by_industry": count(lambda it: it.industry or "unknown"),
         "by_source": count(lambda it: (it.source or "unknown").split(":")[0] + ":" + (it.source or "").split(":")[-1]),
@@ -165,7 +162,7 @@ def assign_splits(
     strata: dict[str, list[int]] = defaultdict(list)
     for g, ix in members.items():
         it = items[ix[0]]
-        strata[f"{it.unit}:{_key(it.labels)}"].append(g)
+        strata[f"{it.unit}:{label_set_key(it.labels)}"].append(g)
     rng = random.Random(seed)
     for key in sorted(strata):
         gs = sorted(strata[key])
@@ -277,7 +274,7 @@ def _check_exact_duplicates(res: CheckResult, items: Sequence[CorpusItem], texts
         if sorted(a.labels) != sorted(b.labels):
             res.errors.append(
                 f"{b.location}: conflicting labels for the same text as {a.location}: "
-                f"{_key(b.labels)} vs {_key(a.labels)}"
+                f"{label_set_key(b.labels)} vs {label_set_key(a.labels)}"
             )
         elif (a.split or "train") != (b.split or "train"):
             res.errors.append(f"{b.location}: exact duplicate of {a.location} in the other split (train/test leakage)")

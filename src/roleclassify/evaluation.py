@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import CorpusError
 from .fileio import atomic_write_bytes
+from .labels import OTHER, label_set_key
 
 if TYPE_CHECKING:  # pragma: no cover
     from .corpus import CorpusItem
@@ -22,11 +23,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["multilabel_report", "evaluate", "misclassified_jsonl", "write_misclassified", "OTHER"]
 
-OTHER = "other"
 
 
 def _key(labels: Collection[str], order: Sequence[str]) -> str:
-    return "+".join(l for l in order if l in labels) or OTHER
+    return label_set_key(l for l in order if l in labels)
 
 
 @dataclass
