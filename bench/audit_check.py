@@ -15,8 +15,8 @@ import argparse
 import json
 from pathlib import Path
 
-from roleclassify.orgaudit import audit, score_findings
 from roleclassify.model import load
+from roleclassify.orgaudit import audit, score_findings
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT.parent / "shared" / "realworld" / "orgdocs"

@@ -7,7 +7,6 @@ and the scheduler's overhead per partition. One run, same input; writes bench/DA
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import random

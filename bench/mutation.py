@@ -42,7 +42,7 @@ TARGETS: dict[str, list[str]] = {
                  "audit_documents"],
     "evaluation": ["multilabel_report"],
     "suggest": ["uncertainty", "suggest"],
-    "report": ["_md_escape"],
+    "report/audit": ["_md_escape"],
     "corpus_tools": ["_likely_label_errors"],
 }
 
@@ -55,7 +55,7 @@ TESTS: dict[str, list[str]] = {
     "orgaudit": ["tests/test_audit_rules.py", "tests/test_audit.py"],
     "evaluation": ["tests/test_model.py", "tests/test_shipped_model.py"],
     "suggest": ["tests/test_explain_review_suggest.py"],
-    "report": ["tests/test_audit.py", "tests/test_cli.py"],
+    "report/audit": ["tests/test_audit.py", "tests/test_cli.py"],
     "corpus_tools": ["tests/test_corpus.py"],
 }
 DECISION_TESTS = "tests/robustness/test_decision_logic.py"

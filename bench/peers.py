@@ -23,7 +23,6 @@ also over the full ja_ginza pipeline, the way a spaCy user would run it).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import shutil
@@ -309,7 +308,7 @@ def main() -> None:
         peers.append(SpacyTextcat("ensemble", dv_texts, dv_labels, args.epochs))
     peers.append(RoleClassifyPeer(train_items))
 
-    from roleclassify.training import tune_thresholds, _binarize
+    from roleclassify.training import _binarize, tune_thresholds
 
     dev_docs = [it for it in train_items if it.unit == "document" and it.id in dev_groups]
 

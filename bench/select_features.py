@@ -23,8 +23,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 from roleclassify.corpus import CorpusItem, label_set, read_corpus, training_units
 from roleclassify.evaluation import multilabel_report
 from roleclassify.features import FeatureSpec, units_from_tokens

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from roleclassify.orgaudit import audit, infer_role, score_findings
 from roleclassify.cli import cli
 from roleclassify.errors import AuditError
+from roleclassify.orgaudit import audit, infer_role, score_findings
 
 ROOT = Path(__file__).resolve().parent.parent
 ORG = ROOT / "corpus" / "orgdocs"

@@ -20,7 +20,7 @@ from roleclassify.orgaudit import (
     fail_on_kinds,
     failing_findings,
 )
-from roleclassify.report import AUDIT_FORMATS, report_format_for
+from roleclassify.report.audit import AUDIT_FORMATS, report_format_for
 
 
 def report_of(*kinds: str) -> AuditReport:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from roleclassify.orgaudit import audit
-from roleclassify.report import render_html
+from roleclassify.report.audit import render_html
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent

@@ -95,7 +95,7 @@ def test_sales_split_over_departments_is_shared(shipped_model):
 def test_markdown_report_shows_document_text_literally(shipped_model):
     """A department page's text reaches the Markdown report as text: its HTML is not run, its Markdown syntax
     is not applied, a line break does not end a table row, and a backtick does not end a location's code span."""
-    from roleclassify.report import render_markdown
+    from roleclassify.report.audit import render_markdown
 
     hostile = "受注データの入力と出荷手配、在庫管理 <script>alert(1)</script> | **至急** [資料](javascript:x)\n納期回答"
     docs = org(**{"営業<b>部</b>|本社": [hostile, *SALES], "物流部": DIST, "広報部": MKT})

@@ -111,10 +111,10 @@ FIELDS = [["review"], ["review", "input_review"], ["labels", "input_labels", "in
 def test_dask_input_columns_named_as_tag_names_input_fields(fields):
     """Dask's rule and tag's output_record name a clashing input field alike (one rule, two writers)."""
     from roleclassify.dask import _ADDED_COLUMNS
+    from roleclassify.io.output import OUTPUT_KEYS, input_names
+    from roleclassify.io.readers import Record
     from roleclassify.model import Tagging
-    from roleclassify.output import OUTPUT_KEYS, input_names
     from roleclassify.pipeline import output_record
-    from roleclassify.readers import Record
 
     values = {f: f"value of {f}" for f in fields}
     out = output_record(Record("r1", "営業", dict(values)), Tagging("営業", ["sales"], {"sales": 0.9}))

@@ -2,11 +2,9 @@
 
 from pathlib import Path
 
-import pytest
-
 from roleclassify.corpus import read_corpus, training_units
 from roleclassify.text import normalize, split_sentences, strip_marker
-from roleclassify.tokenize import FastTokenizer, GinzaTokenizer, Token, tokenizer_info
+from roleclassify.tokenize import GinzaTokenizer, Token, tokenizer_info
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -17,13 +17,13 @@ from typing import Any, TypeVar
 import click
 
 from . import commands as C
-from . import tables
 from .errors import OptionError, OutputError, RoleClassifyError, use_cli_names
+from .io.output import OUTPUT_FORMATS
+from .io.readers import FORMATS as INPUT_FORMATS
+from .io.readers import UNITS
 from .orgaudit import FAIL_ON_CHOICES
-from .output import OUTPUT_FORMATS
-from .readers import FORMATS as INPUT_FORMATS
-from .readers import UNITS
-from .report import AUDIT_FORMATS
+from .report import tables
+from .report.audit import AUDIT_FORMATS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -555,7 +555,7 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(0)
     except OSError as e:
         # a write no command wrapped (stdout on a full disk): one line, and nothing more at exit
-        from .readers import display_path
+        from .io.readers import display_path
 
         where = display_path(e.filename) if isinstance(e.filename, str) else "<stdout>"
         _stderr(f"roleclassify: {where}: cannot write ({e.strerror or e})")

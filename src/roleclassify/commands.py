@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, fields
 from typing import IO, Any
 
 from .errors import OptionError, RecordError, StrictStop, option
+from .io.readers import MAX_TEXT_CHARS
 from .orgaudit import (
     DEFAULT_DUPLICATE_THRESHOLD,
     DEFAULT_MIN_SCORE,
@@ -30,7 +31,6 @@ from .orgaudit import (
     failing_findings,
 )
 from .progress import Progress
-from .readers import MAX_TEXT_CHARS
 from .tokenize import ENGINES
 
 __all__ = [
@@ -104,7 +104,7 @@ def tag_output_format(output: str | None, fmt: str | None, *, stdout_is_tty: boo
     else ``table`` on a terminal and ``jsonl`` otherwise. A suffix that names no format is refused."""
     import os
 
-    from .output import BINARY_FORMATS, SUFFIX_FORMATS
+    from .io.output import BINARY_FORMATS, SUFFIX_FORMATS
 
     if fmt is None:
         if output and output != "-":
@@ -138,7 +138,7 @@ def _check_input_encoding(encoding: str | None) -> None:
 
 
 def _check_not_an_input(output: str | None, inputs: Sequence[str]) -> None:
-    from .output import same_file_among
+    from .io.output import same_file_among
 
     clash = same_file_among(output, inputs)
     if clash is not None:
@@ -199,10 +199,10 @@ def meter_message(meter: Progress) -> Callable[[RecordError], None]:
 def _write_tagged(model: Any, opts: TagOptions, fmt: str, encoding: str, meter: Progress,
                   on_problem: Callable[[RecordError], None]) -> int:
     """Stream the tagged records into the output; returns how many bad records were skipped."""
+    from .io.output import BINARY_FORMATS, AtomicOutput, make_writer
+    from .io.readers import is_stream, iter_records, stream_ready
     from .model import ReviewPolicy
-    from .output import BINARY_FORMATS, AtomicOutput, make_writer
     from .pipeline import tag_stream
-    from .readers import is_stream, iter_records, stream_ready
 
     records = iter_records(opts.inputs, unit=opts.unit, text_field=opts.text_field, text_column=opts.text_column,
                            input_format=opts.input_format, encoding=opts.encoding, max_chars=opts.max_chars)
@@ -377,9 +377,9 @@ class SuggestResult:
 def run_suggest(opts: SuggestOptions) -> SuggestResult:
     """Write the sentences most worth labelling next (JSONL, ``"labels": null``) to ``opts.output``."""
     from .corpus import known_texts
+    from .io.output import AtomicOutput
+    from .io.readers import iter_records
     from .model import load
-    from .output import AtomicOutput
-    from .readers import iter_records
     from .suggest import suggest
 
     model = load(opts.model_path)
@@ -438,11 +438,11 @@ class AuditRun:
 def run_audit(opts: AuditOptions, *, stdout_is_tty: bool = False, on_model: Callable[[Any], None] | None = None
               ) -> AuditRun:
     """Audit the documents and write the report (to ``opts.output``, else stdout) in ``opts.fmt``, or the
-    format the output's suffix names (:func:`roleclassify.report.report_format_for`)."""
+    format the output's suffix names (:func:`roleclassify.report.audit.report_format_for`)."""
+    from .io.output import AtomicOutput
     from .model import load
     from .orgaudit import audit
-    from .output import AtomicOutput
-    from .report import render, report_format_for
+    from .report.audit import render, report_format_for
 
     fmt = opts.fmt or report_format_for(opts.output, stdout_is_tty)
     expect = parse_expect(opts.expect)

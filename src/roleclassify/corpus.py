@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import _json
 from .errors import CorpusError
+from .io import _json
 from .labels import ROLES, label_set_key
 
 __all__ = [

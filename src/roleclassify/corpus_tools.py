@@ -23,7 +23,7 @@ from .corpus import (
     read_corpus_with_problems,
 )
 from .errors import CorpusError
-from .fileio import atomic_write_bytes
+from .io.fileio import atomic_write_bytes
 from .labels import label_set_key
 from .text import text_key
 

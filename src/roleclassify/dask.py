@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from .errors import MissingDependency, RoleClassifyError
-from .output import RECORD_KEYS, input_names
+from .io.output import RECORD_KEYS, input_names
 
 if TYPE_CHECKING:  # pragma: no cover
     import dask.dataframe as dd
@@ -94,7 +94,7 @@ def tag_partition(
     A row whose text is missing or not a string (or a CSV row with the wrong number of fields) is not
     tagged: its ``error`` column says why, in the words the single-process ``tag`` uses, and its labels are
     empty. ``error`` is null on every tagged row; :func:`run` writes only those and reports the others.
-    An input column named like an output column is kept as ``input_<name>`` (see :func:`roleclassify.output.input_names`).
+    An input column named like an output column is kept as ``input_<name>`` (see :func:`roleclassify.io.output.input_names`).
     """
     import pandas as pd
 
@@ -154,7 +154,7 @@ _BAD_ROW = "\x00roleclassify:ragged:"
 
 def _row_error(text: Any, column: str) -> str | None:
     """Why a row is not tagged (None when it is): a reader's marked row, or text that is not a string."""
-    from .readers import type_name
+    from .io.readers import type_name
 
     if isinstance(text, str):
         if text.startswith(_BAD_ROW):
@@ -314,7 +314,7 @@ def _jsonl_block(f: IO[str], text_field: str = "text", **_: Any) -> pd.DataFrame
     failing the whole job (pandas' reader raises on the first bad line, in a worker)."""
     import pandas as pd
 
-    from .readers import json_object
+    from .io.readers import json_object
 
     rows: list[dict] = []
     for line in f:
@@ -377,7 +377,7 @@ def _write_part(df: pd.DataFrame, out: str, fmt: str, labels: list[str], extra: 
 
     import pandas as pd
 
-    from .fileio import atomic_write_bytes
+    from .io.fileio import atomic_write_bytes
 
     n = (partition_info or {}).get("number", 0)
     bad = df[df["error"].notna()]
@@ -386,7 +386,7 @@ def _write_part(df: pd.DataFrame, out: str, fmt: str, labels: list[str], extra: 
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        from .output import arrow_schema
+        from .io.output import arrow_schema
 
         table = pa.Table.from_pandas(good, schema=arrow_schema(labels, extra), preserve_index=False)
         buf = io.BytesIO()

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import CorpusError
-from .fileio import atomic_write_bytes
+from .io.fileio import atomic_write_bytes
 from .labels import OTHER, label_set_key
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -21,7 +21,7 @@ import numpy as np
 
 from .errors import ModelError
 from .features import FeatureSpec, Featurizer, Unit, analyze
-from .fileio import atomic_write_bytes
+from .io.fileio import atomic_write_bytes
 from .text import split_sentences
 
 __all__ = [
@@ -452,7 +452,7 @@ class RoleClassifier:
                 directory / "meta.json",
                 (json.dumps(card, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
             )
-            from .card import model_card
+            from .report.card import model_card
 
             atomic_write_bytes(directory / "README.md", model_card(card).encode("utf-8"))
         return target

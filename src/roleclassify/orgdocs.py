@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import AuditError, needs, option
-from .fileio import check_office_size
+from .io.fileio import check_office_size
 from .text import split_lines, split_sentences, strip_marker
 
 __all__ = ["Duty", "Section", "OrgDocument", "read_org_documents", "read_org_document", "DOC_SUFFIXES"]
@@ -576,7 +576,7 @@ def _html_root(data: bytes, name: str) -> Any:
     head = data[:4096].lower()
     if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) or b"charset" in head:
         return lxml.html.document_fromstring(data)
-    from .readers import decode_bytes
+    from .io.readers import decode_bytes
 
     return lxml.html.document_fromstring(decode_bytes(data, name))
 
@@ -723,7 +723,7 @@ def _pdf_text(path: Path) -> str:
 
 
 def _read_text_file(path: Path, encoding: str | None) -> str:
-    from .readers import decode_bytes
+    from .io.readers import decode_bytes
 
     return decode_bytes(path.read_bytes(), str(path), encoding)
 

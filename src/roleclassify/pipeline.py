@@ -14,11 +14,11 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any
 
-from ._json import dumps_line
 from .errors import RecordError
+from .io._json import dumps_line
+from .io.output import input_name_pairs
+from .io.readers import Record
 from .model import RoleClassifier, Tagging
-from .output import input_name_pairs
-from .readers import Record
 
 __all__ = ["tag_records", "tag_stream", "output_record"]
 
@@ -28,7 +28,7 @@ def output_record(record: Record, tagging: Tagging) -> dict[str, Any]:
     """The JSON object written for one tagged record: the tagging, then the input's own fields.
 
     An input field never overwrites the model's values: a field named like an output key (whether or not
-    this record has that key) is kept as ``input_<name>`` (:func:`roleclassify.output.input_names`).
+    this record has that key) is kept as ``input_<name>`` (:func:`roleclassify.io.output.input_names`).
     """
     out: dict[str, Any] = {"id": record.id}
     out.update(tagging.to_dict())

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .errors import RecordError
-from .readers import Record
+from .io.readers import Record
 from .text import split_sentences, text_key
 
 if TYPE_CHECKING:  # pragma: no cover

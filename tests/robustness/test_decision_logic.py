@@ -334,7 +334,7 @@ POOL = ["法人顧客のフォローと契約更新", "季節ごとの売場づ�
 
 
 def _suggest(model, **kw):
-    from roleclassify.readers import Record
+    from roleclassify.io.readers import Record
     from roleclassify.suggest import suggest
 
     recs, errors = suggest(model, [Record(i, t, {}, f"pool.txt:{i + 1}") for i, t in enumerate(POOL)], **kw)
@@ -427,7 +427,7 @@ def test_likely_label_errors_finds_a_swapped_label():
     ("受注処理と在庫管理", "受注処理と在庫管理"),
 ])
 def test_markdown_escape(text, shown):
-    from roleclassify.report import _md_escape
+    from roleclassify.report.audit import _md_escape
 
     assert _md_escape(text) == shown
 
@@ -478,7 +478,7 @@ def test_each_sentence_of_an_item_is_tagged_as_if_alone(tiny_model):
 
 
 def test_suggest_records(shipped_model):
-    from roleclassify.readers import Record
+    from roleclassify.io.readers import Record
     from roleclassify.suggest import suggest
 
     recs, _ = suggest(shipped_model, [Record(i, t, {}, f"pool.txt:{i + 1}") for i, t in enumerate(POOL)], n=3)

@@ -1,7 +1,6 @@
 """Ctrl-C / SIGTERM during `tag --jobs 2` and `train`: quick exit 130 / 143, no traceback, no partial
 output file, no surviving worker processes."""
 
-import os
 import signal
 import subprocess
 import sys

@@ -93,7 +93,7 @@ def test_read_only_directory_is_one_line_and_the_old_file_is_kept(two_lines, tmp
 def test_a_write_failing_midway_removes_the_partial_file(two_lines, tmp_path, monkeypatch, capsys):
     import io
 
-    import roleclassify.output as output
+    import roleclassify.io.output as output
 
     class FullAfterOneRecord(io.TextIOWrapper):
         writes = 0

@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from ..errors import InputError, RecordError, needs
 from . import _json
-from .errors import InputError, RecordError, needs
 from .fileio import check_office_size
 
 __all__ = [
@@ -683,7 +683,7 @@ def _sheet_records(
 
 
 def _html(path: str) -> Iterator[Record | RecordError]:
-    from .orgdocs import html_lines
+    from ..orgdocs import html_lines
 
     try:
         data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()

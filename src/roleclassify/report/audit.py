@@ -8,11 +8,11 @@ import os
 import time
 from typing import TYPE_CHECKING
 
-from .display import cell_width, pad
-from .orgaudit import KINDS
+from ..io.display import cell_width, pad
+from ..orgaudit import KINDS
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .orgaudit import AuditReport, Department, Finding
+    from ..orgaudit import AuditReport, Department, Finding
 
 __all__ = [
     "render", "render_table", "render_markdown", "render_html", "render_json", "report_format_for", "AUDIT_FORMATS",

@@ -7,7 +7,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from .errors import OutputError
+from ..errors import OutputError
 
 __all__ = ["atomic_write_bytes", "default_file_mode", "check_office_size", "OFFICE_LIMITS"]
 

@@ -16,11 +16,11 @@ from collections.abc import Collection, Hashable, Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from ..errors import OutputError, option
+from ..labels import display_label
 from ._json import dumps_line
 from .display import cell_width, clip, fit, pad, printable
-from .errors import OutputError, option
 from .fileio import default_file_mode
-from .labels import display_label
 
 __all__ = ["AtomicOutput", "make_writer", "OUTPUT_FORMATS", "SUFFIX_FORMATS", "BINARY_FORMATS", "RECORD_KEYS",
            "OUTPUT_KEYS", "input_names", "input_name_pairs", "arrow_schema", "same_file_among"]
