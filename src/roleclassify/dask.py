@@ -26,7 +26,7 @@ import re
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from .errors import MissingDependency, RoleClassifyError
+from .errors import ClusterError, InputError, MissingDependency, option
 from .io.output import RECORD_KEYS, input_names
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -224,8 +224,8 @@ def tag_dataframe(ddf: dd.DataFrame, text_column: str = "text", *, model: str | 
     import pandas as pd
 
     if text_column not in ddf.columns:
-        raise RoleClassifyError(
-            f"no {text_column!r} column (columns: {', '.join(map(str, ddf.columns))}); pass text_column="
+        raise InputError(
+            f"no {text_column!r} column (columns: {', '.join(map(str, ddf.columns))}); pass {option('text_column', 'NAME')}"
         )
     path = str(model) if model is not None else None
     meta = tag_partition(ddf._meta.assign(**{text_column: pd.Series([], dtype=object)}), text_column, path, threshold)
@@ -235,7 +235,7 @@ def tag_dataframe(ddf: dd.DataFrame, text_column: str = "text", *, model: str | 
 def read_inputs(paths: list[str], *, text_column: str = "text", blocksize: str = "16MB") -> dd.DataFrame:
     """A Dask DataFrame over Parquet / CSV / TSV / JSONL files (paths or globs; one format per call).
 
-    A file that is not readable as its format is named in a :class:`RoleClassifyError` before any work is
+    A file that is not readable as its format is named in an :class:`~roleclassify.errors.InputError` before any work is
     sent to the cluster; a CSV row with the wrong number of fields is kept and reported by
     :func:`tag_partition`, as ``tag`` reports it.
     """
@@ -250,7 +250,7 @@ def read_inputs(paths: list[str], *, text_column: str = "text", blocksize: str =
         return _read_delimited(files, "," if suffix == ".csv" else "\t", text_column, blocksize)
     if suffix in (".jsonl", ".ndjson", ".json"):
         return _read_jsonl(files, text_column, blocksize)
-    raise RoleClassifyError(f"{files[0]}: distributed tagging reads .parquet, .csv, .tsv or .jsonl files")
+    raise InputError(f"{files[0]}: distributed tagging reads .parquet, .csv, .tsv or .jsonl files")
 
 
 def _input_files(paths: list[str]) -> tuple[list[str], str]:
@@ -262,13 +262,13 @@ def _input_files(paths: list[str]) -> tuple[list[str], str]:
         found = sorted(glob.glob(p)) if any(c in p for c in "*?[") else [p]
         files.extend(found)
     if not files:
-        raise RoleClassifyError(f"no input files match {', '.join(paths)}")
+        raise InputError(f"no input files match {', '.join(paths)}")
     suffixes = {Path(f).suffix.lower() for f in files if not Path(f).is_dir()} or {".parquet"}
     if len(suffixes) > 1:
-        raise RoleClassifyError(f"mixed input formats {sorted(suffixes)}; tag one format per run")
+        raise InputError(f"mixed input formats {sorted(suffixes)}; tag one format per run")
     for f in files:
         if not Path(f).exists() and "://" not in f:
-            raise RoleClassifyError(f"{f}: no such file")
+            raise InputError(f"{f}: no such file")
     return files, suffixes.pop()
 
 
@@ -280,7 +280,7 @@ def _read_delimited(files: list[str], sep: str, text_column: str, blocksize: str
 
     header = _csv_header(files[0], sep)
     if text_column not in header:
-        raise RoleClassifyError(f"{files[0]}: no {text_column!r} column (columns: {', '.join(header)})")
+        raise InputError(f"{files[0]}: no {text_column!r} column (columns: {', '.join(header)})")
     id_index = header.index("id") if "id" in header else None
     hook = functools.partial(_ragged_row, len(header), header.index(text_column), id_index)
     # index_col=False: without it pandas takes a row with one field too many as "the first column is
@@ -344,7 +344,7 @@ def _check_parquet(files: list[str]) -> None:
         try:
             pq.read_metadata(f)
         except Exception as e:  # pyarrow raises ArrowInvalid / OSError for a file that is not Parquet
-            raise RoleClassifyError(f"{f}: not a readable Parquet file ({type(e).__name__}: {e})") from None
+            raise InputError(f"{f}: not a readable Parquet file ({type(e).__name__}: {e})") from None
 
 
 def _csv_header(path: str, sep: str) -> list[str]:
@@ -439,8 +439,8 @@ def run(
 
     ddf = read_inputs(paths, text_column=text_column)  # a bad input is named before a cluster starts
     if text_column not in ddf.columns:
-        raise RoleClassifyError(
-            f"no {text_column!r} column (columns: {', '.join(map(str, ddf.columns))}); pass --text-column NAME"
+        raise InputError(
+            f"no {text_column!r} column (columns: {', '.join(map(str, ddf.columns))}); pass {option('text_column', 'NAME')}"
         )
     client, cluster = _connect(scheduler, workers, connect_timeout)
     try:
@@ -474,14 +474,14 @@ def _connect(scheduler: str, workers: int | None, connect_timeout: float) -> tup
     try:
         return Client(scheduler, timeout=connect_timeout), None
     except (OSError, TimeoutError) as e:
-        raise RoleClassifyError(
+        raise ClusterError(
             f"{scheduler}: cannot reach the Dask scheduler within {connect_timeout:g} s "
-            f"({type(e).__name__}); start it with `dask scheduler` or use --scheduler local"
+            f"({type(e).__name__}); start it with `dask scheduler` or use {option('scheduler', 'local')}"
         ) from None
     except Exception as e:  # something answered, but not in the Dask protocol: a web server or proxy
         # on that port makes distributed read text as a frame length and try to allocate exabytes
         # (MemoryError); other replies give ValueError or struct errors
-        raise RoleClassifyError(
+        raise ClusterError(
             f"{scheduler}: the service at this address does not answer as a Dask scheduler "
             f"({type(e).__name__}); check the host and port (`dask scheduler` listens on 8786)"
         ) from None

@@ -16,6 +16,7 @@ __all__ = [
     "AuditError",
     "RecordError",
     "OutputError",
+    "ClusterError",
     "OptionError",
     "StrictStop",
     "MissingDependency",
@@ -126,6 +127,10 @@ class MissingDependency(RoleClassifyError):
 
     def __reduce__(self) -> tuple[type, tuple[str, ...]]:
         return (type(self), self._parts)
+
+
+class ClusterError(RoleClassifyError):
+    """The Dask scheduler cannot be reached, or what answers at its address is not one."""
 
 
 class OutputError(RoleClassifyError):
