@@ -247,6 +247,54 @@ def target_lines(j1: dict, j2: dict, raw: float, naive: float, big_rss: int | No
     return lines
 
 
+def header_lines(n_items: int, n_chars: int, mb: float, n_units: int, rep_rate: float, startup: dict[int, float],
+                 rounds: int) -> list[str]:
+    """The report's title and what was measured how."""
+    return [
+        "# Throughput and memory",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M')} in one run of `python bench/throughput.py` on {machine()}.",
+        "The machine is shared, so absolute figures vary between runs; the ratios are measured within this one run. "
+        f"Raw SudachiPy, `tag --jobs 1` and `tag --jobs 2` were each run {rounds} times in interleaved rounds and "
+        "the table gives the fastest of each (as `timeit` does), so that a burst of load from another user of the "
+        "machine does not decide a ratio; peak RSS is the largest seen.",
+        "",
+        f"Input: {n_items:,} distinct texts ({n_chars:,} characters, {mb:.1f} MB JSONL): every distinct text of the "
+        "corpus once (job descriptions, recruiting and company pages, single sentences), shuffled; "
+        f"{n_units:,} units (sentences and bullets), {rep_rate:.1%} of them repeating an earlier one. roleclassify "
+        "runs are whole commands (new process, JSONL in, JSONL out) with their start-up (interpreter, imports, model "
+        f"load: {startup[1]:.2f} s with --jobs 1, {startup[2]:.2f} s with --jobs 2, timed on one line) taken out; "
+        "the raw SudachiPy row tokenizes each unit in split mode C and reads normalized_form(), nothing else.",
+        "",
+    ]
+
+
+def other_lines(cold_script: float, cold: float, helpt: float, train_s: float, big: dict | None, mb: float,
+                j1: dict) -> list[str]:
+    """The table of measurements without a rate: start-up, help, training, peak memory on the big file."""
+    lines = ["", "| other measurement | value |", "|---|---:|",
+             f"| cold start: `roleclassify tag` of one line, shipped model (median of 5) | {cold_script:.2f} s |",
+             f"| cold start via `python -m roleclassify.cli` (median of 5) | {cold:.2f} s |",
+             f"| `roleclassify --help` (median of 5) | {helpt:.2f} s |",
+             f"| training on the full shipped corpus (5-fold CV, calibration, final fit) | {train_s:.1f} s |"]
+    if big and big["rss"]:
+        lines.append(f"| peak RSS tagging {big['mb']:.0f} MB (`--jobs 1`) | {big['rss'] / 1e6:,.0f} MB |")
+        lines.append(f"| peak RSS tagging {mb:.1f} MB (`--jobs 1`) | {j1['rss'] / 1e6:,.0f} MB |")
+    return lines
+
+
+def measure_start_and_training() -> tuple[float, float, float, float]:
+    """Cold start of ``tag`` via ``python -m`` and via the console script, ``--help``, and training on the full
+    corpus (seconds)."""
+    cold = median_time([*EXE, "tag", "-", "--format", "jsonl"], stdin="新規顧客への提案営業\n")
+    cold_script = median_time([SCRIPT, "tag", "-", "--format", "jsonl"], stdin="新規顧客への提案営業\n")
+    helpt = median_time([SCRIPT, "--help"])
+    t0 = time.perf_counter()
+    subprocess.run([*EXE, "train", str(ROOT / "corpus" / "sentences"), str(ROOT / "corpus" / "jobs"),
+                    str(ROOT / "corpus" / "docs"), "--out", str(WORK / "model")], check=True, capture_output=True)
+    return cold, cold_script, helpt, time.perf_counter() - t0
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="skip the 200 MB memory run")
@@ -286,45 +334,13 @@ def main() -> None:
         res["roleclassify tag --jobs 1, 200 MB"] = measure_big(small)
         big_rss = res["roleclassify tag --jobs 1, 200 MB"]["rss"]
 
-    cold = median_time([*EXE, "tag", "-", "--format", "jsonl"], stdin="新規顧客への提案営業\n")
-    cold_script = median_time([SCRIPT, "tag", "-", "--format", "jsonl"], stdin="新規顧客への提案営業\n")
-    helpt = median_time([SCRIPT, "--help"])
-    t0 = time.perf_counter()
-    subprocess.run([*EXE, "train", str(ROOT / "corpus" / "sentences"), str(ROOT / "corpus" / "jobs"),
-                    str(ROOT / "corpus" / "docs"), "--out", str(WORK / "model")], check=True, capture_output=True)
-    train_s = time.perf_counter() - t0
-
+    cold, cold_script, helpt, train_s = measure_start_and_training()
     raw = res["raw SudachiPy (limit)"]["cps"]
     naive = res["naive peer: nlp.pipe(full ja_ginza) + classifier"]["cps"]
     j1 = res["roleclassify tag --jobs 1"]
     j2 = res["roleclassify tag --jobs 2"]
-    lines = [
-        "# Throughput and memory",
-        "",
-        f"Measured {time.strftime('%Y-%m-%d %H:%M')} in one run of `python bench/throughput.py` on {machine()}.",
-        "The machine is shared, so absolute figures vary between runs; the ratios are measured within this one run. "
-        f"Raw SudachiPy, `tag --jobs 1` and `tag --jobs 2` were each run {args.rounds} times in interleaved rounds and "
-        "the table gives the fastest of each (as `timeit` does), so that a burst of load from another user of the "
-        "machine does not decide a ratio; peak RSS is the largest seen.",
-        "",
-        f"Input: {n_items:,} distinct texts ({n_chars:,} characters, {mb:.1f} MB JSONL): every distinct text of the "
-        "corpus once (job descriptions, recruiting and company pages, single sentences), shuffled; "
-        f"{n_units:,} units (sentences and bullets), {rep_rate:.1%} of them repeating an earlier one. roleclassify "
-        "runs are whole commands (new process, JSONL in, JSONL out) with their start-up (interpreter, imports, model "
-        f"load: {startup[1]:.2f} s with --jobs 1, {startup[2]:.2f} s with --jobs 2, timed on one line) taken out; "
-        "the raw SudachiPy row tokenizes each unit in split mode C and reads normalized_form(), nothing else.",
-        "",
-        *table_lines(res, raw),
-    ]
-    lines += ["", "| other measurement | value |", "|---|---:|"]
-    lines.append(f"| cold start: `roleclassify tag` of one line, shipped model (median of 5) | {cold_script:.2f} s |")
-    lines.append(f"| cold start via `python -m roleclassify.cli` (median of 5) | {cold:.2f} s |")
-    lines.append(f"| `roleclassify --help` (median of 5) | {helpt:.2f} s |")
-    lines.append(f"| training on the full shipped corpus (5-fold CV, calibration, final fit) | {train_s:.1f} s |")
-    if big_rss:
-        r = res["roleclassify tag --jobs 1, 200 MB"]
-        lines.append(f"| peak RSS tagging {r['mb']:.0f} MB (`--jobs 1`) | {big_rss / 1e6:,.0f} MB |")
-        lines.append(f"| peak RSS tagging {mb:.1f} MB (`--jobs 1`) | {j1['rss'] / 1e6:,.0f} MB |")
+    lines = [*header_lines(n_items, n_chars, mb, n_units, rep_rate, startup, args.rounds), *table_lines(res, raw)]
+    lines += other_lines(cold_script, cold, helpt, train_s, res.get("roleclassify tag --jobs 1, 200 MB"), mb, j1)
     lines += ["", "## Targets", ""]
     lines += target_lines(j1, j2, raw, naive, big_rss, cold_script, helpt, train_s)
     lines.append("")
