@@ -15,7 +15,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,6 +23,9 @@ from .errors import ModelError
 from .features import FeatureSpec, Featurizer, Unit, analyze
 from .io.fileio import atomic_write_bytes
 from .text import split_sentences
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .tokenize import FastTokenizer, GinzaTokenizer
 
 __all__ = [
     "RoleClassifier",
@@ -36,6 +39,9 @@ __all__ = [
     "FORMAT_VERSION",
     "OTHER",
     "compatibility_warnings",
+    "rollup",
+    "rollup_scores",
+    "label_shares",
 ]
 
 OTHER = "other"
@@ -134,11 +140,71 @@ class ReviewPolicy:
         close = (p1 - p2 < self.margin) & (p2 >= thresholds[second] - self.band)
         return low | close
 
+def _segment_sums(values: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sums of ``values`` (rows) over each item's rows, the next ``sizes[i]`` rows being item ``i``'s, for the
+    items of at least one row; and which items those are."""
+    if int(sizes.sum()) != len(values):
+        raise ValueError(f"item sizes add up to {int(sizes.sum())} rows, the values have {len(values)}")
+    nonempty = sizes > 0
+    # `reduceat` sums from each start to the next one given, so only the starts of non-empty items are passed
+    # (an empty item's start equals the next item's and would cut that one's sum short)
+    starts = (np.cumsum(sizes) - sizes)[nonempty]
+    if not len(starts):
+        return np.zeros((0, *values.shape[1:])), nonempty
+    return np.add.reduceat(values, starts, axis=0), nonempty
+
+
+def rollup(probs: np.ndarray, sizes: Sequence[int] | np.ndarray) -> np.ndarray:
+    """Scores of items (items x labels) from the probabilities of their sentences (sentences x labels), item
+    ``i`` being the next ``sizes[i]`` rows: each role's probability mass over the item's soft count of role
+    sentences, that count taken as at least one, so an item with hardly any role work scores low on every role.
+    An item of no sentences scores 0; one of one sentence scores that sentence's probabilities.
+
+    The one roll-up: tagging rolls up a whole batch of items with it, :func:`rollup_scores` one item.
+    """
+    sizes = np.asarray(sizes, dtype=np.int64)
+    out = np.zeros((len(sizes), probs.shape[1]))
+    mass, nonempty = _segment_sums(probs, sizes)
+    if len(mass):
+        soft, _ = _segment_sums(probs.max(axis=1), sizes)
+        out[nonempty] = mass / np.maximum(soft, 1.0)[:, None]
+    return out
+
+
 def rollup_scores(p: np.ndarray) -> np.ndarray:
-    """Scores of an item of several sentences from its sentence probabilities ``p`` (sentences x labels):
-    each role's probability mass over the item's soft count of role sentences, that count taken as at least
-    one, so an item with hardly any role work scores low on every role."""
-    return p.sum(axis=0) / max(float(p.max(axis=1).sum()), 1.0)
+    """Scores of one item from its sentence probabilities ``p`` (sentences x labels): :func:`rollup` of one
+    item."""
+    return rollup(p, [len(p)])[0]
+
+
+def label_shares(hit: np.ndarray, sizes: Sequence[int] | np.ndarray) -> np.ndarray:
+    """Per item, the fraction of its sentences that is each label, ``other`` last (items x labels + 1), from
+    which labels each sentence has (``hit``, sentences x labels; rows grouped by item as for :func:`rollup`):
+    a sentence of k labels counts 1/k for each, one of none counts for ``other``. 0 for an item of no
+    sentences."""
+    sizes = np.asarray(sizes, dtype=np.int64)
+    n_hits = hit.sum(axis=1)
+    weights = np.zeros((len(hit), hit.shape[1] + 1))
+    weights[:, :-1] = hit / np.maximum(n_hits, 1)[:, None]
+    weights[:, -1] = n_hits == 0
+    out = np.zeros((len(sizes), hit.shape[1] + 1))
+    sums, nonempty = _segment_sums(weights, sizes)
+    if len(sums):
+        out[nonempty] = sums / sizes[nonempty][:, None]
+    return out
+
+
+def _all_other(other_share: float) -> bool:
+    """Whether no sentence of an item has a role, from its (rounded) share of ``other`` sentences."""
+    return other_share >= 1.0 - 1e-9
+
+
+def _item_sentences(text: str, split: bool) -> list[str]:
+    """The sentences of an item as tagging takes them: split (:func:`~roleclassify.text.split_sentences`), or
+    the whole stripped text as one (none when it is blank)."""
+    if split:
+        return split_sentences(text)
+    return [text.strip()] if text.strip() else []
 
 
 def _sha256(a: np.ndarray) -> str:
@@ -151,13 +217,14 @@ def _meta_sha256(meta: dict) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
-def _probability_list(value: Any, n: int, what: str) -> list[float]:
+def _probability_list(path: Path, value: Any, n: int, what: str) -> list[float]:
+    """``value`` as a list of ``n`` probabilities, refused (as an inconsistent model file) otherwise."""
     if not isinstance(value, list) or len(value) != n:
-        raise ValueError(f"{what} must be a list of {n} numbers")
+        raise _inconsistent(path, f"{what} must be a list of {n} numbers")
     out = []
     for x in value:
         if type(x) not in (int, float) or not (0.0 <= x <= 1.0):  # NaN fails the range test
-            raise ValueError(f"{what} must be probabilities in [0, 1], got {x!r}")
+            raise _inconsistent(path, f"{what} must be probabilities in [0, 1], got {x!r}")
         out.append(float(x))
     return out
 
@@ -198,7 +265,7 @@ class RoleClassifier:
         self.thresholds_ = np.full(n, DEFAULT_THRESHOLD) if thresholds is None else np.asarray(thresholds, float)
         self.doc_threshold = float(doc_threshold)
         self.meta: dict[str, Any] = dict(meta or {})
-        self._tokenizer: Any = None
+        self._tokenizer: FastTokenizer | GinzaTokenizer | None = None
         self.engine = "fast"
 
     # ------------------------------------------------------------------ scoring
@@ -207,7 +274,8 @@ class RoleClassifier:
         return self.featurizer.spec
 
     @property
-    def tokenizer(self):
+    def tokenizer(self) -> FastTokenizer | GinzaTokenizer:
+        """The tokenizer of the model's engine, built on first use."""
         if self._tokenizer is None:
             from .tokenize import get_tokenizer
 
@@ -215,7 +283,7 @@ class RoleClassifier:
         return self._tokenizer
 
     @tokenizer.setter
-    def tokenizer(self, tokenizer) -> None:
+    def tokenizer(self, tokenizer: FastTokenizer | GinzaTokenizer | None) -> None:
         """Hand the model a tokenizer of its engine (training reuses the one it analysed with); ``None`` drops
         the one it holds, so the next use builds a fresh one (each worker process its own)."""
         self._tokenizer = tokenizer
@@ -279,17 +347,42 @@ class RoleClassifier:
         batch_size: int = 512,
     ) -> Iterator[Tagging]:
         """Tag a stream of items lazily, in batches, keeping input order. Memory stays flat."""
-        if threshold is not None and not (0.0 <= float(threshold) <= 1.0):  # NaN fails this test too
-            raise ValueError(f"threshold must be a probability in [0, 1], got {threshold!r}")
+        th = self._thresholds(threshold)
+        policy = review or ReviewPolicy()
         batch: list[str] = []
-        opts = (threshold, split, explain, review or ReviewPolicy())
         for t in texts:
             batch.append(t)
             if len(batch) >= batch_size:
-                yield from self._tag_batch(batch, *opts)
+                yield from self._tag_batch(batch, th, split, explain, policy)
                 batch = []
         if batch:
-            yield from self._tag_batch(batch, *opts)
+            yield from self._tag_batch(batch, th, split, explain, policy)
+
+    def tag_units(
+        self,
+        texts: Sequence[str],
+        sentences: Sequence[Sequence[str]],
+        units: Sequence[Unit],
+        *,
+        threshold: float | None = None,
+        explain: int = 0,
+        review: ReviewPolicy | None = None,
+    ) -> list[Tagging]:
+        """Tag items whose sentences are split and analysed already: ``sentences[i]`` are item ``i``'s sentence
+        texts, ``units`` the analysed units of all sentences in order (e.g. built from a spaCy Doc's own tokens
+        by :mod:`roleclassify.spacy_component`). Given the units :meth:`units` makes of
+        ``split_sentences(text)``, the result is :meth:`tag`'s."""
+        return self._tag_units(texts, sentences, units, self._thresholds(threshold), explain,
+                               review or ReviewPolicy())
+
+    def main_roles(self, probs: np.ndarray, *, threshold: float | None = None) -> list[str]:
+        """The role(s) :meth:`tag` gives an item of several sentences whose sentence probabilities are ``probs``
+        (sentences x labels): those whose rolled-up score (:func:`rollup`) reaches the model's document
+        threshold, else the best one; ``other`` when no sentence has a role."""
+        sizes = [len(probs)]
+        scores = np.round(rollup(probs, sizes), 4)[0].tolist()
+        other = float(np.round(label_shares(probs >= self._thresholds(threshold), sizes), 4)[0, -1])
+        return self._main_roles(scores, _all_other(other))
 
     def explain_units(self, units: Sequence[Unit], top: int = 5) -> list[dict[str, list[tuple[str, float]]]]:
         """Per unit and label, the ``top`` features with the largest contribution to the (calibrated) log-odds,
@@ -314,75 +407,95 @@ class RoleClassifier:
             })
         return out
 
+    def _thresholds(self, threshold: float | None) -> np.ndarray:
+        """Per-label thresholds: the model's own, or one ``threshold`` for every label."""
+        if threshold is None:
+            return self.thresholds_
+        if not (0.0 <= float(threshold) <= 1.0):  # NaN fails this test too
+            raise ValueError(f"threshold must be a probability in [0, 1], got {threshold!r}")
+        return np.full(len(self.labels), float(threshold))
+
     def _tag_batch(
-        self, texts: list[str], threshold: float | None, split: bool, explain: int, review: ReviewPolicy
+        self, texts: Sequence[str], th: np.ndarray, split: bool, explain: int, review: ReviewPolicy
     ) -> list[Tagging]:
-        units_per_item = [
-            (split_sentences(t) if split else ([t.strip()] if t.strip() else [])) for t in texts
-        ]
-        flat = [u for units in units_per_item for u in units]
-        analysed = self.units(flat, stripped=split) if flat else []
-        probs = self.proba_units(analysed) if flat else np.zeros((0, len(self.labels)))
-        th = (
-            np.full(len(self.labels), float(threshold))
-            if threshold is not None
-            else self.thresholds_
-        )
-        flags = review.flags(probs, th).tolist()
-        explanations = self.explain_units(analysed, explain) if explain and flat else None
-        # labels and rounded scores of every sentence at once
-        hit = probs >= th
-        hits = hit.tolist()
-        rounded = np.round(probs, 4).tolist()
+        """One batch of :meth:`tag_iter`: every item split into sentences, all sentences analysed at once."""
+        sentences = [_item_sentences(t, split) for t in texts]
+        flat = [s for item in sentences for s in item]
+        units = self.units(flat, stripped=split) if flat else []
+        return self._tag_units(texts, sentences, units, th, explain, review)
+
+    def _tag_units(
+        self,
+        texts: Sequence[str],
+        sentences: Sequence[Sequence[str]],
+        units: Sequence[Unit],
+        th: np.ndarray,
+        explain: int,
+        review: ReviewPolicy,
+    ) -> list[Tagging]:
+        """Score all sentences of a batch at once, then roll them up per item."""
+        sizes = np.fromiter((len(s) for s in sentences), dtype=np.int64, count=len(sentences))
+        if int(sizes.sum()) != len(units):
+            raise ValueError(f"{int(sizes.sum())} sentences but {len(units)} units")
+        probs = self.proba_units(units) if len(units) else np.zeros((0, len(self.labels)))
+        explanations = self.explain_units(units, explain) if explain and len(units) else None
+        flat = [s for item in sentences for s in item]
+        tagged = self._sentence_taggings(flat, probs, th, review.flags(probs, th), explanations)
+        return self._item_taggings(texts, tagged, sizes, probs, probs >= th)
+
+    def _sentence_taggings(
+        self,
+        texts: Sequence[str],
+        probs: np.ndarray,
+        th: np.ndarray,
+        flags: np.ndarray,
+        explanations: list[dict[str, list[tuple[str, float]]]] | None,
+    ) -> list[SentenceTagging]:
+        """Each sentence's labels (``other`` when none reaches its threshold), rounded scores, review flag and
+        explanation."""
         labels = self.labels
-        sent_labels = [[l for l, h in zip(labels, row) if h] or [OTHER] for row in hits]
-        sent_scores = [dict(zip(labels, row)) for row in rounded]
-        # items of several sentences: role scores and label shares, for the whole batch at once
-        sizes = np.fromiter((len(u) for u in units_per_item), dtype=np.int64, count=len(units_per_item))
-        starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-        multi = sizes > 1
-        item_scores: Any = None
-        item_shares: Any = None
-        if multi.any():
-            n_hits = hit.sum(axis=1)
-            weights = np.zeros((len(probs), len(labels) + 1))
-            weights[:, :-1] = hit / np.maximum(n_hits, 1)[:, None]
-            weights[:, -1] = n_hits == 0
-            # Segment sums over every non-empty item: `reduceat` sums from each start to the next one given,
-            # so the starts of all non-empty items must be passed, not only those of the multi-sentence ones
-            # (else a multi-sentence item also sums the one-sentence items that follow it in the batch).
-            nonempty = sizes > 0
-            s_idx = starts[nonempty]
-            pick = multi[nonempty]
-            mass = np.add.reduceat(probs, s_idx, axis=0)[pick]
-            soft = np.add.reduceat(probs.max(axis=1), s_idx)[pick]
-            item_scores = np.zeros((len(sizes), len(labels)))
-            item_scores[multi] = mass / np.maximum(soft, 1.0)[:, None]
-            item_shares = np.zeros((len(sizes), len(labels) + 1))
-            item_shares[multi] = np.add.reduceat(weights, s_idx, axis=0)[pick] / sizes[multi][:, None]
-            item_scores = np.round(item_scores, 4).tolist()
-            item_shares = np.round(item_shares, 4).tolist()
+        hits = (probs >= th).tolist()
+        rounded = np.round(probs, 4).tolist()
+        return [
+            SentenceTagging(
+                text, [l for l, h in zip(labels, hit) if h] or [OTHER], dict(zip(labels, row)), flag,
+                explanations[k] if explanations is not None else None,
+            )
+            for k, (text, hit, row, flag) in enumerate(zip(texts, hits, rounded, flags.tolist()))
+        ]
+
+    def _item_taggings(
+        self, texts: Sequence[str], sentences: list[SentenceTagging], sizes: np.ndarray, probs: np.ndarray,
+        hit: np.ndarray,
+    ) -> list[Tagging]:
+        """Each item's result from its sentences' (``sizes[i]`` consecutive ones for item ``i``): an item of one
+        sentence takes that sentence's labels and scores, one of several its roll-up and label shares."""
+        scores: list[list[float]] | None = None
+        shares: list[list[float]] | None = None
+        if (sizes > 1).any():  # scores and shares of every item of the batch at once
+            scores = np.round(rollup(probs, sizes), 4).tolist()
+            shares = np.round(label_shares(hit, sizes), 4).tolist()
         out: list[Tagging] = []
-        share_keys = [*labels, OTHER]
-        for j, (text, units) in enumerate(zip(texts, units_per_item)):
-            k = int(starts[j])
-            sents = [
-                SentenceTagging(
-                    u, sent_labels[k + i], sent_scores[k + i], flags[k + i],
-                    explanations[k + i] if explanations is not None else None,
-                )
-                for i, u in enumerate(units)
-            ]
-            if not sents:
-                out.append(Tagging(text, [OTHER], dict.fromkeys(labels, 0.0), [], None))
-            elif len(sents) == 1:
+        k = 0
+        for j, text in enumerate(texts):
+            n = int(sizes[j])
+            sents = sentences[k : k + n]
+            k += n
+            if n > 1 and scores is not None and shares is not None:
+                out.append(self._multi_tagging(text, sents, scores[j], shares[j]))
+            elif n == 1:
                 out.append(Tagging(text, list(sents[0].labels), dict(sents[0].scores), sents, None))
             else:
-                sc = item_scores[j]
-                shares = dict(zip(share_keys, item_shares[j]))
-                out.append(Tagging(text, self._main_roles(sc, shares[OTHER] >= 1.0 - 1e-9), dict(zip(labels, sc)),
-                                   sents, shares))
+                out.append(Tagging(text, [OTHER], dict.fromkeys(self.labels, 0.0), [], None))
         return out
+
+    def _multi_tagging(
+        self, text: str, sentences: list[SentenceTagging], scores: list[float], shares: list[float]
+    ) -> Tagging:
+        """The result of an item of several sentences from its rolled-up scores and label shares."""
+        share = dict(zip([*self.labels, OTHER], shares))
+        return Tagging(text, self._main_roles(scores, _all_other(share[OTHER])), dict(zip(self.labels, scores)),
+                       sentences, share)
 
     def _main_roles(self, scores: list[float], all_other: bool) -> list[str]:
         """The role(s) an item of several sentences mainly describes (``other`` when no sentence has a role)."""
@@ -507,13 +620,39 @@ def check_model_directory(directory: str | os.PathLike) -> None:
 
 
 def _load(path: Path) -> RoleClassifier:
-    if path.is_dir():
-        path = path / MODEL_FILE
-    if not path.exists():
+    """Load a model file, or a directory's, refusing anything that is not an intact roleclassify model: the
+    container is checked before any member is read, the checksums before anything is built from the arrays."""
+    file = _model_file(path)
+    _check_container(file)
+    meta, arrays = _read_members(file)
+    version = _check_format(file, meta)
+    _check_checksums(file, meta, version, arrays)
+    return _build_classifier(file, meta, arrays)
+
+
+def _model_file(path: Path) -> Path:
+    """The model file ``path`` names: itself, or a directory's ``model.npz``; refused when it is not there."""
+    file = path / MODEL_FILE if path.is_dir() else path
+    if not file.exists():
         raise ModelError(
-            f"{path}: no model file there. Pass a directory written by `roleclassify train --out DIR` "
+            f"{file}: no model file there. Pass a directory written by `roleclassify train --out DIR` "
             "or its model.npz, or leave --model out to use the shipped default model."
         )
+    return file
+
+
+def _corrupt(path: Path, e: BaseException) -> ModelError:
+    return ModelError(f"{path}: corrupt or truncated model file ({type(e).__name__}: {e}); refusing to load it. "
+                      "Retrain it with `roleclassify train`.")
+
+
+def _inconsistent(path: Path, why: str) -> ModelError:
+    return ModelError(f"{path}: inconsistent model file ({why}); retrain it with `roleclassify train`.")
+
+
+def _check_container(path: Path) -> None:
+    """Refuse anything but a zip file (a pickle above all) and a zip whose members would inflate beyond the
+    limit, before a member is read."""
     try:
         with open(path, "rb") as fh:
             head = fh.read(4)
@@ -530,43 +669,59 @@ def _load(path: Path) -> RoleClassifier:
         with zipfile.ZipFile(path) as zf:
             inflated = sum(i.file_size for i in zf.infolist())
     except (zipfile.BadZipFile, OSError, ValueError) as e:
-        raise ModelError(f"{path}: corrupt or truncated model file ({type(e).__name__}: {e}); refusing to load it. "
-                         "Retrain it with `roleclassify train`.") from None
+        raise _corrupt(path, e) from None
     if inflated > limit:
         raise ModelError(
             f"{path}: its arrays would inflate to {inflated / 2**20:,.0f} MiB, more than the {limit / 2**20:,.0f} MiB "
             "a model may take; refusing to load it (set ROLECLASSIFY_MAX_MODEL_BYTES to allow more)."
         )
+
+
+def _read_members(path: Path) -> tuple[Any, dict[str, np.ndarray]]:
+    """The metadata (parsed JSON, not yet checked) and the arrays of a model file, read without pickles;
+    refused when a member is missing or unreadable."""
     try:
         with np.load(path, allow_pickle=False) as z:
-            members = set(z.files)
-            missing = {"meta", *_ARRAYS} - members
-            if missing:
-                raise ModelError(
-                    f"{path}: not a roleclassify model (missing {', '.join(sorted(missing))})."
-                )
+            _require_members(path, z.files, ["meta", *_ARRAYS])
             meta = json.loads(bytes(z["meta"]).decode("utf-8"))
-            kinds = meta.get("feature_kinds", []) if isinstance(meta, dict) else []
-            names = [*_ARRAYS, *(f"{p}_{k}" for k in kinds for p in ("keys", "cols"))]
-            missing = set(names) - members
-            if missing:
-                raise ModelError(f"{path}: not a roleclassify model (missing {', '.join(sorted(missing))}).")
+            names = [*_ARRAYS, *(f"{p}_{k}" for k in _feature_kinds(path, meta) for p in ("keys", "cols"))]
+            _require_members(path, z.files, names)
             arrays = {k: z[k] for k in names}
-    except ModelError:
-        raise
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError, UnicodeDecodeError, RecursionError) as e:
-        raise ModelError(
-            f"{path}: corrupt or truncated model file ({type(e).__name__}: {e}); refusing to load it. "
-            "Retrain it with `roleclassify train`."
-        ) from None
+        raise _corrupt(path, e) from None
+    return meta, arrays
+
+
+def _require_members(path: Path, members: Sequence[str], names: Sequence[str]) -> None:
+    missing = set(names) - set(members)
+    if missing:
+        raise ModelError(f"{path}: not a roleclassify model (missing {', '.join(sorted(missing))}).")
+
+
+def _feature_kinds(path: Path, meta: Any) -> list[str]:
+    """The n-gram kinds whose tables a model file holds (its metadata's ``feature_kinds``)."""
+    kinds = meta.get("feature_kinds", []) if isinstance(meta, dict) else []
+    if not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds):
+        raise _inconsistent(path, "feature_kinds must be a list of names")
+    return kinds
+
+
+def _check_format(path: Path, meta: Any) -> int:
+    """Refuse metadata that is not a roleclassify model's of a format version this code reads; the version."""
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise ModelError(f"{path}: not a roleclassify model (format is {meta.get('format')!r}).")
+        found = meta.get("format") if isinstance(meta, dict) else None
+        raise ModelError(f"{path}: not a roleclassify model (format is {found!r}).")
     version = meta.get("format_version")
     if not isinstance(version, int) or version > FORMAT_VERSION:
         raise ModelError(
             f"{path}: model format version {version!r} is newer than this roleclassify understands "
             f"({FORMAT_VERSION}); upgrade roleclassify (pip install -U roleclassify)."
         )
+    return version
+
+
+def _check_checksums(path: Path, meta: dict[str, Any], version: int, arrays: dict[str, np.ndarray]) -> None:
+    """Refuse a file whose metadata (from format version 2) or any array differs from what was saved."""
     sums = meta.get("sha256") or {}
     if not isinstance(sums, dict):
         raise ModelError(f"{path}: malformed model metadata (sha256 is not an object); refusing to load it.")
@@ -581,43 +736,73 @@ def _load(path: Path) -> RoleClassifier:
                 f"{path}: array {k!r} does not match its checksum: the file was modified or damaged; "
                 "refusing to load it. Retrain it with `roleclassify train`."
             )
+
+
+def _build_classifier(path: Path, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> RoleClassifier:
+    """The classifier a checked model file describes, refused when its parts do not fit together (a file
+    written by hand or by other code, with checksums to match)."""
+    labels = _labels(path, meta)
+    if "features" not in meta:
+        raise _inconsistent(path, repr("features"))
     try:
-        labels = meta["labels"]
-        if not isinstance(labels, list) or not labels or not all(isinstance(x, str) and x for x in labels) \
-                or len(set(labels)) != len(labels):
-            raise ValueError("labels must be a list of distinct non-empty strings")
         spec = FeatureSpec.from_dict(meta["features"])
+    except (ValueError, RecursionError) as e:  # from_dict names the bad value
+        raise _inconsistent(path, str(e)) from None
+    try:
         words = bytes(arrays["words"]).decode("utf-8").split("\x00") if arrays["words"].size else []
-        tables = {k: (arrays[f"keys_{k}"], arrays[f"cols_{k}"]) for k in meta.get("feature_kinds", [])}
-        n_feat = len(arrays["idf"])
-        coef = arrays["coef"]
-        if coef.shape != (n_feat, len(labels)):
-            raise ValueError(f"coef has shape {coef.shape} for {n_feat} features and {len(labels)} labels")
-        for k, (keys, cols) in tables.items():
-            if keys.shape != cols.shape or (len(cols) and (cols.min() < 0 or cols.max() >= n_feat)):
-                raise ValueError(f"feature table {k} does not fit the {n_feat} features")
-            if len(keys) > 1 and np.any(np.diff(keys) <= 0):
-                raise ValueError(f"feature table {k} is not sorted")
-        for k in ("intercept", "calib_a", "calib_b"):
-            if arrays[k].shape != (len(labels),):
-                raise ValueError(f"{k} has shape {arrays[k].shape}")
-        thresholds = _probability_list(meta.get("thresholds") or [DEFAULT_THRESHOLD] * len(labels), len(labels), "thresholds")
-        (doc_threshold,) = _probability_list([meta.get("doc_threshold", DEFAULT_DOC_THRESHOLD)], 1, "doc_threshold")
-    except (KeyError, TypeError, ValueError, RecursionError) as e:
-        raise ModelError(f"{path}: inconsistent model file ({e}); retrain it with `roleclassify train`.") from None
+    except UnicodeDecodeError as e:
+        raise _inconsistent(path, str(e)) from None
+    tables = {k: (arrays[f"keys_{k}"], arrays[f"cols_{k}"]) for k in _feature_kinds(path, meta)}
+    _check_shapes(path, arrays, tables, len(labels))
+    thresholds = _probability_list(path, meta.get("thresholds") or [DEFAULT_THRESHOLD] * len(labels), len(labels),
+                                   "thresholds")
+    (doc_threshold,) = _probability_list(path, [meta.get("doc_threshold", DEFAULT_DOC_THRESHOLD)], 1,
+                                         "doc_threshold")
     feat = Featurizer(spec=spec, words_={w: i for i, w in enumerate(words)}, tables_=tables, idf_=arrays["idf"])
-    meta = {k: v for k, v in meta.items() if k != "sha256"}
     return RoleClassifier(
         labels=labels,
         featurizer=feat,
-        coef=coef,
+        coef=arrays["coef"],
         intercept=arrays["intercept"],
         calib_a=arrays["calib_a"],
         calib_b=arrays["calib_b"],
         thresholds=thresholds,
         doc_threshold=doc_threshold,
-        meta=meta,
+        meta={k: v for k, v in meta.items() if k != "sha256"},
     )
+
+
+def _labels(path: Path, meta: dict[str, Any]) -> list[str]:
+    if "labels" not in meta:
+        raise _inconsistent(path, repr("labels"))
+    labels = meta["labels"]
+    if not isinstance(labels, list) or not labels or not all(isinstance(x, str) and x for x in labels) \
+            or len(set(labels)) != len(labels):
+        raise _inconsistent(path, "labels must be a list of distinct non-empty strings")
+    return labels
+
+
+def _check_shapes(
+    path: Path, arrays: dict[str, np.ndarray], tables: dict[str, tuple[np.ndarray, np.ndarray]], n_labels: int
+) -> None:
+    """Refuse arrays whose shapes do not fit the labels and features, or a feature table that is not sorted."""
+    idf = arrays["idf"]
+    if idf.ndim != 1:
+        raise _inconsistent(path, f"idf has shape {idf.shape}")
+    n_feat = len(idf)
+    coef = arrays["coef"]
+    if coef.shape != (n_feat, n_labels):
+        raise _inconsistent(path, f"coef has shape {coef.shape} for {n_feat} features and {n_labels} labels")
+    for k, (keys, cols) in tables.items():
+        integers = all(np.issubdtype(a.dtype, np.integer) for a in (keys, cols))
+        if keys.shape != cols.shape or cols.ndim != 1 or not integers \
+                or (len(cols) and (cols.min() < 0 or cols.max() >= n_feat)):
+            raise _inconsistent(path, f"feature table {k} does not fit the {n_feat} features")
+        if len(keys) > 1 and np.any(np.diff(keys) <= 0):
+            raise _inconsistent(path, f"feature table {k} is not sorted")
+    for k in ("intercept", "calib_a", "calib_b"):
+        if arrays[k].shape != (n_labels,):
+            raise _inconsistent(path, f"{k} has shape {arrays[k].shape}")
 
 
 def compatibility_warnings(model: RoleClassifier) -> list[str]:
