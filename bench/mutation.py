@@ -36,7 +36,10 @@ PKG = ROOT / "src" / "roleclassify"
 
 #: module -> decision functions (``Class.method`` for methods) whose mutants are run.
 TARGETS: dict[str, list[str]] = {
-    "model": ["ReviewPolicy.flags", "rollup_scores", "RoleClassifier._main_roles", "RoleClassifier._tag_batch"],
+    "model": ["ReviewPolicy.flags", "rollup_scores", "rollup", "_segment_sums", "label_shares", "_all_other",
+              "_item_sentences", "RoleClassifier.main_roles", "RoleClassifier._main_roles", "RoleClassifier._thresholds",
+              "RoleClassifier._tag_batch", "RoleClassifier._tag_units", "RoleClassifier._sentence_taggings",
+              "RoleClassifier._item_taggings", "RoleClassifier._multi_tagging"],
     "training": ["calibration_report", "tune_thresholds", "_labels_from_probs", "_tune_doc_threshold"],
     "orgaudit": ["infer_role", "de_facto_role", "_matches", "score_findings", "lemma_similarity",
                  "audit_documents", "_check_expect", "_score_duties", "_expected_role", "_crossings", "_shared_roles",

@@ -22,6 +22,7 @@ import numpy as np
 from .errors import ModelError
 from .features import FeatureSpec, Featurizer, Unit, analyze
 from .io.fileio import atomic_write_bytes
+from .labels import OTHER
 from .text import split_sentences
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -44,7 +45,6 @@ __all__ = [
     "label_shares",
 ]
 
-OTHER = "other"
 MODEL_FILE = "model.npz"
 FORMAT = "roleclassify-model"
 #: A label's probability threshold before tuning (and for a model file that states none).
