@@ -26,7 +26,14 @@ from roleclassify.corpus import label_set, read_corpus, training_units
 from roleclassify.evaluation import multilabel_report
 from roleclassify.features import Featurizer, analyze
 from roleclassify.tokenize import FastTokenizer
-from roleclassify.training import DEFAULT_SPEC, _binarize, _strata, fit_calibration, tune_thresholds
+from roleclassify.training import (
+    DEFAULT_SPEC,
+    binarize_labels,
+    fit_calibration,
+    sigmoid,
+    stratification_keys,
+    tune_thresholds,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,7 +68,7 @@ def main() -> None:
     writer_of = {it.id: it.source or "unknown" for it in items}
     writers = [writer_of[g] for g in groups]
     labels = label_set(items)
-    Y = _binarize(label_lists, labels)
+    Y = binarize_labels(label_lists, labels)
     units = analyze(texts, DEFAULT_SPEC, FastTokenizer())
     n = len(units)
     writer_folds = []
@@ -71,7 +78,7 @@ def main() -> None:
         writer_folds.append((tr, te))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        cv_folds = list(StratifiedGroupKFold(5, shuffle=True, random_state=0).split(np.zeros(n), _strata(label_lists, 5), groups))
+        cv_folds = list(StratifiedGroupKFold(5, shuffle=True, random_state=0).split(np.zeros(n), stratification_keys(label_lists, 5), groups))
     matrices = []
     for folds in (writer_folds, cv_folds):
         mats = []
@@ -86,7 +93,7 @@ def main() -> None:
             for j in range(Y.shape[1]):
                 Z[te, j] = fit_fn(Xtr, Y[tr, j], Xte)
         a, b = fit_calibration(Z, Y)
-        P = 1 / (1 + np.exp(-(a * Z + b)))
+        P = sigmoid(a * Z + b)
         th = tune_thresholds(P, Y)
         pred = [[l for l, p, t in zip(labels, row, th) if p >= t] for row in P]
         return multilabel_report(label_lists, pred, labels)["macro_f1"]

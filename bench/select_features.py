@@ -28,7 +28,7 @@ from roleclassify.evaluation import multilabel_report
 from roleclassify.features import FeatureSpec, units_from_tokens
 from roleclassify.text import normalize, strip_marker
 from roleclassify.tokenize import FastTokenizer
-from roleclassify.training import _binarize, cross_val_proba, fit, tune_thresholds
+from roleclassify.training import binarize_labels, cross_val_proba, fit, tune_thresholds
 
 ROOT = Path(__file__).resolve().parent.parent
 REALWORLD = ROOT.parent / "shared" / "realworld" / "jobads_dev.jsonl"
@@ -79,7 +79,7 @@ def main() -> None:
     writer_of = {it.id: (it.source or "unknown") for it in items}
     writers = [writer_of[g] for g in groups]
     labels = label_set(items)
-    Y = _binarize(label_lists, labels)
+    Y = binarize_labels(label_lists, labels)
     tok = FastTokenizer()
     t0 = time.perf_counter()
     norm = [normalize(strip_marker(t)) for t in texts]

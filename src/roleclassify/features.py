@@ -10,15 +10,31 @@ Which features are on was decided by measurement: see ``bench/FEATURES.md``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
-from typing import NamedTuple
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import numpy as np
 
 from .text import normalize, strip_marker
 
-__all__ = ["FeatureSpec", "Featurizer", "Unit", "analyze", "units_from_tokens", "SKIP_TAGS", "FUNCTION_TAGS"]
+if TYPE_CHECKING:  # pragma: no cover
+    from scipy.sparse import csr_matrix
+
+    from .tokenize import Token
+
+__all__ = [
+    "FeatureSpec",
+    "Featurizer",
+    "Unit",
+    "WordTokenizer",
+    "analyze",
+    "as_units",
+    "units_from_tokens",
+    "SKIP_TAGS",
+    "FUNCTION_TAGS",
+]
 
 #: Token tags (prefixes) never used as word features.
 SKIP_TAGS = ("補助記号", "空白")
@@ -26,6 +42,10 @@ SKIP_TAGS = ("補助記号", "空白")
 FUNCTION_TAGS = ("助詞", "助動詞", "補助記号", "空白")
 _BITS = 21  # a Unicode code point fits in 21 bits
 _MASK = (1 << 63) - 1
+#: The character lookup tables of a fitted featurizer (see :meth:`Featurizer._compact_tables`): column of each
+#: vocabulary character, code point -> index among them, their number, the dense bigram table, the sorted
+#: trigram codes and their columns.
+_CharTables = tuple[np.ndarray, np.ndarray, int, np.ndarray | None, np.ndarray | None, np.ndarray | None]
 
 
 @dataclass(frozen=True)
@@ -47,11 +67,11 @@ class FeatureSpec:
     min_df: int = 2
     sublinear_tf: bool = True
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict) -> FeatureSpec:
+    def from_dict(cls, d: dict[str, Any]) -> FeatureSpec:
         """A spec from its dict (a model file's ``features``), validated: ``ValueError`` names a bad value."""
         if not isinstance(d, dict):
             raise ValueError(f"features must be an object, got {type(d).__name__}")
@@ -83,7 +103,16 @@ class Unit(NamedTuple):
     words: list[str]
 
 
-def analyze(texts: Sequence[str], spec: FeatureSpec, tokenizer, *, stripped: bool = False) -> list[Unit]:
+class WordTokenizer(Protocol):
+    """What :func:`analyze` needs of a tokenizer (:class:`~roleclassify.tokenize.FastTokenizer` or
+    :class:`~roleclassify.tokenize.GinzaTokenizer`): the words of a normalised text."""
+
+    def words(self, text: str, field: str, skip: tuple[str, ...]) -> list[str]: ...
+
+
+def analyze(
+    texts: Sequence[str], spec: FeatureSpec, tokenizer: WordTokenizer, *, stripped: bool = False
+) -> list[Unit]:
     """Units of raw unit texts: item marker stripped, NFKC-normalised, GiNZA-tokenized.
 
     Training and tagging both go through here, so a unit is featurized the same way in both.
@@ -101,13 +130,37 @@ def analyze(texts: Sequence[str], spec: FeatureSpec, tokenizer, *, stripped: boo
     return out
 
 
-def units_from_tokens(texts: Sequence[str], token_lists, spec: FeatureSpec) -> list[Unit]:
+def units_from_tokens(
+    texts: Sequence[str], token_lists: Iterable[Sequence[Token]], spec: FeatureSpec
+) -> list[Unit]:
     """Units from already tokenized (normalised) texts, e.g. tokens of the full GiNZA pipeline."""
     skip = spec.skip_tags
     return [
         Unit(t.replace(" ", ""), [getattr(tok, spec.word) for tok in toks if not tok.tag.startswith(skip)])
         for t, toks in zip(texts, token_lists)
     ]
+
+
+def as_units(X: Iterable[str | Unit], spec: FeatureSpec, tokenizer: WordTokenizer | None = None) -> list[Unit]:
+    """``X`` as analysed units, so the sklearn-facing API takes either: a :class:`Unit` passes as it is, a text is
+    analysed by :func:`analyze` (with ``tokenizer``, else the process's shared fast tokenizer)."""
+    items = list(X)
+    texts = [x for x in items if not isinstance(x, Unit)]
+    if not texts:
+        return items  # type: ignore[return-value]  # every item is a Unit
+    for x in texts:
+        if not isinstance(x, str):
+            raise TypeError(f"expected unit texts (str) or analysed Units, got {type(x).__name__}: {x!r:.60}")
+    analysed = iter(analyze(texts, spec, tokenizer or _shared_tokenizer()))
+    return [x if isinstance(x, Unit) else next(analysed) for x in items]
+
+
+@functools.cache
+def _shared_tokenizer() -> WordTokenizer:
+    """One fast tokenizer per process for texts handed to the sklearn API (building one loads the dictionary)."""
+    from .tokenize import FastTokenizer
+
+    return FastTokenizer()
 
 
 def _codepoints(units: Sequence[Unit]) -> tuple[np.ndarray, np.ndarray]:
@@ -173,20 +226,85 @@ def _word_keys(
     return out
 
 
-@dataclass
 class Featurizer:
-    """Vocabulary (per n-gram kind: sorted keys and their columns) and idf; ``fit`` / ``transform``.
+    """tf-idf rows of word and character n-grams: an sklearn transformer over texts or analysed units.
 
-    ``words_`` is the word index (word -> id) used to key word n-grams; ``tables_`` maps a kind such as
-    ``"w2"`` or ``"c3"`` to ``(keys, columns)``; ``idf_`` holds one weight per column.
+    It follows scikit-learn's estimator conventions without importing scikit-learn (tagging never loads it):
+    ``spec`` is its one parameter (``get_params`` / ``set_params``, so ``sklearn.base.clone``, ``Pipeline`` and
+    ``GridSearchCV`` take it); ``fit`` learns ``words_`` (word -> id, the keys of word n-grams), ``tables_``
+    (a kind such as ``"w2"`` or ``"c3"`` -> ``(sorted keys, columns)``) and ``idf_`` (one weight per column).
+    Input is a sequence of unit texts or of :class:`Unit` (see :func:`as_units`).
+
+    The keyword-only ``words_``, ``tables_`` and ``idf_`` rebuild a fitted featurizer from a model file's arrays
+    (the model loader); they are learned state, not parameters, so ``get_params`` leaves them out.
+
+    Examples
+    --------
+    >>> feat = Featurizer(FeatureSpec(word_ngrams=(1,), char_ngrams=(), min_df=1))
+    >>> feat.fit_transform([Unit("受注", ["受注"]), Unit("在庫", ["在庫"])]).shape
+    (2, 2)
     """
 
-    spec: FeatureSpec = field(default_factory=FeatureSpec)
-    words_: dict[str, int] | None = None
-    tables_: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
-    idf_: np.ndarray | None = None
+    words_: dict[str, int]
+    tables_: dict[str, tuple[np.ndarray, np.ndarray]]
+    idf_: np.ndarray
 
-    # -------------------------------------------------------------- keys of a batch
+    def __init__(
+        self,
+        spec: FeatureSpec = FeatureSpec(),
+        *,
+        words_: dict[str, int] | None = None,
+        tables_: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
+        idf_: np.ndarray | None = None,
+    ) -> None:
+        self.spec = spec
+        if words_ is not None or tables_ is not None or idf_ is not None:
+            if words_ is None or tables_ is None or idf_ is None:
+                raise ValueError("words_, tables_ and idf_ rebuild a fitted Featurizer together; give all three")
+            self.words_, self.tables_, self.idf_ = words_, tables_, idf_
+        self._reset_lookups()
+
+    # -------------------------------------------------------------- the sklearn estimator protocol
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The parameters (``spec``), as ``sklearn.base.BaseEstimator.get_params`` gives them."""
+        return {"spec": self.spec}
+
+    def set_params(self, **params: Any) -> Featurizer:
+        """Set parameters (``spec``); returns self."""
+        for key, value in params.items():
+            if key != "spec":
+                raise ValueError(f"invalid parameter {key!r} for Featurizer; its only parameter is spec")
+            self.spec = value
+        return self
+
+    def __sklearn_tags__(self) -> Any:
+        """scikit-learn's tags: a transformer of 1-D sequences of strings that needs no target."""
+        from sklearn.utils import InputTags, Tags, TargetTags, TransformerTags
+
+        return Tags(
+            estimator_type=None,
+            target_tags=TargetTags(required=False),
+            transformer_tags=TransformerTags(),
+            input_tags=InputTags(one_d_array=True, two_d_array=False, string=True),
+        )
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "idf_")
+
+    def __repr__(self) -> str:
+        return f"Featurizer(spec={self.spec!r})"
+
+    def _require_fitted(self) -> None:
+        if not self.__sklearn_is_fitted__():
+            raise RuntimeError("Featurizer is not fitted")
+
+    def _reset_lookups(self) -> None:
+        """Drop the lookup tables derived from the vocabulary (a refit would map the new vocabulary through the
+        old one's tables)."""
+        self._compact: _CharTables | None = None
+        self._dense: dict[str, np.ndarray] = {}
+
+    # -------------------------------------------------------------- fit
     def _keys(self, units: Sequence[Unit], words: dict[str, int]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         kinds: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for n, rk in _word_keys(units, words, self.spec.word_ngrams).items():
@@ -195,16 +313,25 @@ class Featurizer:
             kinds[f"c{n}"] = rk
         return kinds
 
-    def fit(self, units: Sequence[Unit]) -> Featurizer:
-        # tables derived from an earlier fit would map the new vocabulary through the old one
-        self._compact = None
+    def fit(self, X: Iterable[str | Unit], y: object = None) -> Featurizer:
+        """Learn the vocabulary (n-grams in at least ``spec.min_df`` units) and idf of ``X``; ``y`` is ignored."""
+        units = as_units(X, self.spec)
+        self._reset_lookups()
         words: dict[str, int] = {}
         for u in units:
             for w in u.words:
                 if w not in words:
                     words[w] = len(words)
         self.words_ = words
-        n = len(units)
+        self.tables_, df = self._vocabulary(units, words)
+        self.idf_ = (np.log((1 + len(units)) / (1 + df)) + 1.0).astype(np.float32)
+        return self
+
+    def _vocabulary(
+        self, units: Sequence[Unit], words: dict[str, int]
+    ) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], np.ndarray]:
+        """Per kind the kept keys and their columns (numbered across kinds), and the document frequency of each
+        column."""
         tables: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         dfs: list[np.ndarray] = []
         col = 0
@@ -220,21 +347,22 @@ class Featurizer:
             tables[kind] = (uk, np.arange(col, col + len(uk), dtype=np.int64))
             dfs.append(df)
             col += len(uk)
-        self.tables_ = tables
-        df_all = np.concatenate(dfs) if dfs else np.zeros(0)
-        self.idf_ = (np.log((1 + n) / (1 + df_all)) + 1.0).astype(np.float32)
-        return self
+        return tables, (np.concatenate(dfs) if dfs else np.zeros(0))
 
     @property
     def n_features(self) -> int:
-        return 0 if self.idf_ is None else len(self.idf_)
+        return len(self.idf_) if self.__sklearn_is_fitted__() else 0
 
+    # -------------------------------------------------------------- transform
     def transform_arrays(self, units: Sequence[Unit]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """CSR arrays (indptr, indices, data) of L2-normalised tf-idf rows."""
-        if self.tables_ is None or self.idf_ is None or self.words_ is None:
-            raise RuntimeError("Featurizer is not fitted")
-        n = len(units)
+        """CSR arrays (indptr, indices, data) of L2-normalised tf-idf rows of analysed units (the tagging path)."""
+        self._require_fitted()
         nf = max(self.n_features, 1)
+        return self._tfidf_rows(self._cells(units, nf), len(units), nf)
+
+    def _cells(self, units: Sequence[Unit], nf: int) -> np.ndarray:
+        """``row * nf + column`` of every known n-gram occurrence in the batch, sorted: the run length of a value
+        is that column's term frequency in that row."""
         found = []
         kinds = {f"w{n_}": rk for n_, rk in _word_keys(units, self.words_, self.spec.word_ngrams).items()}
         fast_chars = [o for o in self.spec.char_ngrams if o <= 3 and "c1" in self.tables_]
@@ -252,9 +380,14 @@ class Featurizer:
             hit = cols >= 0
             found.append(rows[hit] * nf + cols[hit])
         combined = np.concatenate(found) if found else np.zeros(0, np.int64)
-        if n * nf < 2**31 - 1:  # half the bytes to sort
+        if len(units) * nf < 2**31 - 1:  # half the bytes to sort
             combined = combined.astype(np.int32)
         combined.sort(kind="stable")  # radix / run-aware: about twice as fast here as the default
+        return combined
+
+    def _tfidf_rows(self, combined: np.ndarray, n: int, nf: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """CSR arrays of ``n`` rows from the sorted cells: term frequency (sublinear if the spec says so) times
+        idf, each row scaled to unit L2 norm."""
         if len(combined):
             starts = np.flatnonzero(np.concatenate(([True], combined[1:] != combined[:-1])))
             uniq = combined[starts]
@@ -303,7 +436,7 @@ class Featurizer:
             cols2 = dense2[code2] if dense2 is not None else None
             if 2 in orders and cols2 is not None:
                 out.append((rows_of[:-1], cols2))
-            if 3 in orders and total >= 3 and keys3 is not None:
+            if 3 in orders and total >= 3 and keys3 is not None and cols3 is not None:
                 if cols2 is not None:  # a vocabulary trigram starts with a vocabulary bigram
                     cand = np.flatnonzero((cols2[:-1] >= 0) & (k[2:] < size))
                 else:
@@ -317,13 +450,11 @@ class Featurizer:
                 out.append((rows_of[:-2], cols))
         return out
 
-    def _compact_tables(self):
+    def _compact_tables(self) -> _CharTables:
         """Vocabulary characters re-indexed 0..size-1 and the bigram / trigram tables keyed on those indices
-        (built once per model, a few MB)."""
-        cached = getattr(self, "_compact", None)
-        if cached is not None:
-            return cached
-        assert self.tables_ is not None
+        (built once per fit, a few MB)."""
+        if self._compact is not None:
+            return self._compact
         c1_keys, c1_cols = self.tables_["c1"]
         size = len(c1_keys)
         # code point -> index among vocabulary characters (size = not a vocabulary character)
@@ -343,7 +474,8 @@ class Featurizer:
             keys2, cols2 = self.tables_["c2"]
             dense2 = np.full((size + 1) ** 2, -1, dtype=np.int32)
             dense2[compact(keys2, 2)] = cols2
-        keys3 = cols3 = None
+        keys3: np.ndarray | None = None
+        cols3: np.ndarray | None = None
         if "c3" in self.tables_ and len(self.tables_["c3"][0]):
             k3, c3 = self.tables_["c3"]
             code3 = compact(k3, 3)
@@ -361,10 +493,8 @@ class Featurizer:
             return None
         table_keys, table_cols = table
         if kind == "w1":
-            dense = self._dense.get(kind) if hasattr(self, "_dense") else None
+            dense = self._dense.get(kind)
             if dense is None:
-                if not hasattr(self, "_dense"):
-                    self._dense: dict[str, np.ndarray] = {}
                 dense = np.full(int(table_keys[-1]) + 2, -1, dtype=np.int64)
                 dense[table_keys] = table_cols
                 self._dense[kind] = dense
@@ -373,21 +503,22 @@ class Featurizer:
         pos[pos == len(table_keys)] = 0
         return np.where(table_keys[pos] == keys, table_cols[pos], -1)
 
-    def transform(self, units: Sequence[Unit]):
-        """SciPy CSR matrix (training only: imports SciPy)."""
+    def transform(self, X: Iterable[str | Unit]) -> csr_matrix:
+        """tf-idf rows of ``X`` (texts or units) as a SciPy CSR matrix (training only: imports SciPy)."""
         from scipy.sparse import csr_matrix
 
-        ip, ix, data = self.transform_arrays(units)
+        ip, ix, data = self.transform_arrays(as_units(X, self.spec))
         return csr_matrix((data, ix, ip), shape=(len(ip) - 1, self.n_features))
 
-    def fit_transform(self, units: Sequence[Unit]):
+    def fit_transform(self, X: Iterable[str | Unit], y: object = None) -> csr_matrix:
+        """``fit(X).transform(X)``, analysing texts once."""
+        units = as_units(X, self.spec)
         return self.fit(units).transform(units)
 
     # -------------------------------------------------------------- readable names (explanations)
     def feature_names(self, columns: Sequence[int]) -> list[str]:
         """Readable names of columns: ``w:受注 処理`` for a word bigram, ``c:受注`` for a character n-gram."""
-        if self.tables_ is None or self.words_ is None:
-            raise RuntimeError("Featurizer is not fitted")
+        self._require_fitted()
         inverse = {i: w for w, i in self.words_.items()}
         base = len(self.words_) + 1
         starts = sorted((cols[0], kind, keys) for kind, (keys, cols) in self.tables_.items() if len(cols))

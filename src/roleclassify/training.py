@@ -1,6 +1,12 @@
-"""Training: features, one-vs-rest logistic regression, cross-validation, thresholds, the model card.
+"""Training: read a corpus, fit the role classifier estimator, score it, write the model and its card.
 
-scikit-learn is imported here only, never on the tagging path: the fitted weights are copied into a
+:func:`train` is orchestration over :class:`~roleclassify.estimator.RoleClassifierEstimator`: one linear model per
+label (LinearSVC by default, logistic regression on request), both Platt-scaled on the out-of-fold decision values
+of cross-validation grouped by source item and stratified by label set, with per-label thresholds tuned on those;
+then the document threshold, the held-out scores and the model card. The numerical pieces the estimator is built
+from (each estimator's measured defaults, label indicators and strata, Platt scaling, threshold search) live here.
+
+scikit-learn is imported by training only, never on the tagging path: the fitted weights are copied into a
 :class:`~roleclassify.model.RoleClassifier`, which predicts with NumPy alone.
 """
 
@@ -12,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -20,7 +26,7 @@ from . import __version__
 from .corpus import CorpusItem, corpus_hash, label_set, read_corpus, training_units
 from .errors import CorpusError
 from .evaluation import evaluate, multilabel_report
-from .features import FeatureSpec, Featurizer, Unit, analyze
+from .features import FeatureSpec, Unit, analyze
 from .model import (
     DEFAULT_DOC_THRESHOLD,
     DEFAULT_THRESHOLD,
@@ -29,20 +35,28 @@ from .model import (
 )
 from .tokenize import FastTokenizer, tokenizer_info
 
+if TYPE_CHECKING:  # pragma: no cover
+    from .estimator import RoleClassifierEstimator
+
 __all__ = [
     "fit",
     "train",
     "TrainResult",
     "cross_val_proba",
     "tune_thresholds",
+    "fit_calibration",
+    "calibration_report",
     "make_estimator",
+    "estimator_defaults",
+    "binarize_labels",
+    "stratification_keys",
+    "sigmoid",
     "ESTIMATORS",
     "DEFAULT_ESTIMATOR",
     "DEFAULT_C",
     "DEFAULT_SPEC",
 ]
 
-#: Chosen by leave-one-writer-out cross-validation on the shipped corpus (bench/FEATURES.md).
 #: Estimators by name with their default C and class weighting. Chosen by measurement: bench/ESTIMATORS.md.
 ESTIMATORS: dict[str, dict[str, Any]] = {
     "svm": {"C": 1.0, "class_weight": "balanced", "name": "LinearSVC (squared hinge)"},
@@ -50,12 +64,14 @@ ESTIMATORS: dict[str, dict[str, Any]] = {
 }
 DEFAULT_ESTIMATOR = "svm"
 DEFAULT_C = ESTIMATORS[DEFAULT_ESTIMATOR]["C"]
+#: Chosen by leave-one-writer-out cross-validation on the shipped corpus (bench/FEATURES.md).
 DEFAULT_SPEC = FeatureSpec(word="norm", word_ngrams=(1, 2), char_ngrams=(1, 2, 3))
 
 Progress = Callable[[str], None]
 
 
-def _binarize(label_lists: Sequence[Sequence[str]], labels: Sequence[str]) -> np.ndarray:
+def binarize_labels(label_lists: Sequence[Sequence[str]], labels: Sequence[str]) -> np.ndarray:
+    """Indicator matrix (n_units, n_labels), int8: 1 where a unit's label list holds the column's label."""
     Y = np.zeros((len(label_lists), len(labels)), dtype=np.int8)
     index = {l: j for j, l in enumerate(labels)}
     for i, labs in enumerate(label_lists):
@@ -64,41 +80,51 @@ def _binarize(label_lists: Sequence[Sequence[str]], labels: Sequence[str]) -> np
     return Y
 
 
-def _defaults(estimator: str, C: float | None, class_weight: str | None) -> tuple[float, str | None]:
+#: The old private name; bench/peers.py still imports it.
+_binarize = binarize_labels
+
+
+def stratification_keys(label_lists: Sequence[Sequence[str]], min_count: int) -> list[str]:
+    """Stratum of each unit for stratified folds: its label set (``other`` when empty), or ``rare`` for a label
+    set held by fewer than ``min_count`` units (one per fold cannot be had)."""
+    keys = ["+".join(sorted(l)) or "other" for l in label_lists]
+    counts = Counter(keys)
+    return [k if counts[k] >= min_count else "rare" for k in keys]
+
+
+def estimator_defaults(estimator: str, C: float | None, class_weight: str | None) -> tuple[float, str | None]:
+    """``C`` and ``class_weight`` with the estimator's measured defaults filled in (``C=None``,
+    ``class_weight="default"``); ``ValueError`` for an unknown estimator."""
     if estimator not in ESTIMATORS:
         raise ValueError(f"unknown estimator {estimator!r}; expected one of {', '.join(ESTIMATORS)}")
     d = ESTIMATORS[estimator]
     return (d["C"] if C is None else C), (d["class_weight"] if class_weight == "default" else class_weight)
 
 
-def make_estimator(estimator: str, C: float, class_weight: str | None):
+def make_estimator(estimator: str, C: float, class_weight: str | None, *, random_state: int | None = None) -> Any:
     """A fresh scikit-learn binary classifier: ``svm`` (LinearSVC) or ``logreg`` (LogisticRegression)."""
     if estimator == "svm":
         from sklearn.svm import LinearSVC
 
-        return LinearSVC(C=C, class_weight=class_weight, max_iter=5000)
+        return LinearSVC(C=C, class_weight=class_weight, max_iter=5000, random_state=random_state)
     if estimator == "logreg":
         from sklearn.linear_model import LogisticRegression
 
-        return LogisticRegression(C=C, solver="liblinear", class_weight=class_weight, max_iter=1000)
+        return LogisticRegression(
+            C=C, solver="liblinear", class_weight=class_weight, max_iter=1000, random_state=random_state
+        )
     raise ValueError(f"unknown estimator {estimator!r}; expected one of {', '.join(ESTIMATORS)}")
 
 
-def _fit_arrays(
-    X, Y: np.ndarray, C: float, class_weight: str | None, estimator: str = DEFAULT_ESTIMATOR
-) -> tuple[np.ndarray, np.ndarray]:
-    coef = np.zeros((X.shape[1], Y.shape[1]), dtype=np.float64)
-    intercept = np.zeros(Y.shape[1])
-    for j in range(Y.shape[1]):
-        y = Y[:, j]
-        if y.min() == y.max():  # a label absent (or everywhere) in this fold: constant score
-            intercept[j] = 10.0 if y[0] else -10.0
-            continue
-        lr = make_estimator(estimator, C, class_weight)
-        lr.fit(X, y)
-        coef[:, j] = lr.coef_[0]
-        intercept[j] = lr.intercept_[0]
-    return coef, intercept
+def _estimator(
+    spec: FeatureSpec, estimator: str, C: float | None, class_weight: str | None, cv: int | None, seed: int,
+    calibrate: bool = True,
+) -> RoleClassifierEstimator:
+    from .estimator import RoleClassifierEstimator
+
+    return RoleClassifierEstimator(
+        features=spec, estimator=estimator, C=C, class_weight=class_weight, cv=cv, seed=seed, calibrate=calibrate
+    )
 
 
 def fit(
@@ -110,22 +136,15 @@ def fit(
     estimator: str = DEFAULT_ESTIMATOR,
     C: float | None = None,
     class_weight: str | None = "default",
+    seed: int = 0,
 ) -> RoleClassifier:
-    """Fit a classifier on analysed units (see :func:`roleclassify.features.analyze`).
+    """Fit a classifier on analysed units (see :func:`roleclassify.features.analyze`) without cross-validation:
+    no calibration, every threshold :data:`~roleclassify.model.DEFAULT_THRESHOLD`.
 
     ``C`` and ``class_weight`` default to the estimator's measured defaults (:data:`ESTIMATORS`).
     """
-    C, class_weight = _defaults(estimator, C, class_weight)
-    feat = Featurizer(spec=spec).fit(units)
-    X = feat.transform(units)
-    coef, intercept = _fit_arrays(X, _binarize(label_lists, labels), C, class_weight, estimator)
-    return RoleClassifier(labels=labels, featurizer=feat, coef=coef, intercept=intercept)
-
-
-def _strata(label_lists: Sequence[Sequence[str]], min_count: int) -> list[str]:
-    keys = ["+".join(sorted(l)) or "other" for l in label_lists]
-    counts = Counter(keys)
-    return [k if counts[k] >= min_count else "rare" for k in keys]
+    est = _estimator(spec, estimator, C, class_weight, None, seed)
+    return est.fit(units, binarize_labels(label_lists, labels), labels=labels).to_classifier()
 
 
 def cross_val_proba(
@@ -143,39 +162,19 @@ def cross_val_proba(
     decision: bool = False,
 ) -> np.ndarray:
     """Out-of-fold probabilities (Platt-scaled on the out-of-fold scores) or, with ``decision``, the raw
-    decision values; folds stratified by label set and grouped by source item."""
-    import warnings
-
-    from sklearn.model_selection import StratifiedGroupKFold
-
-    n = len(units)
-    n_groups = len(set(groups))
-    n_splits = max(2, min(n_splits, n_groups))
-    y = _strata(label_lists, n_splits)
-    P = np.zeros((n, len(labels)))
-    cv = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-    with warnings.catch_warnings():
-        # rare label sets are merged into one stratum; sklearn still warns about small ones
-        warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
-        folds = list(cv.split(np.zeros(n), y, groups))
-    for tr, te in folds:
-        model = fit(
-            [units[i] for i in tr],
-            [label_lists[i] for i in tr],
-            labels,
-            spec=spec,
-            estimator=estimator,
-            C=C,
-            class_weight=class_weight,
-        )
-        P[te] = model.decision_function_units([units[i] for i in te])
+    decision values; folds stratified by label set and grouped by source item
+    (:meth:`~roleclassify.estimator.RoleClassifierEstimator.cross_val_decision`)."""
+    Y = binarize_labels(label_lists, labels)
+    est = _estimator(spec, estimator, C, class_weight, n_splits, seed)
+    Z = est.cross_val_decision(units, Y, labels=labels, groups=groups)
     if decision:
-        return P
-    a, b = fit_calibration(P, _binarize(label_lists, labels))
-    return _sigmoid(a * P + b)
+        return Z
+    a, b = fit_calibration(Z, Y)
+    return sigmoid(a * Z + b)
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """The logistic function: probabilities from (calibrated) decision values."""
     return 1.0 / (1.0 + np.exp(-z))
 
 
@@ -254,18 +253,79 @@ def train(
     progress: Progress | None = None,
     command: str | None = None,
 ) -> TrainResult:
-    """Train on corpus files (or items), cross-validate, score the held-out split, write the model.
+    """Train on corpus files (or items): fit the estimator with cross-validated calibration and thresholds,
+    tune the document threshold, score the held-out split, write the model and its card.
 
     Items with ``"split": "test"`` are held out (unless ``include_test``) and scored after training; the
     model card records those scores as the model's published metrics.
     """
-    say = progress or (lambda msg: None)
+    say = progress or _silent
     if out is not None and Path(out).suffix != ".npz":
         from .model import check_model_directory
 
         check_model_directory(out)  # before minutes of training, not after
-    C, class_weight = _defaults(estimator, C, class_weight)
+    C, class_weight = estimator_defaults(estimator, C, class_weight)
     t0 = time.perf_counter()
+    data = _training_set(corpus, labels, include_test)
+    say(f"{len(data.train_items)} training items -> {len(data.texts)} units; labels: {data.label_counts}")
+    tok = FastTokenizer()
+    units = analyze(data.texts, spec, tok)
+    say(f"tokenized and featurized in {time.perf_counter() - t0:.1f}s")
+    Y = binarize_labels(data.label_lists, data.labels)
+    est = _estimator(spec, estimator, C, class_weight, cv, seed, calibrate)
+    est.fit(units, Y, labels=data.labels, groups=data.groups)
+    report: dict[str, Any] = {"labels": data.labels, "n_units": len(data.texts), "label_counts": data.label_counts}
+    doc_threshold = DEFAULT_DOC_THRESHOLD
+    if est.oof_decision_ is not None:
+        P = sigmoid(est.calib_a_ * est.oof_decision_ + est.calib_b_)
+        report.update(_cv_report(est.oof_decision_, P, Y, est.thresholds_, data, cv))
+        doc_threshold = _tune_doc_threshold(data.train_items, P, data.groups, data.labels, est.thresholds_)
+        say(f"{cv}-fold cross-validation: macro-F1 {report['cv']['macro_f1']:.3f}")
+    model = est.to_classifier(doc_threshold=doc_threshold)
+    model.use_engine("fast").tokenizer = tok
+    metrics: dict[str, Any] = {"cv": {"sentences": report["cv"]}} if "cv" in report else {}
+    if data.test_items:
+        metrics["test"] = report["test"] = _held_out_report(model, data.test_items, data.labels, command)
+        say("held-out test: " + ", ".join(
+            f"{u} macro-F1 {report['test'][u]['macro_f1']:.3f}" for u in ("sentences", "documents")
+            if report["test"][u].get("n")
+        ))
+    report["seconds"] = round(time.perf_counter() - t0, 2)
+    fitted = (f"{ESTIMATORS[estimator]['name']}, one binary model per label, C={C}, class_weight={class_weight}; "
+              + ("Platt scaling per label on out-of-fold scores" if calibrate else "no calibration"))
+    model.meta = _model_card(data, out, name, fitted, metrics)
+    path = model.save(out) if out is not None else None
+    return TrainResult(model=model, report=report, path=path)
+
+
+def _silent(message: str) -> None:
+    """A progress callback that says nothing."""
+
+
+@dataclass
+class _TrainingSet:
+    """A corpus read for training: every item and the files they came from, the items trained on and those held
+    out, the labels to learn, and the training units (text, labels, group = source item, register)."""
+
+    items: list[CorpusItem]
+    files: list[str]
+    train_items: list[CorpusItem]
+    test_items: list[CorpusItem]
+    labels: list[str]
+    texts: list[str]
+    label_lists: list[list[str]]
+    groups: list[str]
+    registers: list[str]
+
+    @property
+    def label_counts(self) -> dict[str, int]:
+        return dict(Counter(l for labs in self.label_lists for l in labs))
+
+
+def _training_set(
+    corpus: Sequence[str | Path] | Sequence[CorpusItem], labels: Sequence[str] | None, include_test: bool
+) -> _TrainingSet:
+    """Read the corpus (files or items), refuse bad labels, hold out the test split and find the labels."""
     items: list[CorpusItem]
     if corpus and isinstance(corpus[0], CorpusItem):
         items = list(corpus)  # type: ignore[arg-type]
@@ -282,76 +342,52 @@ def train(
     if not labels:
         raise CorpusError("the corpus has no labels at all: every record is other; nothing to learn")
     texts, label_lists, groups, registers = training_units(train_items)
-    counts = Counter(l for labs in label_lists for l in labs)
-    say(f"{len(train_items)} training items -> {len(texts)} units; labels: {dict(counts)}")
+    return _TrainingSet(items, files, train_items, test_items, labels, texts, label_lists, groups, registers)
 
-    tok = FastTokenizer()
-    feats = analyze(texts, spec, tok)
-    say(f"tokenized and featurized in {time.perf_counter() - t0:.1f}s")
 
-    report: dict[str, Any] = {"labels": labels, "n_units": len(texts), "label_counts": dict(counts)}
-    Y = _binarize(label_lists, labels)
-    thresholds = np.full(len(labels), DEFAULT_THRESHOLD)
-    doc_threshold = DEFAULT_DOC_THRESHOLD
-    calib_a = np.ones(len(labels))
-    calib_b = np.zeros(len(labels))
-    if cv and cv > 1 and len(set(groups)) >= 2:
-        Z = cross_val_proba(
-            feats, label_lists, labels, groups, spec=spec, estimator=estimator, C=C, class_weight=class_weight,
-            n_splits=cv, seed=seed, decision=True,
-        )
-        if calibrate:
-            calib_a, calib_b = fit_calibration(Z, Y)
-        P = _sigmoid(calib_a * Z + calib_b)
-        report["calibration_cv"] = {
-            "uncalibrated": calibration_report(_sigmoid(Z), Y),
-            "calibrated": calibration_report(P, Y),
-        }
-        thresholds = tune_thresholds(P, Y)
-        cv_report = multilabel_report(
-            label_lists, _labels_from_probs(P, thresholds, labels), labels, registers=registers
-        )
-        cv_report["folds"] = cv
-        report["cv"] = cv_report
-        doc_threshold = _tune_doc_threshold(train_items, P, groups, labels, thresholds)
-        say(f"{cv}-fold cross-validation: macro-F1 {cv_report['macro_f1']:.3f}")
-    model = fit(feats, label_lists, labels, spec=spec, estimator=estimator, C=C, class_weight=class_weight)
-    model.calib_a_, model.calib_b_ = calib_a, calib_b
-    model.thresholds_ = thresholds
-    model.doc_threshold = doc_threshold
-    model.use_engine("fast").tokenizer = tok
-    metrics: dict[str, Any] = {}
-    if "cv" in report:
-        metrics["cv"] = {"sentences": report["cv"]}
-    if test_items:
-        test = evaluate(model, test_items)
-        test.pop("errors", None)
-        test["calibration"] = _test_calibration(model, test_items, labels)
-        test["command"] = command or ""
-        metrics["test"] = test
-        report["test"] = test
-        say(
-            "held-out test: "
-            + ", ".join(
-                f"{u} macro-F1 {test[u]['macro_f1']:.3f}" for u in ("sentences", "documents") if test[u].get("n")
-            )
-        )
-    report["seconds"] = round(time.perf_counter() - t0, 2)
-    model.meta = {
+def _cv_report(
+    Z: np.ndarray, P: np.ndarray, Y: np.ndarray, thresholds: np.ndarray, data: _TrainingSet, folds: int
+) -> dict[str, Any]:
+    """What cross-validation measured: calibration of the out-of-fold probabilities ``P`` (and of the plain
+    sigmoid of the decision values ``Z``), and the scores of the labels they give at the tuned thresholds."""
+    cv_report = multilabel_report(
+        data.label_lists, _labels_from_probs(P, thresholds, data.labels), data.labels, registers=data.registers
+    )
+    cv_report["folds"] = folds
+    return {
+        "calibration_cv": {"uncalibrated": calibration_report(sigmoid(Z), Y), "calibrated": calibration_report(P, Y)},
+        "cv": cv_report,
+    }
+
+
+def _held_out_report(
+    model: RoleClassifier, items: Sequence[CorpusItem], labels: Sequence[str], command: str | None
+) -> dict[str, Any]:
+    """The model's scores on the held-out items, their calibration, and the command that measured them."""
+    test = evaluate(model, items)
+    test.pop("errors", None)
+    test["calibration"] = _test_calibration(model, items, labels)
+    test["command"] = command or ""
+    return test
+
+
+def _model_card(
+    data: _TrainingSet, out: str | Path | None, name: str | None, estimator: str, metrics: dict[str, Any]
+) -> dict[str, Any]:
+    """The model's metadata: name, description, estimator, corpus identity, library versions and metrics."""
+    return {
         "name": name or (Path(out).name if out else "model"),
         "description": "Tags Japanese business text as sales (営業), distribution (販売), marketing "
         "(マーケティング) or other.",
-        "estimator": f"{ESTIMATORS[estimator]['name']}, one binary model per label, C={C}, "
-        f"class_weight={class_weight}; "
-        + ("Platt scaling per label on out-of-fold scores" if calibrate else "no calibration"),
+        "estimator": estimator,
         "trained": time.strftime("%Y-%m-%d"),
         "corpus": {
-            "files": files,
-            "sha256": corpus_hash(items),
-            "n_items": len(items),
-            "n_train_units": len(texts),
-            "n_test_items": len(test_items),
-            "label_counts": dict(counts),
+            "files": data.files,
+            "sha256": corpus_hash(data.items),
+            "n_items": len(data.items),
+            "n_train_units": len(data.texts),
+            "n_test_items": len(data.test_items),
+            "label_counts": data.label_counts,
         },
         "versions": {
             "roleclassify": __version__,
@@ -362,21 +398,19 @@ def train(
         },
         "metrics": metrics,
     }
-    path = model.save(out) if out is not None else None
-    return TrainResult(model=model, report=report, path=path)
 
 
-def _test_calibration(model: RoleClassifier, items: Sequence[CorpusItem], labels: Sequence[str]) -> dict:
+def _test_calibration(model: RoleClassifier, items: Sequence[CorpusItem], labels: Sequence[str]) -> dict[str, Any]:
     """Brier / ECE of the model's sentence probabilities on held-out sentence items, with and without
     its Platt scaling."""
     sel = [it for it in items if not it.is_document]
     if not sel:
         return {}
     Z = model.decision_function_units(model.units([it.text for it in sel]))
-    Y = _binarize([it.labels for it in sel], labels)
+    Y = binarize_labels([it.labels for it in sel], labels)
     return {
-        "uncalibrated": calibration_report(_sigmoid(Z), Y),
-        "calibrated": calibration_report(_sigmoid(model.calib_a_ * Z + model.calib_b_), Y),
+        "uncalibrated": calibration_report(sigmoid(Z), Y),
+        "calibrated": calibration_report(sigmoid(model.calib_a_ * Z + model.calib_b_), Y),
     }
 
 
