@@ -308,7 +308,7 @@ def main() -> None:
         peers.append(SpacyTextcat("ensemble", dv_texts, dv_labels, args.epochs))
     peers.append(RoleClassifyPeer(train_items))
 
-    from roleclassify.training import _binarize, tune_thresholds
+    from roleclassify.training import binarize_labels, tune_thresholds
 
     dev_docs = [it for it in train_items if it.unit == "document" and it.id in dev_groups]
 
@@ -316,7 +316,7 @@ def main() -> None:
         """Per-label thresholds and the roll-up share for a peer, on the dev slice (as roleclassify tunes
         its own on cross-validated predictions)."""
         P = peer.proba(dv_texts)
-        th = tune_thresholds(P, _binarize(dv_labels, LABELS))
+        th = tune_thresholds(P, binarize_labels(dv_labels, LABELS))
         best, best_acc = 0.3, -1.0
         doc_sents = [split_sentences(it.text) for it in dev_docs]
         flat = [x for ss in doc_sents for x in ss]

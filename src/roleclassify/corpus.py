@@ -21,7 +21,7 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,8 @@ __all__ = [
     "training_units",
     "corpus_hash",
     "ROLES",
+    "unknown_labels",
+    "repeated_texts",
     "OTHER_NAMES",
 ]
 
@@ -375,3 +377,21 @@ def corpus_hash(items: Iterable[CorpusItem]) -> str:
         h.update(json.dumps([it.text, it.labels, [list(x) for x in it.lines or ()]], ensure_ascii=False).encode())
         h.update(b"\n")
     return h.hexdigest()
+
+
+def unknown_labels(item: CorpusItem, allowed: Collection[str]) -> list[str]:
+    """The labels of ``item`` (its own and its lines') that are not in ``allowed``, sorted."""
+    used = set(item.labels) | {label for _, lab in item.lines or () for label in lab}
+    return sorted(used - set(allowed))
+
+
+def repeated_texts(items: Sequence[CorpusItem], keys: Sequence[str] | None = None) -> Iterator[tuple[int, int]]:
+    """``(first, later)`` indices of items whose text (or ``keys``: their comparison forms, by default
+    :func:`roleclassify.text.text_key`) repeats an earlier item's."""
+    from .text import text_key
+
+    seen: dict[str, int] = {}
+    for i, key in enumerate(keys if keys is not None else [text_key(it.text) for it in items]):
+        j = seen.setdefault(key, i)
+        if j != i:
+            yield j, i

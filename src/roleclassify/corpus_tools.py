@@ -21,6 +21,8 @@ from .corpus import (
     label_set,
     read_corpus,
     read_corpus_with_problems,
+    repeated_texts,
+    unknown_labels,
 )
 from .errors import CorpusError
 from .io.fileio import atomic_write_bytes
@@ -253,23 +255,14 @@ def check_corpus(
 
 def _unknown_labels(items: Sequence[CorpusItem], declared: list[str]) -> list[str]:
     """An error for each item (its own labels or its lines') with a label not in ``declared``."""
-    out = []
-    for it in items:
-        bad = [l for l in it.labels if l not in declared]
-        bad += [l for _, lab in it.lines or () for l in lab if l not in declared]
-        if bad:
-            out.append(f"{it.location}: unknown label(s) {sorted(set(bad))}; allowed: {declared}")
-    return out
+    return [f"{it.location}: unknown label(s) {bad}; allowed: {declared}"
+            for it in items if (bad := unknown_labels(it, declared))]
 
 
 def _check_exact_duplicates(res: CheckResult, items: Sequence[CorpusItem], texts: Sequence[str]) -> None:
     """Items whose text (``texts``: their comparison keys) repeats an earlier one's: conflicting labels and
     train/test leakage are errors, a plain duplicate a warning."""
-    seen: dict[str, int] = {}
-    for i, t in enumerate(texts):
-        j = seen.setdefault(t, i)
-        if j == i:
-            continue
+    for j, i in repeated_texts(items, texts):
         a, b = items[j], items[i]
         if sorted(a.labels) != sorted(b.labels):
             res.errors.append(

@@ -17,6 +17,7 @@ __all__ = [
     "RecordError",
     "OutputError",
     "ClusterError",
+    "NotFittedError",
     "OptionError",
     "StrictStop",
     "MissingDependency",
@@ -99,9 +100,10 @@ class AuditError(RoleClassifyError):
     """An organisation document has no department structure the audit can read."""
 
 
-class OptionError(RoleClassifyError):
-    """Parameters that do not fit together or cannot be honoured (a usage error: exit code 2). ``param`` is
-    the parameter at fault, when there is one."""
+class OptionError(RoleClassifyError, ValueError):
+    """A parameter value that is out of range, or parameters that do not fit together or cannot be honoured (a
+    usage error: exit code 2; from Python also a ``ValueError``). ``param`` is the parameter at fault, when
+    there is one."""
 
     exit_code = 2
 
@@ -127,6 +129,10 @@ class MissingDependency(RoleClassifyError):
 
     def __reduce__(self) -> tuple[type, tuple[str, ...]]:
         return (type(self), self._parts)
+
+
+class NotFittedError(RoleClassifyError, RuntimeError):
+    """A featurizer or estimator was used before it was fitted."""
 
 
 class ClusterError(RoleClassifyError):

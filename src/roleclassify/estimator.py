@@ -19,6 +19,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, MultiOutputMixin, clone
 from sklearn.utils import Tags
 from sklearn.utils.validation import check_is_fitted
 
+from .errors import OptionError
 from .features import FeatureSpec, Featurizer, Unit, as_units
 from .model import DEFAULT_DOC_THRESHOLD, DEFAULT_THRESHOLD, RoleClassifier
 from .training import (
@@ -246,14 +247,14 @@ def _indicator(Y: Any, n: int) -> np.ndarray:
     """``Y`` as an int8 binary indicator matrix of ``n`` rows and at least one label, else ``ValueError``."""
     Y = np.asarray(Y)
     if Y.ndim != 2 or Y.shape[1] == 0:
-        raise ValueError(
+        raise OptionError(
             f"Y must be a binary indicator matrix (n_samples, n_labels), got shape {Y.shape}; turn label lists "
             "into one with roleclassify.training.binarize_labels"
         )
     if Y.shape[0] != n or n == 0:
-        raise ValueError(f"Y has {Y.shape[0]} rows for {n} texts; give one row per text, and at least one text")
+        raise OptionError(f"Y has {Y.shape[0]} rows for {n} texts; give one row per text, and at least one text")
     if not np.isin(Y, (0, 1)).all():
-        raise ValueError("Y must hold only 0 and 1 (1: the text has the column's label)")
+        raise OptionError("Y must hold only 0 and 1 (1: the text has the column's label)")
     return Y.astype(np.int8)
 
 
@@ -263,7 +264,7 @@ def _label_names(labels: Sequence[str] | None, n: int) -> list[str]:
         return [str(j) for j in range(n)]
     names = list(labels)
     if len(names) != n or len(set(names)) != n or not all(isinstance(x, str) and x for x in names):
-        raise ValueError(f"labels must be {n} distinct non-empty strings, one per column of Y; got {names!r}")
+        raise OptionError(f"labels must be {n} distinct non-empty strings, one per column of Y; got {names!r}")
     return names
 
 
@@ -273,5 +274,5 @@ def _groups(groups: Sequence[Hashable] | None, n: int) -> list[Hashable]:
         return list(range(n))
     out = list(groups)
     if len(out) != n:
-        raise ValueError(f"groups has {len(out)} entries for {n} texts; give one group per text")
+        raise OptionError(f"groups has {len(out)} entries for {n} texts; give one group per text")
     return out

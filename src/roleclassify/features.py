@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import numpy as np
 
+from .errors import NotFittedError, OptionError
 from .text import normalize, strip_marker
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -74,21 +75,21 @@ class FeatureSpec:
     def from_dict(cls, d: dict[str, Any]) -> FeatureSpec:
         """A spec from its dict (a model file's ``features``), validated: ``ValueError`` names a bad value."""
         if not isinstance(d, dict):
-            raise ValueError(f"features must be an object, got {type(d).__name__}")
+            raise OptionError(f"features must be an object, got {type(d).__name__}")
         known = {k: d[k] for k in cls.__dataclass_fields__ if k in d}
         for k in ("word_ngrams", "char_ngrams"):
             if k in known:
                 v = known[k]
                 if not isinstance(v, (list, tuple)) or not all(type(n) is int and 1 <= n <= 6 for n in v):
-                    raise ValueError(f"features.{k} must be a list of orders 1..6, got {v!r}")
+                    raise OptionError(f"features.{k} must be a list of orders 1..6, got {v!r}")
                 known[k] = tuple(v)
         if "word" in known and known["word"] not in ("norm", "lemma", "surface"):
-            raise ValueError(f"features.word must be norm, lemma or surface, got {known['word']!r}")
+            raise OptionError(f"features.word must be norm, lemma or surface, got {known['word']!r}")
         for k in ("content_only", "sublinear_tf"):
             if k in known and type(known[k]) is not bool:
-                raise ValueError(f"features.{k} must be true or false, got {known[k]!r}")
+                raise OptionError(f"features.{k} must be true or false, got {known[k]!r}")
         if "min_df" in known and (type(known["min_df"]) is not int or known["min_df"] < 1):
-            raise ValueError(f"features.min_df must be a positive integer, got {known['min_df']!r}")
+            raise OptionError(f"features.min_df must be a positive integer, got {known['min_df']!r}")
         return cls(**known)
 
     @property
@@ -249,20 +250,17 @@ class Featurizer:
     tables_: dict[str, tuple[np.ndarray, np.ndarray]]
     idf_: np.ndarray
 
-    def __init__(
-        self,
-        spec: FeatureSpec = FeatureSpec(),
-        *,
-        words_: dict[str, int] | None = None,
-        tables_: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
-        idf_: np.ndarray | None = None,
-    ) -> None:
+    def __init__(self, spec: FeatureSpec = FeatureSpec()) -> None:
         self.spec = spec
-        if words_ is not None or tables_ is not None or idf_ is not None:
-            if words_ is None or tables_ is None or idf_ is None:
-                raise ValueError("words_, tables_ and idf_ rebuild a fitted Featurizer together; give all three")
-            self.words_, self.tables_, self.idf_ = words_, tables_, idf_
         self._reset_lookups()
+
+    @classmethod
+    def from_state(cls, spec: FeatureSpec, words: dict[str, int], tables: dict[str, tuple[np.ndarray, np.ndarray]],
+                   idf: np.ndarray) -> Featurizer:
+        """A fitted featurizer rebuilt from its learned state (a model file's word table, key tables and idf)."""
+        feat = cls(spec)
+        feat.words_, feat.tables_, feat.idf_ = words, tables, idf
+        return feat
 
     # -------------------------------------------------------------- the sklearn estimator protocol
     def get_params(self, deep: bool = True) -> dict[str, Any]:
@@ -273,7 +271,7 @@ class Featurizer:
         """Set parameters (``spec``); returns self."""
         for key, value in params.items():
             if key != "spec":
-                raise ValueError(f"invalid parameter {key!r} for Featurizer; its only parameter is spec")
+                raise OptionError(f"invalid parameter {key!r} for Featurizer; its only parameter is spec")
             self.spec = value
         return self
 
@@ -296,7 +294,7 @@ class Featurizer:
 
     def _require_fitted(self) -> None:
         if not self.__sklearn_is_fitted__():
-            raise RuntimeError("Featurizer is not fitted")
+            raise NotFittedError("Featurizer is not fitted")
 
     def _reset_lookups(self) -> None:
         """Drop the lookup tables derived from the vocabulary (a refit would map the new vocabulary through the

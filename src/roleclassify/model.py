@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import ModelError
+from .errors import ModelError, OptionError
 from .features import FeatureSpec, Featurizer, Unit, analyze
 from .io.fileio import atomic_write_bytes
 from .labels import OTHER
@@ -144,7 +144,7 @@ def _segment_sums(values: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np
     """Sums of ``values`` (rows) over each item's rows, the next ``sizes[i]`` rows being item ``i``'s, for the
     items of at least one row; and which items those are."""
     if int(sizes.sum()) != len(values):
-        raise ValueError(f"item sizes add up to {int(sizes.sum())} rows, the values have {len(values)}")
+        raise OptionError(f"item sizes add up to {int(sizes.sum())} rows, the values have {len(values)}")
     nonempty = sizes > 0
     # `reduceat` sums from each start to the next one given, so only the starts of non-empty items are passed
     # (an empty item's start equals the next item's and would cut that one's sum short)
@@ -412,7 +412,7 @@ class RoleClassifier:
         if threshold is None:
             return self.thresholds_
         if not (0.0 <= float(threshold) <= 1.0):  # NaN fails this test too
-            raise ValueError(f"threshold must be a probability in [0, 1], got {threshold!r}")
+            raise OptionError(f"threshold must be a probability in [0, 1], got {threshold!r}")
         return np.full(len(self.labels), float(threshold))
 
     def _tag_batch(
@@ -436,7 +436,7 @@ class RoleClassifier:
         """Score all sentences of a batch at once, then roll them up per item."""
         sizes = np.fromiter((len(s) for s in sentences), dtype=np.int64, count=len(sentences))
         if int(sizes.sum()) != len(units):
-            raise ValueError(f"{int(sizes.sum())} sentences but {len(units)} units")
+            raise OptionError(f"{int(sizes.sum())} sentences but {len(units)} units")
         probs = self.proba_units(units) if len(units) else np.zeros((0, len(self.labels)))
         explanations = self.explain_units(units, explain) if explain and len(units) else None
         flat = [s for item in sentences for s in item]
@@ -758,7 +758,7 @@ def _build_classifier(path: Path, meta: dict[str, Any], arrays: dict[str, np.nda
                                    "thresholds")
     (doc_threshold,) = _probability_list(path, [meta.get("doc_threshold", DEFAULT_DOC_THRESHOLD)], 1,
                                          "doc_threshold")
-    feat = Featurizer(spec=spec, words_={w: i for i, w in enumerate(words)}, tables_=tables, idf_=arrays["idf"])
+    feat = Featurizer.from_state(spec, {w: i for i, w in enumerate(words)}, tables, arrays["idf"])
     return RoleClassifier(
         labels=labels,
         featurizer=feat,

@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import __version__
-from .corpus import CorpusItem, corpus_hash, label_set, read_corpus, training_units
-from .errors import CorpusError
+from .corpus import CorpusItem, corpus_hash, label_set, read_corpus, repeated_texts, training_units, unknown_labels
+from .errors import CorpusError, OptionError
 from .evaluation import evaluate, multilabel_report
 from .features import FeatureSpec, Unit, analyze
+from .labels import label_set_key
 from .model import (
     DEFAULT_DOC_THRESHOLD,
     DEFAULT_THRESHOLD,
@@ -80,10 +81,6 @@ def binarize_labels(label_lists: Sequence[Sequence[str]], labels: Sequence[str])
     return Y
 
 
-#: The old private name; bench/peers.py still imports it.
-_binarize = binarize_labels
-
-
 def stratification_keys(label_lists: Sequence[Sequence[str]], min_count: int) -> list[str]:
     """Stratum of each unit for stratified folds: its label set (``other`` when empty), or ``rare`` for a label
     set held by fewer than ``min_count`` units (one per fold cannot be had)."""
@@ -96,7 +93,7 @@ def estimator_defaults(estimator: str, C: float | None, class_weight: str | None
     """``C`` and ``class_weight`` with the estimator's measured defaults filled in (``C=None``,
     ``class_weight="default"``); ``ValueError`` for an unknown estimator."""
     if estimator not in ESTIMATORS:
-        raise ValueError(f"unknown estimator {estimator!r}; expected one of {', '.join(ESTIMATORS)}")
+        raise OptionError(f"unknown estimator {estimator!r}; expected one of {', '.join(ESTIMATORS)}")
     d = ESTIMATORS[estimator]
     return (d["C"] if C is None else C), (d["class_weight"] if class_weight == "default" else class_weight)
 
@@ -113,7 +110,7 @@ def make_estimator(estimator: str, C: float, class_weight: str | None, *, random
         return LogisticRegression(
             C=C, solver="liblinear", class_weight=class_weight, max_iter=1000, random_state=random_state
         )
-    raise ValueError(f"unknown estimator {estimator!r}; expected one of {', '.join(ESTIMATORS)}")
+    raise OptionError(f"unknown estimator {estimator!r}; expected one of {', '.join(ESTIMATORS)}")
 
 
 def _estimator(
@@ -416,22 +413,16 @@ def _test_calibration(model: RoleClassifier, items: Sequence[CorpusItem], labels
 
 def _refuse_bad_labels(items: Sequence[CorpusItem], allowed: Sequence[str] | None) -> None:
     """Unknown labels (when the allowed set is given) and one text with conflicting labels, per record."""
-    from .text import normalize, strip_marker
-
     problems: list[str] = []
     if allowed is not None:
-        for it in items:
-            bad = sorted({l for l in it.labels if l not in allowed} | {l for _, lab in it.lines or () for l in lab if l not in allowed})
-            if bad:
-                problems.append(f"{it.location}: unknown label(s) {', '.join(bad)}; allowed: {', '.join(allowed)}")
-    seen: dict[str, CorpusItem] = {}
-    for it in items:
-        key = normalize(strip_marker(it.text)).replace(" ", "")
-        first = seen.setdefault(key, it)
-        if first is not it and sorted(first.labels) != sorted(it.labels):
+        problems += [f"{it.location}: unknown label(s) {', '.join(bad)}; allowed: {', '.join(allowed)}"
+                     for it in items if (bad := unknown_labels(it, allowed))]
+    for j, i in repeated_texts(items):
+        first, it = items[j], items[i]
+        if sorted(first.labels) != sorted(it.labels):
             problems.append(
                 f"{it.location}: same text as {first.location} with other labels "
-                f"({'+'.join(it.labels) or 'other'} vs {'+'.join(first.labels) or 'other'}); make them agree"
+                f"({label_set_key(it.labels)} vs {label_set_key(first.labels)}); make them agree"
             )
     if problems:
         raise CorpusError(f"{len(problems)} problem(s) in the corpus; first: {problems[0]}", problems)
