@@ -27,50 +27,11 @@ def model_card(meta: dict[str, Any]) -> str:
     lines = [f"# roleclassify model: {meta.get('name', 'model')}", ""]
     lines.append(meta.get("description", "A role classifier trained with `roleclassify train`."))
     lines += ["", "## Labels", "", ", ".join(f"`{l}`" for l in meta.get("labels", [])) + " (none above threshold = `other`)"]
-    lines += ["", "## Training data", ""]
-    corpus = meta.get("corpus", {})
-    for k in ("files", "sha256", "n_train_units", "n_test_items", "label_counts"):
-        if k in corpus:
-            lines.append(f"- {k}: {corpus[k]}")
-    lines += ["", "## Features and estimator", ""]
-    lines.append(f"- features: `{meta.get('features')}`")
-    lines.append(f"- estimator: {meta.get('estimator', '')}")
-    lines.append(f"- thresholds: {dict(zip(meta.get('labels', []), meta.get('thresholds', [])))}")
-    lines.append(f"- document roll-up share threshold: {meta.get('doc_threshold')}")
-    lines += ["", "## Versions", ""]
-    for k, v in (meta.get("versions") or {}).items():
-        lines.append(f"- {k}: {v}")
+    lines += _setup_lines(meta)
     metrics = meta.get("metrics") or {}
     for key, title in (("test", "Held-out test split"), ("cv", "Cross-validation on the training data")):
-        m = metrics.get(key)
-        if not m:
-            continue
-        lines += ["", f"## {title}", ""]
-        if m.get("command"):
-            lines += [f"Measured by: `{m['command']}`", ""]
-        for unit in ("sentences", "documents"):
-            sec = m.get(unit)
-            if sec and sec.get("n"):
-                lines += [f"### {unit} (n = {sec['n']}, exact match {sec['exact_match']:.3f})", ""]
-                lines.append(metrics_table(sec))
-                lines.append("")
-                if sec.get("per_register"):
-                    lines.append("Macro-F1 per register: " + ", ".join(
-                        f"{r} {v['macro_f1']:.3f} (n={v['n']})" for r, v in sec["per_register"].items()
-                    ))
-                    lines.append("")
-        cal = m.get("calibration")
-        if cal:
-            u, c = cal["uncalibrated"], cal["calibrated"]
-            lines += [
-                "### Calibration of sentence probabilities",
-                "",
-                "| | Brier score | expected calibration error |",
-                "|---|---:|---:|",
-                f"| raw decision values through a sigmoid | {u['brier']:.4f} | {u['ece']:.4f} |",
-                f"| with Platt scaling (shipped) | {c['brier']:.4f} | {c['ece']:.4f} |",
-                "",
-            ]
+        if metrics.get(key):
+            lines += _metrics_lines(metrics[key], title)
     lines += [
         "",
         "## Intended use and limits",
@@ -81,3 +42,49 @@ def model_card(meta: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _setup_lines(meta: dict[str, Any]) -> list[str]:
+    """The training data, features, estimator, thresholds and library versions."""
+    lines = ["", "## Training data", ""]
+    corpus = meta.get("corpus", {})
+    lines += [f"- {k}: {corpus[k]}" for k in ("files", "sha256", "n_train_units", "n_test_items", "label_counts")
+              if k in corpus]
+    lines += ["", "## Features and estimator", ""]
+    lines.append(f"- features: `{meta.get('features')}`")
+    lines.append(f"- estimator: {meta.get('estimator', '')}")
+    lines.append(f"- thresholds: {dict(zip(meta.get('labels', []), meta.get('thresholds', [])))}")
+    lines.append(f"- document roll-up share threshold: {meta.get('doc_threshold')}")
+    lines += ["", "## Versions", ""]
+    lines += [f"- {k}: {v}" for k, v in (meta.get("versions") or {}).items()]
+    return lines
+
+
+def _metrics_lines(m: dict[str, Any], title: str) -> list[str]:
+    """One measured section: the command, per-unit metrics tables and the calibration table."""
+    lines = ["", f"## {title}", ""]
+    if m.get("command"):
+        lines += [f"Measured by: `{m['command']}`", ""]
+    for unit in ("sentences", "documents"):
+        sec = m.get(unit)
+        if sec and sec.get("n"):
+            lines += [f"### {unit} (n = {sec['n']}, exact match {sec['exact_match']:.3f})", ""]
+            lines += [metrics_table(sec), ""]
+            if sec.get("per_register"):
+                lines.append("Macro-F1 per register: " + ", ".join(
+                    f"{r} {v['macro_f1']:.3f} (n={v['n']})" for r, v in sec["per_register"].items()
+                ))
+                lines.append("")
+    cal = m.get("calibration")
+    if cal:
+        u, c = cal["uncalibrated"], cal["calibrated"]
+        lines += [
+            "### Calibration of sentence probabilities",
+            "",
+            "| | Brier score | expected calibration error |",
+            "|---|---:|---:|",
+            f"| raw decision values through a sigmoid | {u['brier']:.4f} | {u['ece']:.4f} |",
+            f"| with Platt scaling (shipped) | {c['brier']:.4f} | {c['ece']:.4f} |",
+            "",
+        ]
+    return lines
