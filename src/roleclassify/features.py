@@ -98,7 +98,8 @@ class FeatureSpec:
 
 
 class Unit(NamedTuple):
-    """What features are computed from: the normalised text (spaces removed) and its words."""
+    """A sentence's analysed form, what features are computed from: the normalised text (spaces removed) and its
+    words (the corpus guide's "unit" is such a sentence; an *item* is a whole input record)."""
 
     chars: str
     words: list[str]
