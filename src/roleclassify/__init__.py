@@ -22,6 +22,8 @@ __all__ = [
     "Tagging",
     "SentenceTagging",
     "FeatureSpec",
+    "Featurizer",
+    "RoleClassifierEstimator",
     "read_corpus",
     "CorpusItem",
     "train",
@@ -35,6 +37,7 @@ __all__ = [
     "CorpusError",
     "ModelError",
     "AuditError",
+    "OptionError",
 ]
 
 _LAZY = {
@@ -43,6 +46,8 @@ _LAZY = {
     "Tagging": "model",
     "SentenceTagging": "model",
     "FeatureSpec": "features",
+    "Featurizer": "features",
+    "RoleClassifierEstimator": "estimator",
     "read_corpus": "corpus",
     "CorpusItem": "corpus",
     "train": "training",
@@ -56,13 +61,15 @@ _LAZY = {
     "CorpusError": "errors",
     "ModelError": "errors",
     "AuditError": "errors",
+    "OptionError": "errors",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
     from .corpus import CorpusItem, read_corpus
-    from .errors import AuditError, CorpusError, InputError, ModelError, RecordError, RoleClassifyError
+    from .errors import AuditError, CorpusError, InputError, ModelError, OptionError, RecordError, RoleClassifyError
+    from .estimator import RoleClassifierEstimator
     from .evaluation import evaluate
-    from .features import FeatureSpec
+    from .features import FeatureSpec, Featurizer
     from .model import RoleClassifier, SentenceTagging, Tagging, load
     from .text import normalize, split_sentences
     from .training import train
