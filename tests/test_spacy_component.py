@@ -184,13 +184,29 @@ def test_model_loaded_once(monkeypatch, tmp_path, shipped_model):
     assert len(loads) == 2  # spacy.load(dir): once, by from_disk
 
 
+def test_spacy_probing_the_component_does_not_load_the_model(monkeypatch):
+    """spaCy checks components against its runtime protocols (isinstance probes every protocol attribute, in
+    an order that changes from run to run); a lazily loading ``model`` property loaded the classifier then."""
+    from spacy import ty
+
+    loads = _counting_loads(monkeypatch)
+    blank = spacy.blank("ja")
+    component = blank.add_pipe("role_classifier")
+    for proto in (ty.ListenedToComponent, ty.TrainableComponent, ty.InitializableComponent):
+        isinstance(component, proto)
+        for attr in proto.__annotations__ if hasattr(proto, "__annotations__") else ():
+            hasattr(component, attr)
+    hasattr(component, "model")
+    assert loads == []
+
+
 def test_to_disk_from_disk_round_trip_keeps_model_and_config(tiny_model_dir, tiny_model, tmp_path):
     blank = spacy.blank("ja")
     blank.add_pipe("role_classifier", config={"model": str(tiny_model_dir), "threshold": 0.4})
     blank.to_disk(tmp_path / "pipe")
     again = spacy.load(tmp_path / "pipe")
     component = again.get_pipe("role_classifier")
-    assert component.threshold == 0.4 and component.model.labels == tiny_model.labels
+    assert component.threshold == 0.4 and component.classifier.labels == tiny_model.labels
     assert [_result(d) for d in again.pipe(REALISTIC)] == [_result(d) for d in blank.pipe(REALISTIC)]
     # the component alone
     blank.get_pipe("role_classifier").to_disk(tmp_path / "component")

@@ -98,8 +98,10 @@ class RoleClassifierComponent:
         self._model: RoleClassifier | None = None
 
     @property
-    def model(self) -> RoleClassifier:
-        """The classifier, loaded on first use (``from_disk`` sets it instead)."""
+    def classifier(self) -> RoleClassifier:
+        """The classifier, loaded on first use (``from_disk`` sets it instead). Not named ``model``: spaCy
+        probes a component's ``model`` attribute (``isinstance`` against its runtime protocols when a pipeline is
+        built), which would load the classifier before first use, or twice with ``spacy.load(dir)``."""
         if self._model is None:
             self._model = load(self.model_path)
         return self._model
@@ -123,8 +125,8 @@ class RoleClassifierComponent:
             spans = [span for _, item in split for span in item]
             units = self._units_from_spans(flat, spans)
         else:
-            units = self.model.units(flat, stripped=True)
-        tags = self.model.tag_units([doc.text for doc in docs], sentences, units, threshold=self.threshold)
+            units = self.classifier.units(flat, stripped=True)
+        tags = self.classifier.tag_units([doc.text for doc in docs], sentences, units, threshold=self.threshold)
         for doc, (_, spans_of_doc), tag in zip(docs, split, tags):
             _annotate(doc, spans_of_doc, tag)
 
@@ -132,11 +134,11 @@ class RoleClassifierComponent:
         """The classifier's units of sentences from their tokens in the Doc: what :meth:`RoleClassifier.units`
         makes of the sentence texts, without tokenizing them again."""
         return units_from_tokens([normalize(s) for s in sentences], [_tokens(span) for span in spans],
-                                 self.model.spec)
+                                 self.classifier.spec)
 
     # -------------------------------------------------------------- serialisation
     def to_disk(self, path: str | Path, *, exclude: Any = tuple()) -> None:
-        self.model.save(Path(path))
+        self.classifier.save(Path(path))
 
     def from_disk(self, path: str | Path, *, exclude: Any = tuple()) -> RoleClassifierComponent:
         self._model = load(Path(path))
