@@ -1,5 +1,7 @@
-"""Rendering an :class:`~roleclassify.orgaudit.AuditReport`: terminal table, Markdown and self-contained HTML,
-in English or Japanese (``lang="ja"``: role names, headings, severities, kinds and finding texts)."""
+"""Rendering an :class:`~roleclassify.orgaudit.AuditReport`: terminal table, Markdown and self-contained HTML.
+
+Each human format is shown in English or Japanese (``lang="ja"``: role names, headings, severities, kinds and
+finding texts); JSON is the same in both."""
 
 from __future__ import annotations
 
