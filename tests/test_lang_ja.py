@@ -151,6 +151,12 @@ def _human(fmt: str, out: str) -> str:
     return _visible(out) if fmt == "html" else out
 
 
+@pytest.fixture(autouse=True)
+def _no_lang_env(monkeypatch):
+    """English unless a test asks: a ROLECLASSIFY_LANG of the shell running the tests is not theirs."""
+    monkeypatch.delenv("ROLECLASSIFY_LANG", raising=False)
+
+
 @pytest.fixture
 def regulation(tmp_path, monkeypatch):
     """The regulation in the current directory, so reports name it ``業務分掌規程.txt``."""
@@ -329,3 +335,27 @@ def test_an_unknown_language_is_a_usage_error():
         render(report, "table", lang="fr")
     r = CliRunner().invoke(cli, ["audit", "x.txt", "--lang", "fr"])
     assert r.exit_code == 2
+
+
+def _readme_audit_examples() -> list[tuple[list[str], str]]:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```console\n\$ roleclassify audit (.*?)\n(.*?)```", readme, flags=re.S)
+    return [(args.split(), shown) for args, shown in blocks]
+
+
+README_EXAMPLES = _readme_audit_examples()
+
+
+@pytest.mark.parametrize("args,shown", README_EXAMPLES,
+                         ids=[f"{i}-{'ja' if 'ja' in a else 'en'}" for i, (a, _) in enumerate(README_EXAMPLES)])
+def test_readme_audit_examples_are_what_the_command_prints(root, monkeypatch, args, shown):
+    monkeypatch.chdir(root)
+    r = CliRunner().invoke(cli, ["audit", *args])
+    assert r.exit_code == 0, r.output
+    assert r.stdout == shown
+
+
+def test_readme_shows_the_japanese_example():
+    assert any("--lang" in args and "ja" in args for args, _ in README_EXAMPLES)
