@@ -359,3 +359,20 @@ def test_readme_audit_examples_are_what_the_command_prints(root, monkeypatch, ar
 
 def test_readme_shows_the_japanese_example():
     assert any("--lang" in args and "ja" in args for args, _ in README_EXAMPLES)
+
+
+def test_explanation_text_in_japanese_changes_only_the_words(shipped_model):
+    from roleclassify.report.tables import explanation_text
+
+    tags = shipped_model.tag(["営業部が市場調査とターゲット選定を行う。受注処理と在庫管理"], explain=3)
+    en = explanation_text(tags, shipped_model.labels, shipped_model.thresholds_)
+    ja = explanation_text(tags, shipped_model.labels, shipped_model.thresholds_, lang="ja")
+    assert en == explanation_text(tags, shipped_model.labels, shipped_model.thresholds_, lang="en")
+    assert "threshold" in en and "sentence:" in en and SHIPPED_KEYS.search(en)
+    assert "しきい値" in ja and "文:" in ja and re.search("マーケティング +p=", ja) and SHIPPED_KEYS.search(ja) is None
+    numbers = lambda s: re.findall(r"[-+]?\d+\.\d+", s)  # noqa: E731
+    assert numbers(ja) == numbers(en) and len(ja.splitlines()) == len(en.splitlines())
+    from roleclassify.io.display import cell_width
+
+    # the scores in one column, the full-width names counted as two cells
+    assert len({cell_width(ln[: ln.index(" p=")]) for ln in ja.splitlines() if " p=" in ln}) == 1
