@@ -333,6 +333,8 @@ def test_an_unknown_language_is_a_usage_error():
     report = AuditReport(["x.txt"], ["sales"], [], [])
     with pytest.raises(OptionError, match="'fr'"):
         render(report, "table", lang="fr")
+    with pytest.raises(OptionError, match="'fr'"):
+        Finding.of("ownerless", "high", "sales", [], "ownerless", {"role": "sales"}, [], {}).text("fr")
     r = CliRunner().invoke(cli, ["audit", "x.txt", "--lang", "fr"])
     assert r.exit_code == 2
 

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import AuditError, option
+from .errors import AuditError, OptionError, option
 from .labels import display_label
 from .orgdocs import Duty, OrgDocument, read_org_documents
 
@@ -155,7 +155,9 @@ def _shown(key: str, value: Any, lang: str) -> str:
 def finding_text(template: str, params: Mapping[str, Any], lang: str = "en") -> str:
     """The text of template ``template`` of :data:`FINDING_TEMPLATES` with ``params``, in ``lang`` (en or ja)."""
     text = FINDING_TEMPLATES[template]
-    return text.get(lang, text["en"]).format(**{k: _shown(k, v, lang) for k, v in params.items()})
+    if lang not in text:
+        raise OptionError(f"cannot show a finding in {lang!r}: expected one of {', '.join(text)}", param="lang")
+    return text[lang].format(**{k: _shown(k, v, lang) for k, v in params.items()})
 
 
 def infer_role(name: str, labels: Sequence[str]) -> str | None:
