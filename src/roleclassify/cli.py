@@ -148,8 +148,9 @@ def quiet_option(f: F) -> F:
 def lang_option(f: F) -> F:
     return click.option("--lang", type=click.Choice(["en", "ja"]), default="en", envvar="ROLECLASSIFY_LANG",
                         show_default=True,
-                        help="Labels and column names in table, CSV, TSV and Excel output: ja shows 営業 / 販売 / "
-                             "マーケティング / その他 (JSONL and Parquet keep the stable keys).")(f)
+                        help="Labels and column names in table, CSV, TSV and Excel output and the audit's table, "
+                             "Markdown and HTML reports: ja shows 営業 / 販売 / マーケティング / その他 and Japanese "
+                             "headings (JSONL, JSON and Parquet keep the stable keys).")(f)
 
 
 def input_options(f: F) -> F:
@@ -406,6 +407,7 @@ def suggest(inputs: tuple[str, ...], **options: Any) -> None:
 @click.option("--duty-column", default=None, help="CSV/TSV column with the duty (default: detected).")
 @click.option("--fail-on", "fail_on", multiple=True, type=click.Choice(FAIL_ON_CHOICES),
               help="Exit with code 3 when findings of this kind exist (overlap = crossing or shared). Repeatable.")
+@lang_option
 @quiet_option
 def audit(paths: tuple[str, ...], **options: Any) -> None:
     """Audit organisation documents for role crossing, shared roles, duplicated duties and ownerless roles.
@@ -419,6 +421,7 @@ def audit(paths: tuple[str, ...], **options: Any) -> None:
         roleclassify audit 業務分掌規程.txt
         roleclassify audit org.docx --format html -o audit.html
         roleclassify audit duties.csv --expect 営業企画部=marketing --fail-on duplicate
+        roleclassify audit 業務分掌規程.docx --lang ja -o 監査結果.html
     """
     opts = C.AuditOptions(paths=paths, **options)
     run = C.run_audit(opts, stdout_is_tty=sys.stdout.isatty(), on_model=_warn_compat)

@@ -409,6 +409,7 @@ class AuditOptions:
     dept_column: str | None = None
     duty_column: str | None = None
     fail_on: tuple[str, ...] = ()
+    lang: str = "en"  #: the table, Markdown and HTML reports in en or ja (JSON keeps keys and English texts)
 
 
 def parse_expect(values: Sequence[str]) -> dict[str, str]:
@@ -454,5 +455,5 @@ def run_audit(opts: AuditOptions, *, stdout_is_tty: bool = False, on_model: Call
                    threshold=opts.threshold, min_score=opts.min_score, dept_column=opts.dept_column,
                    duty_column=opts.duty_column)
     with AtomicOutput(opts.output) as stream:
-        stream.write(render(report, fmt) + "\n")
+        stream.write(render(report, fmt, lang=opts.lang) + "\n")
     return AuditRun(report, fmt, failing_findings(report, opts.fail_on), kinds)

@@ -18,7 +18,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import AuditError, option
+from .errors import AuditError, OptionError, option
+from .labels import display_label
 from .orgdocs import Duty, OrgDocument, read_org_documents
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,6 +37,8 @@ __all__ = [
     "Department",
     "DutyResult",
     "Finding",
+    "FINDING_TEMPLATES",
+    "finding_text",
     "infer_role",
     "lemma_similarity",
     "KINDS",
@@ -88,6 +91,73 @@ _STOP_LEMMAS = frozenset(
     "関する こと 及び 並びに 等 業務 担当 行う する 事項 もの ため よう 全般 各種 対応 実施 管理 おこなう いたす 致す".split()
 )
 _CONTENT_TAGS = ("名詞", "動詞", "形容詞", "形状詞", "接頭辞")
+
+#: A finding's text in English and Japanese, by template name. A finding keeps its template and values
+#: (:attr:`Finding.template`, :attr:`Finding.params`), so a report can show it in either language;
+#: :attr:`Finding.message` is the English text. Values named ``role`` and ``expected`` are label keys (shown
+#: with :func:`~roleclassify.labels.display_label`), ``source`` says where the expected role comes from, and a
+#: list is a list of departments.
+FINDING_TEMPLATES: dict[str, dict[str, str]] = {
+    "crossing": {
+        "en": "{department} (expected: {expected}, from its {source}) does {role} work: {count} of {total} duties",
+        "ja": "{department}（想定役割: {expected}、根拠: {source}）が{role}の業務を行っています: 全{total}件中{count}件",
+    },
+    "shared_same": {
+        "en": "the same {role} duty is held by {alike}",
+        "ja": "{role}の同じ業務を{alike}が担当しています",
+    },
+    "shared_split": {
+        "en": "{role} work is split over {departments}",
+        "ja": "{role}の業務が{departments}に分かれています",
+    },
+    "shared_same_split": {
+        "en": "the same {role} duty is held by {alike}; {role} work is split over {departments}",
+        "ja": "{role}の同じ業務を{alike}が担当しています。{role}の業務は{departments}に分かれています",
+    },
+    "duplicate": {
+        "en": "{a} and {b} state the same duty ({pairs} pair(s), similarity up to {similarity})",
+        "ja": "{a}と{b}に同じ業務が記載されています（{pairs}組、類似度 最大{similarity}）",
+    },
+    "boilerplate": {
+        "en": "one duty is stated by {n} departments (boilerplate?): {text}",
+        "ja": "同じ業務が{n}部署に記載されています（定型文の可能性）: {text}",
+    },
+    "ownerless": {
+        "en": "no department does {role} work",
+        "ja": "{role}の業務を担当する部署がありません",
+    },
+    "ownerless_trace": {
+        "en": "no department does {role} work beyond a trace ({traces})",
+        "ja": "{role}の業務を担当する部署がありません（わずかな記載のみ: {traces}）",
+    },
+}
+#: Words the templates' values become, per language: no expected role, where an expected role comes from, the
+#: separator of a list of departments.
+_NO_ROLE = {"en": "no role work", "ja": "役割業務なし"}
+_SOURCES = {
+    "en": {"name": "name", "expect": "expect", "work": "work", None: "name and work"},
+    "ja": {"name": "部署名", "expect": "指定", "work": "業務内容", None: "部署名と業務内容"},
+}
+_LIST_SEP = {"en": ", ", "ja": "、"}
+
+
+def _shown(key: str, value: Any, lang: str) -> str:
+    """A template value as text in ``lang``."""
+    if key in ("role", "expected"):
+        return display_label(value, lang) if value is not None else _NO_ROLE[lang]
+    if key == "source":
+        return _SOURCES[lang].get(value, str(value))
+    if isinstance(value, (list, tuple)):
+        return _LIST_SEP[lang].join(map(str, value))
+    return str(value)
+
+
+def finding_text(template: str, params: Mapping[str, Any], lang: str = "en") -> str:
+    """The text of template ``template`` of :data:`FINDING_TEMPLATES` with ``params``, in ``lang`` (en or ja)."""
+    text = FINDING_TEMPLATES[template]
+    if lang not in text:
+        raise OptionError(f"cannot show a finding in {lang!r}: expected one of {', '.join(text)}", param="lang")
+    return text[lang].format(**{k: _shown(k, v, lang) for k, v in params.items()})
 
 
 def infer_role(name: str, labels: Sequence[str]) -> str | None:
@@ -153,7 +223,28 @@ class Finding:
     message: str
     evidence: list[dict[str, str]] = field(default_factory=list)
     detail: dict[str, Any] = field(default_factory=dict)
+    #: The :data:`FINDING_TEMPLATES` entry and values ``message`` was made from (None: a message of its own).
+    template: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def of(cls, kind: str, severity: str, role: str | None, departments: list[str], template: str,
+           params: dict[str, Any], evidence: list[dict[str, str]], detail: dict[str, Any]) -> Finding:
+        """A finding whose message is ``template`` filled with ``params`` (its English text)."""
+        return cls(kind, severity, role, departments, finding_text(template, params), evidence, detail,
+                   template, params)
+
+    def text(self, lang: str = "en") -> str:
+        """The message in ``lang`` (``en`` or ``ja``); a finding with a message of its own has only that."""
+        if self.template is None or lang == "en":
+            return self.message
+        return finding_text(self.template, self.params, lang)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The finding as JSON-ready data: its English message, not its template."""
+        d = asdict(self)
+        del d["template"], d["params"]
+        return d
 
     @property
     def key(self) -> tuple:
@@ -248,7 +339,7 @@ class AuditReport:
             },
             "matrix": self.matrix(),
             "departments": [asdict(d) for d in self.departments],
-            "findings": [asdict(f) for f in self.findings],
+            "findings": [f.to_dict() for f in self.findings],
         }
 
 
@@ -382,11 +473,10 @@ def _crossings(departments: Sequence[Department], labels: Sequence[str]) -> list
             if not sents or (d.expected_role is None and len(sents) < NO_ROLE_CROSSING_UNITS):
                 continue
             sev = "high" if len(sents) >= 2 or d.shares.get(role, 0) >= 0.34 else "medium"
-            findings.append(Finding(
-                "crossing", sev, role, [d.name],
-                f"{d.name} (expected: {d.expected_role or 'no role work'}, from its {d.role_source or 'name and work'}) "
-                f"does {role} work: "
-                f"{len(sents)} of {len(d.duties)} duties",
+            findings.append(Finding.of(
+                "crossing", sev, role, [d.name], "crossing",
+                {"department": d.name, "expected": d.expected_role, "source": d.role_source, "role": role,
+                 "count": len(sents), "total": len(d.duties)},
                 [_ev(d.name, s) for s in sents],
                 {"expected_role": d.expected_role, "count": len(sents), "share": d.shares.get(role, 0.0)},
             ))
@@ -445,12 +535,11 @@ def _shared_role(
     split = {n: len(holders[n]) for n in order}
     alike = [n for n in order if n in by_duty]
     sev = "medium" if len(alike) >= 2 and sum(1 for n in alike if split[n] >= 2) >= 2 else "low"
-    what = (f"the same {role} duty is held by " + ", ".join(alike)) if len(alike) >= 2 else ""
-    spread = [n for n in order if n not in alike]
-    if spread:
-        what += ("; " if what else "") + f"{role} work is split over " + ", ".join(order)
-    return Finding(
-        "shared", sev, role, order, what,
+    same = len(alike) >= 2
+    spread = any(n not in alike for n in order)
+    template = "shared_same_split" if same and spread else "shared_same" if same else "shared_split"
+    return Finding.of(
+        "shared", sev, role, order, template, {"role": role, "alike": alike, "departments": order},
         [_ev(n, r) for n in order for r in holders[n]],
         {"split": split, "same_duty": alike},
     )
@@ -473,9 +562,9 @@ def _pair_duplicate(
     best = max(sim for *_, sim in dup)
     dup_role = next((l for i, j, _ in dup for l in labels if l in owners[i][1].labels and l in owners[j][1].labels),
                     None)
-    return Finding(
-        "duplicate", "high" if best >= 0.9 else "medium", dup_role, [a, b],
-        f"{a} and {b} state the same duty ({len(dup)} pair(s), similarity up to {best:.2f})",
+    return Finding.of(
+        "duplicate", "high" if best >= 0.9 else "medium", dup_role, [a, b], "duplicate",
+        {"a": a, "b": b, "pairs": len(dup), "similarity": f"{best:.2f}"},
         [e for i, j, _ in dup for e in (_ev(a, owners[i][1]), _ev(b, owners[j][1]))],
         {"similarity": round(best, 3), "pairs": [[owners[i][1].text, owners[j][1].text] for i, j, _ in dup]},
     )
@@ -485,9 +574,8 @@ def _boilerplate(members: list[str], units: Sequence[int], owners: Sequence[_Own
     """The one low finding of a duty that ``members`` (departments, in order) all state; ``units`` are the
     indexes of its duties in ``owners``."""
     texts = sorted({owners[i][1].text for i in units})
-    return Finding(
-        "duplicate", "low", None, members,
-        f"one duty is stated by {len(members)} departments (boilerplate?): {texts[0]}",
+    return Finding.of(
+        "duplicate", "low", None, members, "boilerplate", {"n": len(members), "text": texts[0]},
         [_ev(owners[i][0].name, owners[i][1]) for i in units][:50],
         {"boilerplate": True, "texts": texts[:20]},
     )
@@ -528,9 +616,9 @@ def _ownerless(departments: Sequence[Department], labels: Sequence[str]) -> list
         total = sum(d.counts.get(role, 0) for d in departments)
         if total < OWNERLESS_UNITS:
             traces = [d.name for d in departments if d.counts.get(role)]
-            findings.append(Finding(
+            findings.append(Finding.of(
                 "ownerless", "high" if total == 0 else "medium", role, [],
-                f"no department does {role} work" + (f" beyond a trace ({', '.join(traces)})" if traces else ""),
+                "ownerless_trace" if traces else "ownerless", {"role": role, "traces": traces},
                 [_ev(d.name, r) for d in departments for r in d.sentences_of(role)],
                 {"units": total},
             ))

@@ -1,4 +1,7 @@
-"""Rendering an :class:`~roleclassify.orgaudit.AuditReport`: terminal table, Markdown and self-contained HTML."""
+"""Rendering an :class:`~roleclassify.orgaudit.AuditReport`: terminal table, Markdown and self-contained HTML.
+
+Each human format is shown in English or Japanese (``lang="ja"``: role names, headings, severities, kinds and
+finding texts); JSON is the same in both."""
 
 from __future__ import annotations
 
@@ -8,7 +11,9 @@ import os
 import time
 from typing import TYPE_CHECKING
 
-from ..io.display import cell_width, pad
+from ..errors import OptionError
+from ..io.display import cell_width, fit, pad
+from ..labels import display_label
 from ..orgaudit import KINDS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -16,7 +21,54 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "render", "render_table", "render_markdown", "render_html", "render_json", "report_format_for", "AUDIT_FORMATS",
+    "LANGS", "KIND_NAMES_JA", "SEVERITY_NAMES_JA",
 ]
+
+#: The languages a report can be shown in (JSON is the same in both: stable keys, English texts).
+LANGS = ("en", "ja")
+#: Finding kinds and severities as a Japanese reader sees them (``lang="ja"``); the keys stay in JSON.
+KIND_NAMES_JA = {"crossing": "越境", "shared": "重複担当", "duplicate": "業務重複", "ownerless": "担当不在"}
+SEVERITY_NAMES_JA = {"high": "高", "medium": "中", "low": "低"}
+#: The reports' own words, per language.
+_TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Role audit", "department": "department", "expected": "expected", "no_findings": "no findings",
+        "more": "… {n} more", "documents": "Documents: ", "totals": "{departments} departments, {duties} duties; ",
+        "kind_count": "{n} {kind}", "kind_sep": ", ", "matrix": "Department × role", "findings": "Findings",
+        "md_no_findings": "No findings.", "generated": "generated {time} by roleclassify",
+        "departments": "departments", "duties": "duties", "shares": "Role shares per department",
+        "evidence": "{n} evidence sentence(s)",
+        "matrix_note": "Cells count duty sentences; colour strength is the share of the department's duties; the "
+                       "outlined cell is the role the department's name (or --expect) states.",
+        "html_no_findings": "No findings: every role is done by one department that is named for it, and no duty "
+                            "is stated twice.",
+    },
+    "ja": {
+        "title": "役割分担の監査", "department": "部署", "expected": "想定役割", "no_findings": "指摘事項なし",
+        "more": "… ほか{n}件", "documents": "対象文書: ", "totals": "{departments}部署、業務{duties}件。",
+        "kind_count": "{kind} {n}件", "kind_sep": "、", "matrix": "部署 × 役割", "findings": "指摘事項",
+        "md_no_findings": "指摘事項はありません。", "generated": "{time} roleclassify で作成",
+        "departments": "部署", "duties": "業務", "shares": "部署ごとの役割の割合",
+        "evidence": "根拠となる記載 {n}件",
+        "matrix_note": "各セルは業務の記載の件数です。色の濃さは部署の業務に占める割合、枠で囲んだセルは部署名"
+                       "（または --expect の指定）から想定される役割です。",
+        "html_no_findings": "指摘事項はありません: どの役割もその名を持つ一つの部署が担当し、同じ業務が二度記載されて"
+                            "いることもありません。",
+    },
+}
+
+
+def _t(lang: str, key: str, **values: object) -> str:
+    """The report's word ``key`` in ``lang``, with ``values`` filled in."""
+    return _TEXT[lang][key].format(**values) if values else _TEXT[lang][key]
+
+
+def _kind(kind: str, lang: str) -> str:
+    return KIND_NAMES_JA.get(kind, kind) if lang == "ja" else kind
+
+
+def _severity(severity: str, lang: str) -> str:
+    return SEVERITY_NAMES_JA.get(severity, severity) if lang == "ja" else severity
 
 AUDIT_FORMATS = ("table", "json", "markdown", "html")
 #: The format of a report file by its suffix; a file of any other suffix gets the table.
@@ -43,27 +95,32 @@ def render_json(report: AuditReport) -> str:
     return json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
 
 
-def render_table(report: AuditReport) -> str:
+def render_table(report: AuditReport, *, lang: str = "en") -> str:
     """Plain-text report for a terminal."""
     cols = [*report.labels, "other"]
-    name_w = max([cell_width("department"), *(cell_width(d.name) for d in report.departments)]) + 2
-    lines = [pad("department", name_w) + "".join(f"{c[:12]:>13}" for c in cols) + "  expected"]
-    lines.append("-" * (name_w + 13 * len(cols) + 10))
+    dept = _t(lang, "department")
+    name_w = max([cell_width(dept), *(cell_width(d.name) for d in report.departments)]) + 2
+    # a label is cut to 12 cells; its Japanese name is shown whole (マーケティング is 14)
+    heads = [display_label(c, lang) if display_label(c, lang) != c else fit(c, 12) for c in cols]
+    widths = [max(13, cell_width(h) + 1) for h in heads]
+    lines = [pad(dept, name_w) + "".join(pad(h, w, right=True) for h, w in zip(heads, widths))
+             + "  " + _t(lang, "expected")]
+    lines.append("-" * (name_w + sum(widths) + 10))
     for d in report.departments:
         lines.append(
             pad(d.name, name_w)
-            + "".join(f"{d.counts.get(c, 0):>13}" for c in cols)
-            + f"  {d.expected_role or '-'}"
+            + "".join(f"{d.counts.get(c, 0):>{w}}" for c, w in zip(cols, widths))
+            + f"  {display_label(d.expected_role, lang) if d.expected_role else '-'}"
         )
     lines.append("")
     if not report.findings:
-        lines.append("no findings")
+        lines.append(_t(lang, "no_findings"))
     for f in report.findings:
-        lines.append(f"[{f.severity}] {f.kind}: {f.message}")
+        lines.append(f"[{_severity(f.severity, lang)}] {_kind(f.kind, lang)}: {f.text(lang)}")
         for e in f.evidence[:6]:
             lines.append(f"    {e['location']}  {e['department']}: {e['text']}")
         if len(f.evidence) > 6:
-            lines.append(f"    … {len(f.evidence) - 6} more")
+            lines.append("    " + _t(lang, "more", n=len(f.evidence) - 6))
     return "\n".join(lines)
 
 
@@ -97,32 +154,33 @@ def _md_code(s: str) -> str:
     return f"{fence}{pad}{s}{pad}{fence}"
 
 
-def render_markdown(report: AuditReport) -> str:
+def render_markdown(report: AuditReport, *, lang: str = "en") -> str:
     """GitHub-flavoured Markdown report."""
     cols = [*report.labels, "other"]
     counts = {k: len(report.by_kind(k)) for k in KINDS}
     out = [
-        "# Role audit",
+        f"# {_t(lang, 'title')}",
         "",
-        f"Documents: {', '.join(_md_code(str(d)) for d in report.documents)}  ",
-        f"{len(report.departments)} departments, {sum(len(d.duties) for d in report.departments)} duties; "
-        + ", ".join(f"{v} {k}" for k, v in counts.items()),
+        f"{_t(lang, 'documents')}{', '.join(_md_code(str(d)) for d in report.documents)}  ",
+        _t(lang, "totals", departments=len(report.departments), duties=sum(len(d.duties) for d in report.departments))
+        + _t(lang, "kind_sep").join(_t(lang, "kind_count", n=v, kind=_kind(k, lang)) for k, v in counts.items()),
         "",
-        "## Department × role",
+        f"## {_t(lang, 'matrix')}",
         "",
-        "| department | expected | " + " | ".join(map(_md_escape, cols)) + " |",
+        f"| {_t(lang, 'department')} | {_t(lang, 'expected')} | "
+        + " | ".join(_md_escape(display_label(c, lang)) for c in cols) + " |",
         "|---|---|" + "---:|" * len(cols),
     ]
     for d in report.departments:
         out.append(
-            f"| {_md_escape(d.name)} | {_md_escape(d.expected_role or '–')} | "
+            f"| {_md_escape(d.name)} | {_md_escape(display_label(d.expected_role, lang) if d.expected_role else '–')} | "
             + " | ".join(str(d.counts.get(c, 0)) for c in cols) + " |"
         )
-    out += ["", "## Findings", ""]
+    out += ["", f"## {_t(lang, 'findings')}", ""]
     if not report.findings:
-        out.append("No findings.")
+        out.append(_t(lang, "md_no_findings"))
     for f in report.findings:
-        out.append(f"- **{f.severity}** · **{f.kind}** · {_md_escape(f.message)}")
+        out.append(f"- **{_severity(f.severity, lang)}** · **{_kind(f.kind, lang)}** · {_md_escape(f.text(lang))}")
         for e in f.evidence:
             out.append(f"  - {_md_code(e['location'])} {_md_escape(e['department'])}: {_md_escape(e['text'])}")
     return "\n".join(out) + "\n"
@@ -160,7 +218,7 @@ summary{cursor:pointer;color:var(--muted);font-size:13px}
 """
 
 
-def _html_summary(report: AuditReport, title: str) -> list[str]:
+def _html_summary(report: AuditReport, title: str, lang: str) -> list[str]:
     """The page head, title, documents line and the summary cards (departments, duties, findings per kind)."""
     e = html.escape
     parts = [
@@ -169,14 +227,16 @@ def _html_summary(report: AuditReport, title: str) -> list[str]:
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{e(title)}</title><style>{_CSS}</style></head><body><main>",
         f"<h1>{e(title)}</h1>",
-        f'<div class="meta">{e(", ".join(report.documents))} · generated {time.strftime("%Y-%m-%d %H:%M")} '
-        "by roleclassify</div>",
+        f'<div class="meta">{e(", ".join(report.documents))} · '
+        f'{e(_t(lang, "generated", time=time.strftime("%Y-%m-%d %H:%M")))}</div>',
         '<section id="summary"><div class="cards">',
-        f'<div class="card"><b>{len(report.departments)}</b><span>departments</span></div>',
-        f'<div class="card"><b>{sum(len(d.duties) for d in report.departments)}</b><span>duties</span></div>',
+        f'<div class="card"><b>{len(report.departments)}</b><span>{_t(lang, "departments")}</span></div>',
+        f'<div class="card"><b>{sum(len(d.duties) for d in report.departments)}</b>'
+        f'<span>{_t(lang, "duties")}</span></div>',
     ]
     for k in KINDS:
-        parts.append(f'<div class="card" data-kind="{k}"><b>{len(report.by_kind(k))}</b><span>{k}</span></div>')
+        parts.append(f'<div class="card" data-kind="{k}"><b>{len(report.by_kind(k))}</b>'
+                     f"<span>{e(_kind(k, lang))}</span></div>")
     parts.append("</div></section>")
     return parts
 
@@ -197,27 +257,26 @@ def _html_matrix_row(d: Department, cols: list[str], colors: dict[str, str]) -> 
     return parts
 
 
-def _html_matrix(report: AuditReport, cols: list[str], colors: dict[str, str]) -> list[str]:
+def _html_matrix(report: AuditReport, cols: list[str], colors: dict[str, str], lang: str) -> list[str]:
     """The department × role heatmap table."""
     parts = [
-        '<h2>Department × role</h2>',
-        '<table class="matrix" id="matrix"><thead><tr><th>department</th>',
-        *[f"<th>{html.escape(c)}</th>" for c in cols],
+        f"<h2>{_t(lang, 'matrix')}</h2>",
+        f'<table class="matrix" id="matrix"><thead><tr><th>{_t(lang, "department")}</th>',
+        *[f"<th>{html.escape(display_label(c, lang))}</th>" for c in cols],
         "</tr></thead><tbody>",
     ]
     for d in report.departments:
         parts += _html_matrix_row(d, cols, colors)
     parts.append("</tbody></table>")
-    parts.append('<div class="meta">Cells count duty sentences; colour strength is the share of the '
-                 "department's duties; the outlined cell is the role the department's name (or --expect) states.</div>")
+    parts.append(f'<div class="meta">{html.escape(_t(lang, "matrix_note"), quote=False)}</div>')
     return parts
 
 
-def _html_bars(report: AuditReport, cols: list[str], colors: dict[str, str]) -> list[str]:
+def _html_bars(report: AuditReport, cols: list[str], colors: dict[str, str], lang: str) -> list[str]:
     """A stacked bar of role shares per department, with its legend."""
     e = html.escape
-    parts = ['<h2>Role shares per department</h2><div class="legend">']
-    parts += [f'<span><i style="background:{colors[c]}"></i>{e(c)}</span>' for c in cols]
+    parts = [f'<h2>{_t(lang, "shares")}</h2><div class="legend">']
+    parts += [f'<span><i style="background:{colors[c]}"></i>{e(display_label(c, lang))}</span>' for c in cols]
     parts.append('</div><div class="bars" id="bars">')
     for d in report.departments:
         total = max(len(d.duties), 1)
@@ -228,22 +287,23 @@ def _html_bars(report: AuditReport, cols: list[str], colors: dict[str, str]) -> 
             if n:
                 share = 100.0 * n / total
                 parts.append(f'<div class="seg" data-role="{e(c)}" style="width:{share:.2f}%;background:{colors[c]}" '
-                             f'title="{e(c)}: {n}"></div>')
+                             f'title="{e(display_label(c, lang))}: {n}"></div>')
         parts.append(f'</div><div class="n">{len(d.duties)}</div></div>')
     parts.append("</div>")
     return parts
 
 
-def _html_finding(f: Finding) -> list[str]:
+def _html_finding(f: Finding, lang: str) -> list[str]:
     """One finding card: severity and kind badges, the message and its evidence sentences."""
     e = html.escape
     parts = [
         f'<article class="finding {f.severity}" data-kind="{f.kind}" data-severity="{f.severity}">',
-        f'<span class="badge {f.severity}">{f.severity}</span><span class="badge kind">{f.kind}</span>',
-        f"<strong>{e(f.message)}</strong>",
+        f'<span class="badge {f.severity}">{e(_severity(f.severity, lang))}</span>'
+        f'<span class="badge kind">{e(_kind(f.kind, lang))}</span>',
+        f"<strong>{e(f.text(lang))}</strong>",
     ]
     if f.evidence:
-        parts.append(f"<details open><summary>{len(f.evidence)} evidence sentence(s)</summary><ul>")
+        parts.append(f"<details open><summary>{e(_t(lang, 'evidence', n=len(f.evidence)))}</summary><ul>")
         for ev in f.evidence:
             parts.append(f'<li><span class="loc">{e(ev["location"])}</span> {e(ev["department"])}: '
                          f"{e(ev['text'])}</li>")
@@ -252,31 +312,37 @@ def _html_finding(f: Finding) -> list[str]:
     return parts
 
 
-def _html_findings(report: AuditReport) -> list[str]:
+def _html_findings(report: AuditReport, lang: str) -> list[str]:
     """The findings, most severe first (the report's order)."""
-    parts = ['<h2>Findings</h2><section id="findings">']
+    parts = [f'<h2>{_t(lang, "findings")}</h2><section id="findings">']
     if not report.findings:
-        parts.append('<p class="none">No findings: every role is done by one department that is named for it, '
-                     "and no duty is stated twice.</p>")
+        parts.append(f'<p class="none">{html.escape(_t(lang, "html_no_findings"), quote=False)}</p>')
     for f in report.findings:
-        parts += _html_finding(f)
+        parts += _html_finding(f, lang)
     parts.append("</section>")
     return parts
 
 
-def render_html(report: AuditReport, *, title: str = "Role audit") -> str:
-    """One self-contained HTML file (inline CSS, no scripts, no external resources)."""
+def render_html(report: AuditReport, *, title: str | None = None, lang: str = "en") -> str:
+    """One self-contained HTML file (inline CSS, no scripts, no external resources); ``title`` defaults to the
+    report's title in ``lang``."""
     cols = [*report.labels, "other"]
     colors = _colors(list(report.labels))
     parts = [
-        *_html_summary(report, title),
-        *_html_matrix(report, cols, colors),
-        *_html_bars(report, cols, colors),
-        *_html_findings(report),
+        *_html_summary(report, title if title is not None else _t(lang, "title"), lang),
+        *_html_matrix(report, cols, colors, lang),
+        *_html_bars(report, cols, colors, lang),
+        *_html_findings(report, lang),
     ]
     return "\n".join(parts) + "</main></body></html>"
 
 
-def render(report: AuditReport, fmt: str) -> str:
-    """Render a report in one of :data:`AUDIT_FORMATS`."""
-    return {"table": render_table, "json": render_json, "markdown": render_markdown, "html": render_html}[fmt](report)
+def render(report: AuditReport, fmt: str, *, lang: str = "en") -> str:
+    """Render a report in one of :data:`AUDIT_FORMATS`, its human formats in ``lang`` (of :data:`LANGS`); JSON
+    is the same in every language (stable keys, English texts)."""
+    if lang not in LANGS:
+        raise OptionError(f"cannot show a report in {lang!r}: expected one of {', '.join(LANGS)}", param="lang")
+    if fmt == "json":
+        return render_json(report)
+    renderers = {"table": render_table, "markdown": render_markdown, "html": render_html}
+    return renderers[fmt](report, lang=lang)

@@ -50,18 +50,33 @@ def training_text(report: dict[str, Any], cv: int) -> str:
     return "\n".join(parts)
 
 
-def explanation_text(tags: Sequence[Any], labels: Sequence[str], thresholds: Iterable[float]) -> str:
-    """Per text, sentence and role: the score against its threshold and the features that moved it."""
+#: The explanation's words in Japanese (``lang="ja"``).
+_EXPLAIN_JA = {"sep": "、", "review": "   [要確認]", "sentence": "文", "threshold": "しきい値"}
+_EXPLAIN_EN = {"sep": ", ", "review": "   [review]", "sentence": "sentence", "threshold": "threshold"}
+
+
+def explanation_text(tags: Sequence[Any], labels: Sequence[str], thresholds: Iterable[float], *,
+                     lang: str = "en") -> str:
+    """Per text, sentence and role: the score against its threshold and the features that moved it; ``lang="ja"``
+    shows the shipped labels' Japanese names and Japanese words."""
+    from ..io.display import cell_width, pad
+    from ..labels import display_label
+
     th = dict(zip(labels, thresholds))
+    words = _EXPLAIN_JA if lang == "ja" else _EXPLAIN_EN
+    names = lambda ls: words["sep"].join(display_label(l, lang) for l in ls)  # noqa: E731
+    # the Japanese names are aligned as a column (マーケティング is 14 cells)
+    width = max([13, *(cell_width(display_label(l, lang)) + 1 for l in labels)]) if lang == "ja" else 13
     lines: list[str] = []
     for t in tags:
-        lines.append(f"{t.text}\n  => {', '.join(t.labels)}" + ("   [review]" if t.review else ""))
+        lines.append(f"{t.text}\n  => {names(t.labels)}" + (words["review"] if t.review else ""))
         for s in t.sentences:
             if len(t.sentences) > 1:
-                lines.append(f"\n  sentence: {s.text}  => {', '.join(s.labels)}")
+                lines.append(f"\n  {words['sentence']}: {s.text}  => {names(s.labels)}")
             for label in labels:
                 mark = "*" if label in s.labels else " "
-                lines.append(f"  {mark} {label:<13} p={s.scores[label]:.3f} (threshold {th[label]:.2f})")
+                lines.append(f"  {mark} {pad(display_label(label, lang), width)} p={s.scores[label]:.3f} "
+                             f"({words['threshold']} {th[label]:.2f})")
                 for name, w in (s.explanation or {}).get(label, []):
                     bar = ("+" if w > 0 else "-") * min(20, max(1, int(abs(w) * 4)))
                     lines.append(f"      {w:+7.3f} {bar:<20} {name}")
