@@ -24,6 +24,7 @@ from typing import IO, Any
 
 from .errors import OptionError, RecordError, StrictStop, option
 from .io.readers import MAX_TEXT_CHARS
+from .labels import OTHER
 from .orgaudit import (
     DEFAULT_DUPLICATE_THRESHOLD,
     DEFAULT_MIN_SCORE,
@@ -85,13 +86,19 @@ DASK_TAG_OPTIONS = frozenset({"inputs", "output", "fmt", "scheduler", "jobs", "t
 
 @dataclass(frozen=True)
 class TagSummary:
-    """What a tagging run did: records written, records skipped (each was reported)."""
+    """What a tagging run did: records written, records skipped (each was reported), and of the records
+    written how many carry each label and how many are flagged for review."""
 
     tagged: int
     skipped: int
     output: str | None = None
     fmt: str = "jsonl"
     partitions: int | None = None  #: on Dask: the number of files written
+    #: records per label, the model's labels in order, then ``other`` (records of no label); a record of two
+    #: labels counts for both. None on Dask.
+    by_label: dict[str, int] | None = None
+    review: int | None = None  #: records flagged for review (None on Dask)
+    seconds: float = 0.0  #: time spent reading, tagging and writing (the model loaded)
 
     @property
     def exit_code(self) -> int:
@@ -165,8 +172,8 @@ def run_tag(
     A bad record is passed to ``on_problem`` (default: a line on stderr) and skipped; with ``opts.strict``
     the first one is raised as :class:`~roleclassify.errors.StrictStop` (no output file is left behind).
     ``on_model`` gets the loaded model (the CLI prints its compatibility warnings). With ``opts.progress``
-    (None: when stderr is a terminal and the results go elsewhere) a bar is drawn on stderr and a summary
-    line left.
+    (None: when stderr is a terminal and the results go elsewhere) a bar is drawn on stderr, with percent
+    and ETA when the inputs' items can be counted (:func:`roleclassify.progress.expected_items`).
     """
     if opts.scheduler:
         return _run_tag_on_dask(opts, on_problem)
@@ -185,10 +192,38 @@ def run_tag(
     gc.collect()
     gc.freeze()
     _check_input_encoding(opts.encoding)
-    meter = Progress(opts.progress, output_on_terminal=on_terminal)
-    skipped = _write_tagged(model, opts, fmt, out_encoding, meter, on_problem or meter_message(meter))
+    from .progress import expected_items
+
+    meter = Progress(opts.progress, output_on_terminal=on_terminal,
+                     total=lambda: expected_items(opts.inputs, input_format=opts.input_format, unit=opts.unit))
+    tally = _Tally(dict.fromkeys([*model.labels, OTHER], 0))
+    skipped = _write_tagged(model, opts, fmt, out_encoding, meter, on_problem or meter_message(meter), tally)
     meter.done()
-    return TagSummary(tagged=meter.n, skipped=skipped, output=opts.output, fmt=fmt)
+    return TagSummary(tagged=meter.n, skipped=skipped, output=opts.output, fmt=fmt, by_label=tally.by_label,
+                      review=tally.review, seconds=meter.seconds)
+
+
+@dataclass
+class _Tally:
+    """Records per label and flagged for review, counted as they are written."""
+
+    by_label: dict[str, int]
+    review: int = 0
+
+    def add(self, rec: dict[str, Any]) -> None:
+        for label in rec.get("labels") or (OTHER,):
+            self.by_label[label] = self.by_label.get(label, 0) + 1
+        self.review += bool(rec.get("review"))
+
+    def counted(self, item: dict[str, Any] | str, *, as_line: bool) -> dict[str, Any] | str:
+        """``item`` (an output record, or its JSON line) counted; as a JSON line with ``as_line``."""
+        from .io._json import dumps_line, loads
+
+        if isinstance(item, str):
+            self.add(loads(item))
+            return item
+        self.add(item)
+        return dumps_line(item) if as_line else item
 
 
 def meter_message(meter: Progress) -> Callable[[RecordError], None]:
@@ -197,8 +232,9 @@ def meter_message(meter: Progress) -> Callable[[RecordError], None]:
 
 
 def _write_tagged(model: Any, opts: TagOptions, fmt: str, encoding: str, meter: Progress,
-                  on_problem: Callable[[RecordError], None]) -> int:
-    """Stream the tagged records into the output; returns how many bad records were skipped."""
+                  on_problem: Callable[[RecordError], None], tally: _Tally) -> int:
+    """Stream the tagged records into the output, counting them into ``tally``; returns how many bad records
+    were skipped."""
     from .io.output import BINARY_FORMATS, AtomicOutput, make_writer
     from .io.readers import is_stream, iter_records, stream_ready
     from .model import ReviewPolicy
@@ -210,7 +246,9 @@ def _write_tagged(model: Any, opts: TagOptions, fmt: str, encoding: str, meter: 
     live = (opts.inputs == ("-",) and is_stream(sys.stdin.buffer) and opts.jobs == 1 and fmt in STREAMED_FORMATS)
     waiting = (lambda: not stream_ready(sys.stdin.buffer)) if live else None
     skipped = 0
-    as_json = fmt == "jsonl"
+    # JSON lines are made in the workers with jobs > 1 (and read back here for the tally); in this process
+    # they are made from the record, as tag_stream would
+    as_json = fmt == "jsonl" and opts.jobs != 1
     try:
         with AtomicOutput(opts.output, binary=fmt in BINARY_FORMATS, encoding=encoding) as stream:
             writer = make_writer(fmt, stream, model.labels, lang=opts.lang)
@@ -221,10 +259,12 @@ def _write_tagged(model: Any, opts: TagOptions, fmt: str, encoding: str, meter: 
                     skipped += 1
                     if opts.strict:
                         raise StrictStop.at(item)
+                    meter.skip()
                     on_problem(item)
                     continue
+                item = tally.counted(item, as_line=fmt == "jsonl")
                 with meter.writing():
-                    (stream if as_json else writer).write(item)
+                    (stream if fmt == "jsonl" else writer).write(item)
                     if live or meter.shared:
                         stream.flush()
                 meter.tick()
