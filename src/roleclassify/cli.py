@@ -327,7 +327,8 @@ def tag_summary_lines(summary: C.TagSummary, lang: str = "en") -> list[str]:
     if lang == "ja":
         return [f"{summary.tagged:,} 件を {summary.seconds:.1f} 秒で判定 (毎秒 {rate:,.0f} 件)",
                 f"{counts}; 要確認 {review:,} 件、スキップ {summary.skipped:,} 件"]
-    return [f"tagged {summary.tagged:,} items in {summary.seconds:.1f}s ({rate:,.0f}/s)",
+    items = "item" if summary.tagged == 1 else "items"
+    return [f"tagged {summary.tagged:,} {items} in {summary.seconds:.1f}s ({rate:,.0f}/s)",
             f"{counts}; {review:,} for review, {summary.skipped:,} skipped"]
 
 

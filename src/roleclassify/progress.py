@@ -1,5 +1,4 @@
-"""Progress on stderr for long runs: a tqdm bar while it runs (with total, percent and ETA when the number of
-items is known beforehand), and how many items an input holds, counted cheaply."""
+"""Progress on stderr for long runs: a tqdm bar, with percent and ETA when the inputs' items can be counted."""
 
 from __future__ import annotations
 
