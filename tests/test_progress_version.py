@@ -95,8 +95,12 @@ def test_run_tag_returns_the_counts(small, tmp_path, tiny_model_dir):
 
 
 def test_run_tag_counts_the_same_with_worker_processes_and_in_csv(small, tmp_path, tiny_model_dir):
-    """JSON lines made in workers (jobs=2) are counted as the records made here are."""
-    base = C.TagOptions(inputs=(str(small),), model_path=str(tiny_model_dir), review_band=0.35)
+    """JSON lines made in workers (jobs=2) are read back for the counts as the records made here are counted,
+    also when a text or id looks like the keys the reading looks for."""
+    with small.open("a", encoding="utf-8") as f:
+        for i, text in enumerate(['受注処理 "labels":["sales"],"review":true}', '営業 \\"]},"review":false\\']):
+            f.write(json.dumps({"id": f'"labels":["x"]{i}', "text": text}, ensure_ascii=False) + "\n")
+    base = C.TagOptions(inputs=(str(small),), model_path=str(tiny_model_dir), review_band=0.35, text_field="text")
     one = C.run_tag(C.TagOptions(**{**base.__dict__, "output": str(tmp_path / "a.jsonl")}), on_problem=print)
     two = C.run_tag(C.TagOptions(**{**base.__dict__, "output": str(tmp_path / "b.jsonl"), "jobs": 2}),
                     on_problem=print)
