@@ -169,8 +169,62 @@ def input_options(f: F) -> F:
     return f
 
 
+_TOKENIZER_PACKAGES = ("SudachiPy", "SudachiDict-core")
+
+
+def version_text() -> str:
+    """What ``--version`` prints: the package version and the default model (``$ROLECLASSIFY_MODEL`` when set,
+    else the shipped one) with its corpus hash and the tokenizer versions it was trained with and those
+    installed. Reads only the model card (meta.json): no model is loaded, scikit-learn is not imported."""
+    from importlib.metadata import version
+
+    from .model import compatibility_warnings, default_model_path
+    from .tokenize import tokenizer_info
+
+    lines = [f"roleclassify {version('roleclassify')}"]
+    env = os.environ.get("ROLECLASSIFY_MODEL")
+    if env:
+        lines.append(f"ROLECLASSIFY_MODEL={env}")
+    try:
+        path = default_model_path()
+    except RoleClassifyError as e:
+        return "\n".join([*lines, f"model: {e}"])
+    card = path / "meta.json" if path.is_dir() else path.parent / "meta.json"
+    try:
+        meta = json.loads(card.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        why = e.strerror if isinstance(e, OSError) and e.strerror else e
+        return "\n".join([*lines, f"model: {path}: cannot read its card {card.name} ({why})"])
+    installed = tokenizer_info()
+    trained = meta.get("versions") or {}
+
+    def versions(of: dict[str, Any]) -> str:
+        return ", ".join(f"{pkg} {of.get(pkg, '?')}" for pkg in _TOKENIZER_PACKAGES)
+
+    lines += [f"model: {meta.get('name', path.name)} ({path})",
+              f"  corpus sha256: {(meta.get('corpus') or {}).get('sha256', '?')}",
+              f"  trained with: {versions(trained)}",
+              f"  installed:    {versions(installed)}"]
+    # compatibility_warnings reads only the card's versions, so the card stands in for the model
+    lines += [f"  warning: {w}" for w in compatibility_warnings(_Card(meta))]  # type: ignore[arg-type]
+    return "\n".join(lines)
+
+
+class _Card:
+    def __init__(self, meta: dict[str, Any]) -> None:
+        self.meta = meta
+
+
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(version_text())
+        ctx.exit()
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(package_name="roleclassify", prog_name="roleclassify")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version, the default model (its corpus hash, the SudachiPy / SudachiDict versions it "
+                   "was trained with and those installed) and exit.")
 def cli() -> None:
     """Tag Japanese business text by responsibility: sales (営業), distribution (販売), marketing
     (マーケティング) or other.
@@ -248,14 +302,35 @@ def tag(inputs: tuple[str, ...], **options: Any) -> None:
         if sys.stdin.isatty():
             raise click.UsageError("no INPUT given and stdin is a terminal; pass a file or pipe text in")
         inputs = ("-",)
+    quiet = click.get_current_context().meta.get("roleclassify.quiet")
+    if quiet:
+        options["progress"] = False  # --quiet silences the bar too
     opts = C.TagOptions(inputs=inputs, **options)
     summary = C.run_tag(opts, on_model=_warn_compat)
     if summary.partitions is not None:
         _info(f"tagged {summary.tagged:,} record(s) in {summary.partitions} partition(s) into {opts.output} "
               f"({summary.fmt})")
+    elif summary.tagged or summary.skipped != 1:  # one bad record and nothing else: its message says it all
+        for line in tag_summary_lines(summary, opts.lang):
+            _info(line)
     if summary.skipped and (summary.tagged or summary.skipped > 1 or summary.partitions is not None):
         _stderr(f"roleclassify: {summary.skipped} problem(s) reported, {summary.tagged} record(s) tagged")
     _exit(summary.exit_code)
+
+
+def tag_summary_lines(summary: C.TagSummary, lang: str = "en") -> list[str]:
+    """The summary ``tag`` leaves on stderr: items and time, then items per label, for review, skipped."""
+    from .labels import display_label
+
+    rate = summary.tagged / max(summary.seconds, 1e-9)
+    counts = " · ".join(f"{display_label(k, lang)} {v:,}" for k, v in (summary.by_label or {}).items())
+    review = summary.review or 0
+    if lang == "ja":
+        return [f"{summary.tagged:,} 件を {summary.seconds:.1f} 秒で判定 (毎秒 {rate:,.0f} 件)",
+                f"{counts}; 要確認 {review:,} 件、スキップ {summary.skipped:,} 件"]
+    items = "item" if summary.tagged == 1 else "items"
+    return [f"tagged {summary.tagged:,} {items} in {summary.seconds:.1f}s ({rate:,.0f}/s)",
+            f"{counts}; {review:,} for review, {summary.skipped:,} skipped"]
 
 
 # --------------------------------------------------------------------------- train

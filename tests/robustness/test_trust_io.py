@@ -221,14 +221,17 @@ def many_lines(tmp_path):
 
 def test_progress_bar_to_a_file_leaves_one_clean_summary_line(many_lines, tmp_path):
     screen, raw = _on_a_terminal(["tag", many_lines, "-o", tmp_path / "out.jsonl"])
-    assert "items/s]" in raw  # the bar was drawn while tagging
-    assert len(screen) == 1 and re.fullmatch(r"tagged 6,000 items in [\d.]+s \([\d,]+/s\)", screen[0])
+    assert "items/s]" in raw  # the bar was drawn while tagging, with its total and percent (the file's lines)
+    assert "/6000 [" in raw and re.search(r"\d+%\|", raw)
+    assert len(screen) == 2 and re.fullmatch(r"tagged 6,000 items in [\d.]+s \([\d,]+/s\)", screen[0])
+    assert screen[1] == "sales 0 · distribution 6,000 · marketing 0 · other 0; 0 for review, 0 skipped"
 
 
 def test_results_on_the_terminal_get_no_bar_by_default(many_lines):
     screen, raw = _on_a_terminal(["tag", many_lines, "--format", "table"])
-    assert "items/s" not in raw and "tagged 6,000" not in raw
+    assert "items/s" not in raw
     assert sum("受注処理" in line for line in screen) == 6000
+    assert screen[-2].startswith("tagged 6,000 items in ")  # the summary, after the results
 
 
 def test_forced_bar_never_mixes_with_results_on_the_same_terminal(many_lines, tmp_path):
@@ -239,7 +242,8 @@ def test_forced_bar_never_mixes_with_results_on_the_same_terminal(many_lines, tm
     rows = [line for line in screen if "受注処理" in line]
     assert len(rows) == 6001 and not any("items/s" in line or "tagged" in line for line in rows)
     assert any(line.endswith("bad.jsonl:2: 'text' is int, not a string; record skipped") for line in screen)
-    assert re.fullmatch(r"tagged 6,001 items in [\d.]+s \([\d,]+/s\)", screen[-2])
+    assert re.fullmatch(r"tagged 6,001 items in [\d.]+s \([\d,]+/s\)", screen[-3])
+    assert screen[-2].endswith("; 0 for review, 1 skipped")
     assert screen[-1] == "roleclassify: 1 problem(s) reported, 6001 record(s) tagged"
 
 
