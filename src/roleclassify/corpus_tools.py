@@ -24,7 +24,7 @@ from .corpus import (
     repeated_texts,
     unknown_labels,
 )
-from .errors import CorpusError
+from .errors import CorpusError, InputError
 from .io.fileio import atomic_write_bytes
 from .labels import label_set_key
 from .text import text_key
@@ -225,14 +225,15 @@ def check_corpus(
     near_dup: float = NEAR_DUP,
     label_errors: bool = True,
     max_listed: int = 50,
+    encoding: str | None = None,
 ) -> CheckResult:
     """Check a corpus: schema, unknown labels, empty text, duplicates, leakage, conflicts, class sizes,
     and likely label errors (items whose cross-validated prediction strongly disagrees with their label).
     """
     res = CheckResult()
     try:
-        items, problems = read_corpus_with_problems(paths)
-    except CorpusError as e:
+        items, problems = read_corpus_with_problems(paths, encoding=encoding)
+    except (CorpusError, InputError) as e:  # a file that cannot be read or decoded
         res.errors.append(str(e))
         return res
     res.errors.extend(problems)
