@@ -1,5 +1,5 @@
-"""Input records for tagging: .txt lines or documents, JSONL, CSV/TSV, Excel workbooks, HTML pages, Parquet;
-files or stdin; streamed.
+"""Input for every command: records from .txt lines or documents, JSONL, CSV/TSV, Excel workbooks, Word, PDF and
+HTML documents, Parquet, gzip-compressed or not; files or stdin; streamed; encodings detected.
 
 Excel (.xlsx / .xlsm): every sheet whose header row (found among the first 20 rows, below any title rows)
 holds the text column; each row below it is a record, located as ``file[sheet]:row N``. Without
