@@ -195,12 +195,15 @@ def read_bytes(path: str, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
     :class:`~roleclassify.errors.InputError` names the file when it cannot be read or holds more than
     ``limit`` bytes."""
     name = display_path(path)
-    raw = _gunzipped(_open_binary(path), path, name)
-    try:
-        data = raw.read(limit + 1)
-    finally:
-        if path != "-":
-            raw.close()
+    if path == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as e:
+            raise _open_error(name, e) from None
+    if is_gzip_name(path) or data.startswith(_GZIP_MAGIC):
+        data = _Gunzip(io.BytesIO(data), name).read(limit + 1)
     if len(data) > limit:
         raise InputError(f"{name}: more than {limit >> 20:,} MiB of data; not read")
     return data
@@ -302,15 +305,18 @@ def _open_binary(path: str) -> IO[bytes]:
         stdin = sys.stdin.buffer
         # peekable, so a gzip header can be recognised without losing the bytes (CliRunner's stdin is a BytesIO)
         return stdin if hasattr(stdin, "peek") else io.BufferedReader(stdin)  # type: ignore[type-var]
-    name = display_path(path)
     try:
         return open(path, "rb")
-    except FileNotFoundError:
-        raise InputError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{name}: is a directory; pass the files in it") from None
     except OSError as e:
-        raise InputError(f"{name}: cannot open ({e.strerror})") from None
+        raise _open_error(display_path(path), e) from None
+
+
+def _open_error(name: str, e: OSError) -> InputError:
+    if isinstance(e, FileNotFoundError):
+        return InputError(f"{name}: no such file")
+    if isinstance(e, IsADirectoryError):
+        return InputError(f"{name}: is a directory; pass the files in it")
+    return InputError(f"{name}: cannot open ({e.strerror})")
 
 
 class _CorruptGzip(InputError):
