@@ -337,3 +337,27 @@ def test_audit_reads_gzip_documents(tmp_path, shipped_model_dir):
     assert a.exit_code == 0 and b.exit_code == 0, b.output
     depts = lambda r: [(d["name"], len(d["duties"])) for d in json.loads(r.stdout)["departments"]]
     assert depts(a) == depts(b) == [("営業部", 2), ("業務課", 2)]
+
+
+def test_html_takes_encoding(tmp_path, shipped_model_dir):
+    page = tmp_path / "page.html"
+    page.write_bytes(("<html><body>" + "".join(f"<p>{t}</p>" for t in JOBS) + "</body></html>").encode("cp932"))
+    detected = run("tag", page, "-m", shipped_model_dir, "--format", "jsonl")
+    forced = run("tag", page, "--encoding", "cp932", "-m", shipped_model_dir, "--format", "jsonl")
+    assert [o["text"] for o in records(detected)] == JOBS and forced.stdout == detected.stdout
+    wrong = run("tag", page, "--encoding", "utf-8", "-m", shipped_model_dir, "--format", "jsonl")
+    assert wrong.exit_code == 1 and records(wrong) == []
+    (err,) = error_lines(wrong)
+    assert err.startswith(f"roleclassify: {page}:1: cannot decode as utf-8 (byte 0x") and err.endswith(
+        "pass --encoding ENC")
+
+
+def test_corpus_split_rewrites_a_cp932_jsonl_corpus_as_utf8(tmp_path):
+    rows = (DATA / "tiny_corpus.jsonl").read_text(encoding="utf-8")
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_bytes(rows.encode("cp932"))
+    r = run("corpus", "split", corpus)
+    assert r.exit_code == 0, r.output
+    written = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines()]
+    assert [w["id"] for w in written] == [json.loads(line)["id"] for line in rows.splitlines()]
+    assert {w["split"] for w in written} == {"train", "test"}

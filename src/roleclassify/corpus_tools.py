@@ -26,6 +26,7 @@ from .corpus import (
 )
 from .errors import CorpusError, InputError
 from .io.fileio import atomic_write_bytes
+from .io.readers import read_text
 from .labels import label_set_key
 from .text import text_key
 
@@ -189,9 +190,9 @@ def write_splits(paths: Sequence[str | Path], *, test_size: float = 0.2, seed: i
     by_loc = {it.location: s for it, s in zip(items, splits)}
     for path in files:
         if path.suffix.lower() not in (".jsonl", ".ndjson"):
-            raise CorpusError(f"{path}: splits are written into JSONL corpora only")
+            raise CorpusError(f"{path}: splits are written into uncompressed JSONL corpora only")
         out = []
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        for n, line in enumerate(read_text(str(path)).splitlines(), 1):  # decoded as read_corpus decoded it
             if not line.strip():
                 continue
             obj = json.loads(line)

@@ -815,17 +815,17 @@ def _sheet_records(
         yield Record(rid, "" if text is None else str(text), fields, where)
 
 
-def _document(path: str, fmt: str, unit: str) -> Iterator[Record | RecordError]:
+def _document(path: str, fmt: str, unit: str, encoding: str | None) -> Iterator[Record | RecordError]:
     """A Word, PDF or HTML document: one record per text block (``file:paragraph N``), or with ``unit``
-    ``document`` the whole text as one record."""
+    ``document`` the whole text as one record (``encoding`` applies to HTML)."""
     from ..orgdocs import document_blocks
 
     name = display_path(path)
     try:
         data = read_bytes(path)
-        blocks = document_blocks(io.BytesIO(data), fmt, name)
+        blocks = document_blocks(io.BytesIO(data), fmt, name, encoding)
     except InputError as e:
-        yield RecordError(name, str(e).removeprefix(f"{name}: "))
+        yield _record_error(e, name)
         return
     if not blocks:
         yield RecordError(name, f"no text in this {_FORMAT_NAMES[fmt]}; nothing to tag")
@@ -836,6 +836,17 @@ def _document(path: str, fmt: str, unit: str) -> Iterator[Record | RecordError]:
     for n, text in enumerate(blocks, 1):
         where = f"{name}:paragraph {n}"
         yield Record(where, text, {}, where)
+
+
+def _record_error(e: InputError, name: str) -> RecordError:
+    """An error about input ``name`` (``name: reason`` or ``name:line: reason``) as the RecordError a reader
+    yields, located where the message says."""
+    message = str(e)
+    if message.startswith(name + ":"):
+        where, sep, reason = message[len(name):].partition(": ")
+        if sep:
+            return RecordError(name + where, reason)
+    return RecordError(name, message)
 
 
 _FORMAT_NAMES = {"docx": "Word document", "pdf": "PDF", "html": "page"}
@@ -874,17 +885,17 @@ def _file_records(
         yield from _xlsx(path, text_column)
         return
     if fmt in DOCUMENT_FORMATS:
-        yield from _document(path, fmt, unit)
+        yield from _document(path, fmt, unit, encoding)
         return
     try:
         src = _Source(path, encoding, max_chars)
     except InputError as e:
-        yield RecordError(display_path(path), str(e).removeprefix(f"{display_path(path)}: "))
+        yield _record_error(e, display_path(path))
         return
     try:
         yield from _text_records(src, path, unit, text_field, text_column, input_format)
     except _CorruptGzip as e:
-        yield RecordError(src.name, str(e).removeprefix(f"{src.name}: "))
+        yield _record_error(e, src.name)
     finally:
         src.close()
 
