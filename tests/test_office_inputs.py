@@ -84,7 +84,7 @@ def test_html_page_is_one_record_without_its_furniture(tmp_path, encoding, meta)
             "<footer>Copyright 2025</footer></body></html>")
     p = tmp_path / "job.html"
     p.write_bytes(page.encode(encoding))
-    r, out = _tag(p)
+    r, out = _tag(p, "--unit", "document")  # issue 14: a page is one item per line unless --unit document
     assert r.exit_code == 0, r.output
     (o,) = out
     assert o["text"] == "法人営業\n新規顧客への提案営業を担当します。\n既存顧客へのルート営業"

@@ -153,17 +153,31 @@ def lang_option(f: F) -> F:
                              "headings (JSONL, JSON and Parquet keep the stable keys).")(f)
 
 
+def encoding_option(f: F) -> F:
+    """--encoding: the input files' text encoding, detected when not given; an unknown codec is a usage error."""
+    def known(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        try:
+            C.check_input_encoding(value)
+        except OptionError as e:
+            raise _usage_error(e, ctx) from None
+        return value
+
+    return click.option("--encoding", default=None, metavar="ENC", callback=known,
+                        help="Input encoding (default: detected: UTF-8/16/32 with BOM, UTF-8, CP932/Shift_JIS, "
+                             "EUC-JP); gzip-compressed files (.gz) are decompressed first.")(f)
+
+
 def input_options(f: F) -> F:
     """The options that say how to read the input files: --unit, --text-field, --text-column, --encoding."""
     for opt in reversed([
         click.option("--unit", type=click.Choice(UNITS), default="line", show_default=True,
-                     help="For .txt input: one item per non-empty line, or the whole file as one item."),
+                     help="For .txt, .docx, .pdf and .html input: one item per non-empty line (paragraph, list "
+                          "item, table cell), or the whole file as one item."),
         click.option("--text-field", default="text", show_default=True, help="JSONL field holding the text."),
         click.option("--text-column", default=None,
                      help="CSV/TSV/Excel/Parquet column holding the text (default: text, or the first of 本文, "
                           "仕事内容, 職務内容, 業務内容 ... the header has)."),
-        click.option("--encoding", default=None,
-                     help="Input encoding (default: detected: UTF-8/16/32 with BOM, UTF-8, CP932/Shift_JIS, EUC-JP)."),
+        encoding_option,
     ]):
         f = opt(f)
     return f
@@ -245,7 +259,8 @@ _TAG = C.TagOptions()
 @click.argument("inputs", nargs=-1, metavar="[INPUT]...")
 @input_options
 @click.option("--input-format", type=click.Choice(INPUT_FORMATS), default=_TAG.input_format, show_default=True,
-              help="Input format; auto = by file suffix (.txt .jsonl .csv .tsv .xlsx .html .parquet), stdin sniffed.")
+              help="Input format; auto = by file suffix (.txt .jsonl .csv .tsv .xlsx .docx .pdf .html .parquet, "
+                   "and any of them .gz), stdin sniffed.")
 @format_option(OUTPUT_FORMATS, default=None,
                help="Output format. Default: table on a terminal, else jsonl (or by --output suffix).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
@@ -283,7 +298,8 @@ def tag(inputs: tuple[str, ...], **options: Any) -> None:
     """Tag job descriptions or sentences with their role(s).
 
     INPUT files are .txt (one item per line), .jsonl (--text-field), .csv/.tsv and Excel .xlsx
-    (--text-column), .html pages, .parquet; `-` or nothing reads stdin. -o picks the format by its suffix
+    (--text-column), Word .docx, .pdf and .html (one item per paragraph), .parquet, any of them gzip-compressed
+    (.gz); `-` or nothing reads stdin. -o picks the format by its suffix
     (.jsonl .csv .tsv .xlsx .txt .parquet). Output keeps input order: one record per item with its labels, per-role scores
     and per-sentence results; an item of several sentences also gets its role shares. Bad records are
     reported on stderr with file:line and skipped (exit code 1); the others are still tagged.
@@ -350,12 +366,13 @@ def tag_summary_lines(summary: C.TagSummary, lang: str = "en") -> list[str]:
               help="Allowed labels, comma-separated; a record with any other label is refused (default: any).")
 @click.option("--name", default=None, help="Model name for its card (default: the directory name).")
 @format_option(("table", "json"))
+@encoding_option
 @quiet_option
 def train(corpus: tuple[str, ...], labels: str | None, fmt: str, **options: Any) -> None:
     """Train a model on labelled corpora and write it with its model card.
 
-    CORPUS is JSONL or CSV/TSV files (or directories of them) with `text` and `labels`; any label set works
-    (a user's own taxonomy too). Records with "split": "test" are held out and scored after training.
+    CORPUS is JSONL or CSV/TSV files (or directories of them) with `text` and `labels`, gzip-compressed or
+    not, in any encoding `tag` reads (CP932 from Excel too); any label set works (a user's own taxonomy too). Records with "split": "test" are held out and scored after training.
 
     \b
     Example:
@@ -383,6 +400,7 @@ def train(corpus: tuple[str, ...], labels: str | None, fmt: str, **options: Any)
 @format_option(("table", "json"))
 @click.option("--errors", "errors_path", type=click.Path(dir_okay=False), default=None,
               help="Write the misclassified items (JSONL) here for error analysis.")
+@encoding_option
 @quiet_option
 def evaluate(corpus: tuple[str, ...], fmt: str, **options: Any) -> None:
     """Score a model on a labelled corpus: per-class precision / recall / F1, macro-F1, confusion matrix.
@@ -482,6 +500,7 @@ def suggest(inputs: tuple[str, ...], **options: Any) -> None:
 @click.option("--duty-column", default=None, help="CSV/TSV column with the duty (default: detected).")
 @click.option("--fail-on", "fail_on", multiple=True, type=click.Choice(FAIL_ON_CHOICES),
               help="Exit with code 3 when findings of this kind exist (overlap = crossing or shared). Repeatable.")
+@encoding_option
 @lang_option
 @quiet_option
 def audit(paths: tuple[str, ...], **options: Any) -> None:
@@ -522,7 +541,8 @@ def corpus() -> None:
 @corpus.command("stats")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @format_option(("table", "json"))
-def corpus_stats_cmd(paths: tuple[str, ...], fmt: str) -> None:
+@encoding_option
+def corpus_stats_cmd(paths: tuple[str, ...], fmt: str, encoding: str | None) -> None:
     """Count a corpus by label, label set, unit, register, industry, source, split and tag.
 
     \b
@@ -533,7 +553,7 @@ def corpus_stats_cmd(paths: tuple[str, ...], fmt: str) -> None:
     from .corpus import read_corpus
     from .corpus_tools import corpus_stats
 
-    stats = corpus_stats(read_corpus(paths))
+    stats = corpus_stats(read_corpus(paths, encoding=encoding))
     click.echo(json.dumps(stats, ensure_ascii=False, indent=2) if fmt == "json" else tables.corpus_stats_text(stats))
 
 
@@ -546,8 +566,9 @@ def corpus_stats_cmd(paths: tuple[str, ...], fmt: str) -> None:
               help="Cosine similarity (character trigrams) from which two items are near-duplicates.")
 @click.option("--no-label-errors", is_flag=True, help="Skip the cross-validated search for likely label errors.")
 @format_option(("table", "json"))
+@encoding_option
 def corpus_check_cmd(paths: tuple[str, ...], labels: str | None, min_class: int, near_dup: float,
-                     no_label_errors: bool, fmt: str) -> None:
+                     no_label_errors: bool, fmt: str, encoding: str | None) -> None:
     """Check a corpus; exit code 1 if it has errors.
 
     Errors: schema problems, unknown labels, empty text, conflicting labels for the same text, exact
@@ -564,7 +585,7 @@ def corpus_check_cmd(paths: tuple[str, ...], labels: str | None, min_class: int,
 
     allowed = C.parse_labels(labels)
     res = check_corpus(paths, labels=list(allowed) if allowed else None, min_class=min_class, near_dup=near_dup,
-                       label_errors=not no_label_errors)
+                       label_errors=not no_label_errors, encoding=encoding)
     click.echo(json.dumps(res.to_dict(), ensure_ascii=False, indent=2) if fmt == "json" else tables.corpus_check_text(res))
     _exit(0 if res.ok else 1)
 

@@ -137,7 +137,8 @@ def _output_encoding(opts: TagOptions) -> str:
     return "utf-8-sig" if opts.excel else (opts.output_encoding or "utf-8")
 
 
-def _check_input_encoding(encoding: str | None) -> None:
+def check_input_encoding(encoding: str | None) -> None:
+    """Refuse an encoding Python has no codec for (a usage error naming the parameter)."""
     if encoding:
         try:
             codecs.lookup(encoding)
@@ -192,7 +193,7 @@ def run_tag(
     # reach, so the collections that tagging's short-lived lists trigger do not traverse them again and again
     gc.collect()
     gc.freeze()
-    _check_input_encoding(opts.encoding)
+    check_input_encoding(opts.encoding)
     from .progress import expected_items
 
     meter = Progress(opts.progress, output_on_terminal=on_terminal,
@@ -346,6 +347,7 @@ class TrainOptions:
     include_test: bool = False
     labels: tuple[str, ...] | None = None
     name: str | None = None
+    encoding: str | None = None  #: the corpus files' encoding (None: detected per file)
 
     def command_line(self) -> str:
         """The command that trains this model again, with every option that differs from its default
@@ -376,9 +378,10 @@ def run_train(opts: TrainOptions, *, progress: Callable[[str], None] | None = No
     """Train and write the model; returns :class:`roleclassify.training.TrainResult`."""
     from .training import train
 
+    check_input_encoding(opts.encoding)
     return train(list(opts.corpus), opts.out, estimator=opts.estimator, C=opts.C, cv=opts.cv, seed=opts.seed,
                  include_test=opts.include_test, labels=list(opts.labels) if opts.labels else None, name=opts.name,
-                 progress=progress, command=opts.command_line())
+                 progress=progress, command=opts.command_line(), encoding=opts.encoding)
 
 
 # --------------------------------------------------------------------------- evaluate
@@ -391,6 +394,7 @@ class EvaluateOptions:
     split: str = "all"
     threshold: float | None = None
     errors_path: str | None = None
+    encoding: str | None = None  #: the corpus files' encoding (None: detected per file)
 
 
 def run_evaluate(opts: EvaluateOptions) -> dict[str, Any]:
@@ -401,7 +405,8 @@ def run_evaluate(opts: EvaluateOptions) -> dict[str, Any]:
     from .evaluation import evaluate, write_misclassified
     from .model import load
 
-    items = read_corpus(opts.corpus)
+    check_input_encoding(opts.encoding)
+    items = read_corpus(opts.corpus, encoding=opts.encoding)
     try:
         items = filter_split(items, opts.split)
     except CorpusError as e:  # the corpus is fine; the option asks for what it does not have
@@ -477,6 +482,7 @@ class AuditOptions:
     duty_column: str | None = None
     fail_on: tuple[str, ...] = ()
     lang: str = "en"  #: the table, Markdown and HTML reports in en or ja (JSON keeps keys and English texts)
+    encoding: str | None = None  #: the documents' text encoding (None: detected per file)
 
 
 def parse_expect(values: Sequence[str]) -> dict[str, str]:
@@ -513,6 +519,7 @@ def run_audit(opts: AuditOptions, *, stdout_is_tty: bool = False, on_model: Call
     from .report.audit import render, report_format_for
 
     fmt = opts.fmt or report_format_for(opts.output, stdout_is_tty)
+    check_input_encoding(opts.encoding)
     expect = parse_expect(opts.expect)
     kinds = fail_on_kinds(opts.fail_on)
     model = load(opts.model_path)
@@ -520,7 +527,7 @@ def run_audit(opts: AuditOptions, *, stdout_is_tty: bool = False, on_model: Call
         on_model(model)
     report = audit(opts.paths, model, expect=expect, duplicate_threshold=opts.duplicate_threshold,
                    threshold=opts.threshold, min_score=opts.min_score, dept_column=opts.dept_column,
-                   duty_column=opts.duty_column)
+                   duty_column=opts.duty_column, encoding=opts.encoding)
     with AtomicOutput(opts.output) as stream:
         stream.write(render(report, fmt, lang=opts.lang) + "\n")
     return AuditRun(report, fmt, failing_findings(report, opts.fail_on), kinds)

@@ -11,7 +11,12 @@ JSONL record of the shipped corpus::
 A job description has ``"unit": "document"`` and, line by line, ``"lines": [{"text", "labels"}]``; its
 ``labels`` are the role(s) the job mainly does. CSV/TSV files need a header with ``text`` and ``labels``
 columns; several labels in one cell are separated by ``;``, ``|`` or ``,``. A directory stands for the
-``*.jsonl`` files under it, except those in folders (or named) starting with ``_`` or ``.``.
+``*.jsonl`` (and ``*.jsonl.gz``) files under it, except those in folders (or named) starting with ``_`` or ``.``.
+
+Files are read as ``tag`` reads its input (:func:`roleclassify.io.readers.read_text`): gzip-compressed or not
+(``x.csv.gz``: the format is the suffix before ``.gz``), the encoding detected (UTF-8 with or without BOM,
+UTF-16, CP932 / Shift_JIS as Excel saves CSV, EUC-JP) or given as ``encoding``; bytes that do not decode
+raise :class:`~roleclassify.errors.InputError` naming ``file:line``.
 """
 
 from __future__ import annotations
@@ -241,7 +246,7 @@ def corpus_files(paths: Iterable[str | Path]) -> list[Path]:
             # a directory contributes its JSONL files (CSV files there may be other data: name them);
             # files and folders whose names start with "_" or "." are not corpus data
             found = sorted(
-                q for q in p.rglob("*.jsonl")
+                q for q in [*p.rglob("*.jsonl"), *p.rglob("*.jsonl.gz")]
                 if not any(part.startswith(("_", ".")) for part in q.relative_to(p).parts)
             )
             if not found:
@@ -254,13 +259,14 @@ def corpus_files(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
-def read_corpus(paths: Iterable[str | Path], *, strict: bool = True) -> list[CorpusItem]:
+def read_corpus(paths: Iterable[str | Path], *, strict: bool = True, encoding: str | None = None) -> list[CorpusItem]:
     """Read corpus files (or directories of them) into items, in file order.
 
     With ``strict`` (the default) any bad record raises :class:`CorpusError` listing every problem as
-    ``file:line: message``; otherwise bad records are skipped.
+    ``file:line: message``; otherwise bad records are skipped. ``encoding`` (default: detected per file)
+    applies to every file.
     """
-    items, problems = _read_files(paths)
+    items, problems = _read_files(paths, encoding)
     if problems and strict:
         raise CorpusError(
             f"{len(problems)} problem(s) in the corpus; first: {problems[0]}", problems
@@ -268,34 +274,30 @@ def read_corpus(paths: Iterable[str | Path], *, strict: bool = True) -> list[Cor
     return _some(items)
 
 
-def read_corpus_with_problems(paths: Iterable[str | Path]) -> tuple[list[CorpusItem], list[str]]:
+def read_corpus_with_problems(
+    paths: Iterable[str | Path], *, encoding: str | None = None
+) -> tuple[list[CorpusItem], list[str]]:
     """The items ``read_corpus(paths, strict=False)`` returns, and the problems of the records it skipped
     (``file:line: message``, those ``strict=True`` refuses), from one reading of the files.
 
-    Raises :class:`CorpusError` for a file that cannot be read and for a corpus without a single good record.
+    Raises :class:`~roleclassify.errors.InputError` for a file that cannot be read or decoded and
+    :class:`CorpusError` for a corpus without a single good record.
     """
-    items, problems = _read_files(paths)
+    items, problems = _read_files(paths, encoding)
     return _some(items), problems
 
 
-def _read_files(paths: Iterable[str | Path]) -> tuple[list[CorpusItem], list[str]]:
+def _read_files(paths: Iterable[str | Path], encoding: str | None = None) -> tuple[list[CorpusItem], list[str]]:
     """Items of every corpus file, and the problems of the records that are not items."""
+    from .io.readers import detect_format, read_text
+
     problems: list[str] = []
     items: list[CorpusItem] = []
     for path in corpus_files(paths):
-        try:
-            raw = path.read_bytes()
-        except OSError as e:
-            raise CorpusError(f"{path}: cannot read ({e.strerror})") from None
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as e:
-            raise CorpusError(
-                f"{path}: not UTF-8 (byte {e.start}); save the corpus as UTF-8"
-            ) from None
-        suffix = path.suffix.lower()
-        if suffix in (".csv", ".tsv"):
-            items.extend(_read_delimited(path, text, "," if suffix == ".csv" else "\t", problems))
+        text = read_text(str(path), encoding)
+        fmt = detect_format(str(path))
+        if fmt in ("csv", "tsv"):
+            items.extend(_read_delimited(path, text, "," if fmt == "csv" else "\t", problems))
         else:
             items.extend(_read_jsonl(path, text, problems))
     return items, problems
@@ -322,14 +324,14 @@ def filter_split(items: Iterable[CorpusItem], split: str) -> list[CorpusItem]:
     return kept
 
 
-def known_texts(paths: Iterable[str | Path]) -> list[str]:
+def known_texts(paths: Iterable[str | Path], *, encoding: str | None = None) -> list[str]:
     """Every text of the corpora at ``paths``, records and the lines of documents (the sentences already
     labelled, which ``suggest`` leaves out). Bad records are skipped; no paths, no texts."""
     paths = list(paths)
     if not paths:
         return []
     known: list[str] = []
-    for it in read_corpus(paths, strict=False):
+    for it in read_corpus(paths, strict=False, encoding=encoding):
         known.append(it.text)
         known.extend(t for t, _ in it.lines or ())
     return known

@@ -24,8 +24,9 @@ from .corpus import (
     repeated_texts,
     unknown_labels,
 )
-from .errors import CorpusError
+from .errors import CorpusError, InputError
 from .io.fileio import atomic_write_bytes
+from .io.readers import read_text
 from .labels import label_set_key
 from .text import text_key
 
@@ -189,9 +190,9 @@ def write_splits(paths: Sequence[str | Path], *, test_size: float = 0.2, seed: i
     by_loc = {it.location: s for it, s in zip(items, splits)}
     for path in files:
         if path.suffix.lower() not in (".jsonl", ".ndjson"):
-            raise CorpusError(f"{path}: splits are written into JSONL corpora only")
+            raise CorpusError(f"{path}: splits are written into uncompressed JSONL corpora only")
         out = []
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        for n, line in enumerate(read_text(str(path)).splitlines(), 1):  # decoded as read_corpus decoded it
             if not line.strip():
                 continue
             obj = json.loads(line)
@@ -225,14 +226,15 @@ def check_corpus(
     near_dup: float = NEAR_DUP,
     label_errors: bool = True,
     max_listed: int = 50,
+    encoding: str | None = None,
 ) -> CheckResult:
     """Check a corpus: schema, unknown labels, empty text, duplicates, leakage, conflicts, class sizes,
     and likely label errors (items whose cross-validated prediction strongly disagrees with their label).
     """
     res = CheckResult()
     try:
-        items, problems = read_corpus_with_problems(paths)
-    except CorpusError as e:
+        items, problems = read_corpus_with_problems(paths, encoding=encoding)
+    except (CorpusError, InputError) as e:  # a file that cannot be read or decoded
         res.errors.append(str(e))
         return res
     res.errors.extend(problems)

@@ -30,13 +30,14 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from .errors import AuditError, needs, option
+from .errors import AuditError, InputError, needs, option
 from .io.fileio import check_office_size
 from .text import split_lines, split_sentences, strip_marker
 
-__all__ = ["Duty", "Section", "OrgDocument", "read_org_documents", "read_org_document", "DOC_SUFFIXES"]
+__all__ = ["Duty", "Section", "OrgDocument", "read_org_documents", "read_org_document", "document_blocks",
+           "DOC_SUFFIXES"]
 
 DOC_SUFFIXES = (".txt", ".md", ".markdown", ".csv", ".tsv", ".docx", ".pdf", ".xlsx", ".xlsm", ".html", ".htm")
 _DEPT_COLUMNS = ("department", "dept", "部署", "部署名", "部門", "部門名", "組織", "組織名", "所属", "課", "部")
@@ -568,23 +569,24 @@ def _html_text(el: Any) -> str:
     return "\n".join(l for l in lines if l)
 
 
-def _html_root(data: bytes, name: str) -> Any:
-    """The parsed page. Its encoding: a BOM or ``<meta charset>`` (lxml reads those), else UTF-8 if the bytes
-    decode, else the detected Japanese encoding (lxml alone would take such a page for Latin-1)."""
+def _html_root(data: bytes, name: str, encoding: str | None = None) -> Any:
+    """The parsed page. Its encoding: ``encoding`` if given, else a BOM or ``<meta charset>`` (lxml reads
+    those), else UTF-8 if the bytes decode, else the detected Japanese encoding (lxml alone would take such a
+    page for Latin-1)."""
     import lxml.html
 
     head = data[:4096].lower()
-    if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) or b"charset" in head:
+    if not encoding and (data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) or b"charset" in head):
         return lxml.html.document_fromstring(data)
     from .io.readers import decode_bytes
 
-    return lxml.html.document_fromstring(decode_bytes(data, name))
+    return lxml.html.document_fromstring(decode_bytes(data, name, encoding))
 
 
-def html_lines(data: bytes, name: str = "<html>") -> list[str]:
+def html_lines(data: bytes, name: str = "<html>", encoding: str | None = None) -> list[str]:
     """The text lines of an HTML page as a browser lays them out, without its navigation, header, sidebar,
     footer, scripts and styles (the same rules the audit reads pages with)."""
-    root = _html_root(data, name)
+    root = _html_root(data, name, encoding)
     body = root.find("body")
     return [l for l in _html_text(body if body is not None else root).split("\n") if l]
 
@@ -629,11 +631,13 @@ def _html_markdown(e: Any, lines: list[str]) -> None:
             lines.append(child.tail.strip())
 
 
-def _html(path: Path, data: bytes, dept_col: str | None, duty_col: str | None) -> tuple[str, list[Section]]:
+def _html(
+    path: Path, data: bytes, dept_col: str | None, duty_col: str | None, encoding: str | None = None
+) -> tuple[str, list[Section]]:
     """A 分掌 table on the page, else its headings and list items read as Markdown."""
     try:
-        root = _html_root(data, str(path))
-    except AuditError:
+        root = _html_root(data, str(path), encoding)
+    except (AuditError, InputError):
         raise
     except Exception as e:  # lxml raises ParserError for an empty or broken document
         raise AuditError(f"{path}: cannot read as HTML ({type(e).__name__}: {e})") from None
@@ -646,19 +650,27 @@ def _html(path: Path, data: bytes, dept_col: str | None, duty_col: str | None) -
     return f"html/{structure}", secs
 
 
-def _docx_body(path: Path) -> list[tuple[str, Any]]:
-    """Paragraphs (style, text) and tables (rows of cell texts) of a DOCX, in document order."""
+def _docx_body(path: Path | IO[bytes], name: str | None = None) -> list[tuple[str, Any]]:
+    """Paragraphs (style, text) and tables (rows of cell texts; a merged cell repeated over the cells it
+    covers) of a DOCX, in document order."""
+    return [(style, [[c.text for c in row] for row in item] if style == "table" else item)
+            for style, item in _docx_items(path, name)]
+
+
+def _docx_items(path: str | Path | IO[bytes], name: str | None = None) -> list[tuple[str, Any]]:
+    """Paragraphs (style, text) and tables (rows of python-docx cells) of a DOCX, in document order."""
     try:
         import docx  # python-docx
         from docx.table import Table
         from docx.text.paragraph import Paragraph
     except ImportError:  # pragma: no cover
         raise AuditError(needs("reading .docx", "python-docx")) from None
-    too_big = check_office_size(path, "docx")
+    name = name or str(path)
+    too_big = check_office_size(path, "docx")  # type: ignore[arg-type]  # zipfile reads a file object too
     if too_big:
-        raise AuditError(f"{path}: {too_big}")
+        raise AuditError(f"{name}: {too_big}")
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(str(path) if isinstance(path, Path) else path)
         out: list[tuple[str, Any]] = []
         for child in document.element.body.iterchildren():
             tag = child.tag.rsplit("}", 1)[-1]
@@ -666,16 +678,59 @@ def _docx_body(path: Path) -> list[tuple[str, Any]]:
                 p = Paragraph(child, document)
                 out.append((p.style.name if p.style is not None else "", p.text))
             elif tag == "tbl":
-                out.append(("table", [[c.text for c in row.cells] for row in Table(child, document).rows]))
+                out.append(("table", [list(row.cells) for row in Table(child, document).rows]))
         return out
     except AuditError:
         raise
     except Exception as e:  # python-docx raises several types for a broken file
-        raise AuditError(f"{path}: cannot read as DOCX ({type(e).__name__}: {e})") from None
+        raise AuditError(f"{name}: cannot read as DOCX ({type(e).__name__}: {e})") from None
+
+
+def _docx_blocks(source: str | Path | IO[bytes], name: str) -> list[str]:
+    """A DOCX's paragraphs, and its table cells one by one (a merged cell once), in reading order."""
+    blocks: list[str] = []
+    for style, item in _docx_items(source, name):
+        if style != "table":
+            blocks.append(item)
+            continue
+        seen: set[int] = set()
+        for row in item:
+            for cell in row:
+                if id(cell._tc) not in seen:  # a merged cell comes once per grid cell it covers
+                    seen.add(id(cell._tc))
+                    blocks.append(cell.text)
+    return blocks
+
+
+def document_blocks(source: str | Path | IO[bytes], kind: str, name: str | None = None,
+                    encoding: str | None = None) -> list[str]:
+    """The text blocks of a Word (``docx``), ``pdf`` or ``html`` document in reading order, as the audit reads
+    them: paragraphs, headings, list items and table cells, one block each (a PDF's text layer has no
+    paragraphs: one block per text line; an HTML page without its navigation, header and footer). Blank
+    blocks are left out. ``encoding`` applies to HTML. Raises :class:`~roleclassify.errors.InputError` naming
+    the document (``name``, default the path) when it cannot be read."""
+    name = name or str(source)
+    try:
+        if kind == "docx":
+            raw = _docx_blocks(source, name)
+        elif kind == "pdf":
+            raw = _pdf_text(source, name).split("\n")
+        elif kind == "html":
+            data = source.read() if not isinstance(source, (str, Path)) else Path(source).read_bytes()
+            raw = html_lines(data, name, encoding)
+        else:
+            raise ValueError(f"document_blocks reads docx, pdf or html, not {kind!r}")
+    except AuditError as e:
+        raise InputError(str(e)) from None
+    except InputError:
+        raise
+    except Exception as e:  # lxml raises ParserError for an empty or broken page
+        raise InputError(f"{name}: not a readable {kind} document ({type(e).__name__}: {e})") from None
+    return [b.strip() for b in raw if b.strip()]
 
 
 def _docx(path: Path) -> list[Section]:
-    body = _docx_body(path)
+    body = _docx_body(_document_source(path), str(path))
     paragraphs = [(s, t) for s, t in body if s != "table"]
     heading = lambda style: re.match(r"Heading (\d)", style or "")
     if not any(heading(s) and str(t).strip() for s, t in paragraphs) or sum(
@@ -710,22 +765,30 @@ def _docx(path: Path) -> list[Section]:
     return sections
 
 
-def _pdf_text(path: Path) -> str:
+def _pdf_text(path: str | Path | IO[bytes], name: str | None = None) -> str:
     try:
         from pypdf import PdfReader
     except ImportError:  # pragma: no cover
         raise AuditError(needs("reading .pdf", "pypdf")) from None
     try:
-        reader = PdfReader(str(path))
+        reader = PdfReader(str(path) if isinstance(path, Path) else path)
         return "\n".join((page.extract_text() or "") for page in reader.pages)
     except Exception as e:  # pypdf raises many types for broken files
-        raise AuditError(f"{path}: cannot read as PDF ({type(e).__name__}: {e})") from None
+        raise AuditError(f"{name or path}: cannot read as PDF ({type(e).__name__}: {e})") from None
 
 
 def _read_text_file(path: Path, encoding: str | None) -> str:
-    from .io.readers import decode_bytes
+    """A text file's text (gzip-compressed or not), decoded as every command decodes its input."""
+    from .io.readers import read_text
 
-    return decode_bytes(path.read_bytes(), str(path), encoding)
+    return read_text(str(path), encoding)
+
+
+def _document_source(path: Path) -> Path | IO[bytes]:
+    """The file itself, or its decompressed bytes when it is gzip-compressed."""
+    from .io.readers import is_gzip_name, read_bytes
+
+    return io.BytesIO(read_bytes(str(path))) if is_gzip_name(str(path)) else path
 
 
 def read_org_document(
@@ -736,18 +799,24 @@ def read_org_document(
     duty_column: str | None = None,
 ) -> OrgDocument:
     """Read one file into departments, or raise :class:`AuditError` naming the file."""
+    from .io.readers import is_gzip_name, read_bytes
+
     path = Path(path)
     if not path.exists():
         raise AuditError(f"{path}: no such file")
-    suffix = path.suffix.lower()
+    gz = is_gzip_name(str(path))
+    suffix = (path.with_suffix("") if gz else path).suffix.lower()
     if suffix == ".docx":
         structure, sections = "docx", _docx(path)
     elif suffix in (".xlsx", ".xlsm"):
+        if gz:
+            raise AuditError(f"{path}: a gzip-compressed Excel workbook is not read (it is compressed already); "
+                             "decompress it first")
         structure, sections = "xlsx", _xlsx(path, dept_column, duty_column)
     elif suffix in (".html", ".htm"):
-        structure, sections = _html(path, path.read_bytes(), dept_column, duty_column)
+        structure, sections = _html(path, read_bytes(str(path)), dept_column, duty_column, encoding)
     elif suffix == ".pdf":
-        structure, sections = _parse_text(_pdf_text(path), str(path))
+        structure, sections = _parse_text(_pdf_text(_document_source(path), str(path)), str(path))
         structure = f"pdf/{structure}"
     elif suffix in (".csv", ".tsv"):
         text = _read_text_file(path, encoding)

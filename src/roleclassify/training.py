@@ -249,12 +249,14 @@ def train(
     name: str | None = None,
     progress: Progress | None = None,
     command: str | None = None,
+    encoding: str | None = None,
 ) -> TrainResult:
     """Train on corpus files (or items): fit the estimator with cross-validated calibration and thresholds,
     tune the document threshold, score the held-out split, write the model and its card.
 
     Items with ``"split": "test"`` are held out (unless ``include_test``) and scored after training; the
-    model card records those scores as the model's published metrics.
+    model card records those scores as the model's published metrics. ``encoding`` (default: detected per
+    file) is the corpus files' text encoding.
     """
     say = progress or _silent
     if out is not None and Path(out).suffix != ".npz":
@@ -263,7 +265,7 @@ def train(
         check_model_directory(out)  # before minutes of training, not after
     C, class_weight = estimator_defaults(estimator, C, class_weight)
     t0 = time.perf_counter()
-    data = _training_set(corpus, labels, include_test)
+    data = _training_set(corpus, labels, include_test, encoding)
     say(f"{len(data.train_items)} training items -> {len(data.texts)} units; labels: {data.label_counts}")
     tok = FastTokenizer()
     units = analyze(data.texts, spec, tok)
@@ -320,7 +322,8 @@ class _TrainingSet:
 
 
 def _training_set(
-    corpus: Sequence[str | Path] | Sequence[CorpusItem], labels: Sequence[str] | None, include_test: bool
+    corpus: Sequence[str | Path] | Sequence[CorpusItem], labels: Sequence[str] | None, include_test: bool,
+    encoding: str | None = None,
 ) -> _TrainingSet:
     """Read the corpus (files or items), refuse bad labels, hold out the test split and find the labels."""
     items: list[CorpusItem]
@@ -329,7 +332,7 @@ def _training_set(
         files: list[str] = []
     else:
         files = [str(p) for p in corpus]
-        items = read_corpus(files)
+        items = read_corpus(files, encoding=encoding)
     _refuse_bad_labels(items, labels)
     test_items = [] if include_test else [it for it in items if it.split == "test"]
     train_items = items if include_test else [it for it in items if it.split != "test"]

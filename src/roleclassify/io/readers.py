@@ -1,10 +1,18 @@
-"""Input records for tagging: .txt lines or documents, JSONL, CSV/TSV, Excel workbooks, HTML pages, Parquet;
-files or stdin; streamed.
+"""Input for every command: records from .txt lines or documents, JSONL, CSV/TSV, Excel workbooks, Word, PDF and
+HTML documents, Parquet, gzip-compressed or not; files or stdin; streamed; encodings detected.
 
 Excel (.xlsx / .xlsm): every sheet whose header row (found among the first 20 rows, below any title rows)
 holds the text column; each row below it is a record, located as ``file[sheet]:row N``. Without
 ``--text-column``, a column named ``text`` or one of the usual Japanese names (仕事内容, 職務内容, 業務内容 ...)
-is used. HTML: one record per page, its text without navigation, header, sidebar and footer.
+is used. Word (.docx), PDF and HTML: one record per paragraph, heading, list item or table cell (a PDF, whose
+text layer has no paragraphs: per text line), located as ``file:paragraph N`` (N counts the document's non-empty
+blocks from 1, in reading order); ``unit="document"`` makes the whole file one record. HTML pages are read
+without their navigation, header, sidebar and footer. The text is extracted as the audit reads these documents
+(:func:`roleclassify.orgdocs.document_blocks`).
+
+Any of these formats compressed with gzip (``jobs.jsonl.gz``, ``x.csv.gz``) is read as it is: the format is
+the suffix before ``.gz`` (stdin is recognised by its gzip header), locations stay ``file:line``, and a corrupt
+or cut-off gzip stream is one error naming the file (the records read before it are kept).
 
 A reader yields :class:`Record` objects in input order. A bad record does not stop the input: it is yielded
 as a :class:`~roleclassify.errors.RecordError` naming ``file:line`` so the caller can report it and go on.
@@ -20,16 +28,18 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gzip
 import io
 import itertools
 import re
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from ..errors import InputError, RecordError, needs
+from ..errors import InputError, RecordError, needs, option
 from . import _json
 from .fileio import check_office_size
 
@@ -41,13 +51,16 @@ __all__ = [
     "detect_format",
     "detect_encoding",
     "decode_bytes",
+    "read_bytes",
+    "read_text",
+    "undecodable",
     "FORMATS",
     "TEXT_COLUMNS",
     "UNITS",
     "JAPANESE_ENCODINGS",
 ]
 
-FORMATS = ("auto", "txt", "jsonl", "csv", "tsv", "xlsx", "html", "parquet")
+FORMATS = ("auto", "txt", "jsonl", "csv", "tsv", "xlsx", "docx", "pdf", "html", "parquet")
 #: Column names taken as the text column when ``--text-column`` is not given (first found wins).
 TEXT_COLUMNS = ("text", "本文", "仕事内容", "職務内容", "業務内容", "担当業務", "職務", "業務", "description",
                 "job_description")
@@ -66,7 +79,14 @@ _SUFFIX_FORMAT = {
     ".xlsm": "xlsx",
     ".html": "html",
     ".htm": "html",
+    ".docx": "docx",
+    ".pdf": "pdf",
 }
+#: Formats read as whole documents whose text blocks (paragraphs, list items, cells) are the records.
+DOCUMENT_FORMATS = ("docx", "pdf", "html")
+_GZIP_MAGIC = b"\x1f\x8b"
+#: The most bytes a document read whole (HTML, Word, PDF, a gzip-compressed one) may take once decompressed.
+MAX_DOCUMENT_BYTES = 512 << 20
 _SAMPLE = 1 << 16
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -94,14 +114,24 @@ class Record:
 
 
 def detect_format(path: str, declared: str = "auto", head: str = "") -> str:
-    """Input format from ``--input-format``, the file suffix, or (stdin) the first character."""
+    """Input format from ``--input-format``, the file suffix (the one before ``.gz`` for a gzip-compressed
+    file), or (stdin) the first character."""
     if declared != "auto":
         return declared
     if path != "-":
-        fmt = _SUFFIX_FORMAT.get(Path(path).suffix.lower())
+        fmt = _SUFFIX_FORMAT.get(Path(_without_gz(path)).suffix.lower())
         if fmt:
             return fmt
     return "jsonl" if head.lstrip().startswith("{") else "txt"
+
+
+def _without_gz(path: str) -> str:
+    return path[:-3] if path.lower().endswith(".gz") else path
+
+
+def is_gzip_name(path: str) -> bool:
+    """Whether ``path`` names a gzip-compressed file (``.gz``)."""
+    return path != "-" and path.lower().endswith(".gz")
 
 
 def detect_encoding(data: bytes) -> str | None:
@@ -128,20 +158,72 @@ def detect_encoding(data: bytes) -> str | None:
     return None
 
 
+def undecodable(encoding: str, byte: int, skipped: str = "") -> str:
+    """The one wording of a line that does not decode: ``cannot decode as cp932 (byte 0x82); pass --encoding
+    ENC`` (``skipped`` says what was left out: ``line skipped``)."""
+    then = f"; {skipped}" if skipped else ""
+    return f"cannot decode as {encoding} (byte 0x{byte:02x}){then}; pass {option('encoding', 'ENC')}"
+
+
+def _unknown_encoding(encoding: str) -> str:
+    return f"unknown encoding {encoding!r}; pass {option('encoding', 'ENC')} with a Python codec name such as cp932"
+
+
+def _no_encoding(name: str) -> InputError:
+    return InputError(f"{name}: cannot tell the text encoding (binary data?); pass {option('encoding', 'ENC')} "
+                      "(e.g. cp932) if it is text")
+
+
 def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> str:
-    """Decode a whole file's bytes (encoding given, or detected); an InputError names the file otherwise."""
+    """Decode a whole file's bytes (encoding given, or detected as :func:`detect_encoding` does, a BOM removed);
+    an :class:`~roleclassify.errors.InputError` names the file and line otherwise."""
     enc = encoding or detect_encoding(data[: _SAMPLE * 4])
     if enc is None:
-        raise InputError(f"{name}: cannot tell the text encoding; pass --encoding (e.g. --encoding cp932)")
+        raise _no_encoding(name)
     try:
-        return data.decode(enc)
+        text = data.decode(enc)
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
-        raise InputError(
-            f"{name}:{line}: cannot decode as {enc} (byte 0x{data[e.start]:02x}); pass the right --encoding"
-        ) from None
+        raise InputError(f"{name}:{line}: {undecodable(enc, data[e.start])}") from None
     except LookupError:
-        raise InputError(f"{name}: unknown encoding {enc!r}") from None
+        raise InputError(f"{name}: {_unknown_encoding(enc)}") from None
+    return text.removeprefix("\ufeff")
+
+
+def read_bytes(path: str, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
+    """All bytes of a file (``-``: stdin), decompressed if it is gzip-compressed; an
+    :class:`~roleclassify.errors.InputError` names the file when it cannot be read or holds more than
+    ``limit`` bytes."""
+    name = display_path(path)
+    if path == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as e:
+            raise _open_error(name, e) from None
+    if is_gzip_name(path) or data.startswith(_GZIP_MAGIC):
+        data = _Gunzip(io.BytesIO(data), name).read(limit + 1)
+    if len(data) > limit:
+        raise InputError(f"{name}: more than {limit >> 20:,} MiB of data; not read")
+    return data
+
+
+def read_text(path: str, encoding: str | None = None) -> str:
+    """The whole text of a file (``-``: stdin): gzip-decompressed, its encoding given or detected as ``tag``
+    detects it (BOM, UTF-8, else CP932 / Shift_JIS / EUC-JP ...), the BOM removed. Binary data and bytes that
+    do not decode raise :class:`~roleclassify.errors.InputError` naming ``file:line``."""
+    name = display_path(path)
+    data = read_bytes(path)
+    if not encoding and _looks_binary(data[:_SAMPLE]):
+        raise InputError(f"{name}: looks like a binary file, not text; nothing was read from it")
+    return decode_bytes(data, name, encoding)
+
+
+def _looks_binary(sample: bytes) -> bool:
+    return sample.startswith(_BINARY_MAGIC) or (
+        sample.count(b"\x00") > len(sample) // 10 and not sample.startswith(_WIDE_BOMS)
+    )
 
 
 def type_name(value: Any) -> str:
@@ -220,15 +302,67 @@ def stream_ready(f: IO) -> bool:
 
 def _open_binary(path: str) -> IO[bytes]:
     if path == "-":
-        return sys.stdin.buffer
+        stdin = sys.stdin.buffer
+        # peekable, so a gzip header can be recognised without losing the bytes (CliRunner's stdin is a BytesIO)
+        return stdin if hasattr(stdin, "peek") else io.BufferedReader(stdin)  # type: ignore[type-var]
     try:
         return open(path, "rb")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory; pass the files in it") from None
     except OSError as e:
-        raise InputError(f"{path}: cannot open ({e.strerror})") from None
+        raise _open_error(display_path(path), e) from None
+
+
+def _open_error(name: str, e: OSError) -> InputError:
+    if isinstance(e, FileNotFoundError):
+        return InputError(f"{name}: no such file")
+    if isinstance(e, IsADirectoryError):
+        return InputError(f"{name}: is a directory; pass the files in it")
+    return InputError(f"{name}: cannot open ({e.strerror})")
+
+
+class _CorruptGzip(InputError):
+    """A gzip stream that stops decompressing part-way (the records read before it stand)."""
+
+
+class _Gunzip:
+    """A gzip-compressed input read as its decompressed bytes; a corrupt or cut-off stream raises
+    :class:`_CorruptGzip` naming the file."""
+
+    def __init__(self, raw: IO[bytes], name: str) -> None:
+        self._raw = raw
+        self._gz = gzip.GzipFile(fileobj=raw, mode="rb")
+        self._name = name
+
+    def _guarded(self, read: Any, n: int) -> bytes:
+        try:
+            return bytes(read(n))
+        except EOFError:
+            raise _CorruptGzip(f"{self._name}: the gzip data ends early (a cut-off download or copy?); "
+                               "rest of file skipped") from None
+        except (OSError, zlib.error) as e:  # gzip.BadGzipFile is an OSError
+            raise _CorruptGzip(f"{self._name}: not readable as gzip ({e}); rest of file skipped") from None
+
+    def read(self, n: int = -1) -> bytes:
+        return self._guarded(self._gz.read, n)
+
+    def read1(self, n: int = -1) -> bytes:
+        return self._guarded(self._gz.read1, n)
+
+    def fileno(self) -> int:
+        return self._raw.fileno()
+
+    def close(self) -> None:
+        self._gz.close()
+        self._raw.close()
+
+
+def _gunzipped(raw: IO[bytes], path: str, name: str) -> Any:
+    """``raw`` itself, or its decompressed bytes when it is gzip-compressed (a ``.gz`` name, or the gzip
+    header: the two bytes 1f 8b, which no text file starts with)."""
+    peek = getattr(raw, "peek", None)
+    head = peek(2)[:2] if peek is not None else b""
+    if is_gzip_name(path) or head == _GZIP_MAGIC:
+        return _Gunzip(raw, name)
+    return raw
 
 
 def _split_cr(line: str) -> list[str]:
@@ -248,19 +382,23 @@ class _Source:
         self.path = path
         self.max_chars = max_chars
         self.name = display_path(path)
-        self.raw = _open_binary(path)
+        raw = _open_binary(path)
         # a pipe or terminal (`tail -f log | roleclassify tag -`): read what has arrived instead of waiting
         # for a full buffer, so each line is tagged as soon as it comes
-        self._read = getattr(self.raw, "read1") if path == "-" and is_stream(self.raw) else self.raw.read
-        self.sample = self._read(_SAMPLE)
+        live = path == "-" and is_stream(raw)
+        self.raw: Any = _gunzipped(raw, path, self.name)
+        self._read = self.raw.read1 if live else self.raw.read
+        try:
+            self.sample = self._read(_SAMPLE)
+        except InputError:
+            self.close()
+            raise
         self.fallback: str | None = None
         if not self.sample:
             self.encoding = encoding or "utf-8"
             return
-        if not encoding and (
-            self.sample.startswith(_BINARY_MAGIC)
-            or (self.sample.count(b"\x00") > len(self.sample) // 10 and not self.sample.startswith(_WIDE_BOMS))
-        ):
+        if not encoding and _looks_binary(self.sample):
+            self.close()
             raise InputError(f"{self.name}: looks like a binary file, not text; nothing was read from it")
         enc = encoding or detect_encoding(self.sample)
         # a file that mixes UTF-8 and CP932 lines (two exports pasted together): UTF-8 per line, CP932 for the
@@ -269,14 +407,13 @@ class _Source:
         if enc is None and not encoding and _mostly_utf8(self.sample):
             enc, self.fallback = "utf-8", "cp932"
         if enc is None:
-            raise InputError(
-                f"{self.name}: cannot tell the text encoding (binary data?); "
-                "pass --encoding (e.g. --encoding cp932) if it is text"
-            )
+            self.close()
+            raise _no_encoding(self.name)
         try:
             codecs.lookup(enc)
         except LookupError:
-            raise InputError(f"{self.name}: unknown encoding {enc!r}") from None
+            self.close()
+            raise InputError(f"{self.name}: {_unknown_encoding(enc)}") from None
         self.encoding = enc
 
     @property
@@ -354,7 +491,7 @@ class _Source:
             pending += decoder.decode(b"", final=True)
         except UnicodeDecodeError as e:
             n = next(number)
-            yield n, RecordError(self._at(n), f"cannot decode as {self.encoding} ({e.reason}); rest of file skipped")
+            yield n, RecordError(self._at(n), undecodable(self.encoding, e.object[e.start], "rest of file skipped"))
             return
         if pending:
             for part in _split_cr(pending):
@@ -371,11 +508,7 @@ class _Source:
                     yield next(number), part
                 return
             n = next(number)
-            yield n, RecordError(
-                self._at(n),
-                f"cannot decode as {self.encoding} (byte 0x{raw_line[e.start]:02x}); line skipped "
-                "(pass --encoding if the file is in another encoding)",
-            )
+            yield n, RecordError(self._at(n), undecodable(self.encoding, raw_line[e.start], "line skipped"))
             return
         for part in _split_cr(line):
             n = next(number)
@@ -682,26 +815,41 @@ def _sheet_records(
         yield Record(rid, "" if text is None else str(text), fields, where)
 
 
-def _html(path: str) -> Iterator[Record | RecordError]:
-    from ..orgdocs import html_lines
+def _document(path: str, fmt: str, unit: str, encoding: str | None) -> Iterator[Record | RecordError]:
+    """A Word, PDF or HTML document: one record per text block (``file:paragraph N``), or with ``unit``
+    ``document`` the whole text as one record (``encoding`` applies to HTML)."""
+    from ..orgdocs import document_blocks
 
+    name = display_path(path)
     try:
-        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    except FileNotFoundError:
-        yield RecordError(path, "no such file")
+        data = read_bytes(path)
+        blocks = document_blocks(io.BytesIO(data), fmt, name, encoding)
+    except InputError as e:
+        yield _record_error(e, name)
         return
-    except OSError as e:
-        yield RecordError(path, f"cannot read ({e.strerror})")
+    if not blocks:
+        yield RecordError(name, f"no text in this {_FORMAT_NAMES[fmt]}; nothing to tag")
         return
-    try:
-        lines = html_lines(data, path)
-    except Exception as e:  # lxml raises ParserError for an empty or broken document
-        yield RecordError(path, f"not a readable HTML page ({type(e).__name__}: {e})")
+    if unit == "document":
+        yield Record(name, "\n".join(blocks), {}, name)
         return
-    if not lines:
-        yield RecordError(path, "no text on this page; nothing to tag")
-        return
-    yield Record(path, "\n".join(lines), {}, path)
+    for n, text in enumerate(blocks, 1):
+        where = f"{name}:paragraph {n}"
+        yield Record(where, text, {}, where)
+
+
+def _record_error(e: InputError, name: str) -> RecordError:
+    """An error about input ``name`` (``name: reason`` or ``name:line: reason``) as the RecordError a reader
+    yields, located where the message says."""
+    message = str(e)
+    if message.startswith(name + ":"):
+        where, sep, reason = message[len(name):].partition(": ")
+        if sep:
+            return RecordError(name + where, reason)
+    return RecordError(name, message)
+
+
+_FORMAT_NAMES = {"docx": "Word document", "pdf": "PDF", "html": "page"}
 
 
 def iter_records(
@@ -717,32 +865,53 @@ def iter_records(
     """Records from files in order; ``-`` is stdin. Errors about single records are yielded, not raised;
     a file that cannot be read at all (missing, binary, unknown encoding) is yielded as one error too."""
     for path in paths:
-        fmt = detect_format(path, input_format)
-        if fmt == "parquet":
-            yield from _parquet(path, text_column)
-            continue
-        if fmt == "xlsx":
-            yield from _xlsx(path, text_column)
-            continue
-        if fmt == "html":
-            yield from _html(path)
-            continue
-        try:
-            src = _Source(path, encoding, max_chars)
-        except InputError as e:
-            yield RecordError(display_path(path), str(e).split(": ", 1)[-1])
-            continue
-        try:
-            if src.empty:
-                yield RecordError(src.name, "empty input; nothing to tag")
-                continue
-            head = src.sample[:64].decode(src.encoding, errors="ignore") if path == "-" else ""
-            fmt = detect_format(path, input_format, head)
-            if fmt == "txt":
-                yield from (_txt_document(src) if unit == "document" else _txt_lines(src))
-            elif fmt == "jsonl":
-                yield from _jsonl(src, text_field)
-            else:
-                yield from _delimited(src, "," if fmt == "csv" else "\t", text_column)
-        finally:
-            src.close()
+        yield from _file_records(path, unit, text_field, text_column, input_format, encoding, max_chars)
+
+
+def _file_records(
+    path: str, unit: str, text_field: str, text_column: str | None, input_format: str, encoding: str | None,
+    max_chars: int,
+) -> Iterator[Record | RecordError]:
+    """The records of one input (see :func:`iter_records`)."""
+    fmt = detect_format(path, input_format)
+    if fmt in ("parquet", "xlsx") and is_gzip_name(path):
+        yield RecordError(display_path(path), f"a gzip-compressed {fmt} file is not read ({fmt} is compressed "
+                                              "already); decompress it first")
+        return
+    if fmt == "parquet":
+        yield from _parquet(path, text_column)
+        return
+    if fmt == "xlsx":
+        yield from _xlsx(path, text_column)
+        return
+    if fmt in DOCUMENT_FORMATS:
+        yield from _document(path, fmt, unit, encoding)
+        return
+    try:
+        src = _Source(path, encoding, max_chars)
+    except InputError as e:
+        yield _record_error(e, display_path(path))
+        return
+    try:
+        yield from _text_records(src, path, unit, text_field, text_column, input_format)
+    except _CorruptGzip as e:
+        yield _record_error(e, src.name)
+    finally:
+        src.close()
+
+
+def _text_records(
+    src: _Source, path: str, unit: str, text_field: str, text_column: str | None, input_format: str
+) -> Iterator[Record | RecordError]:
+    """The records of a text input (txt, JSONL, CSV, TSV; stdin's format sniffed from its first bytes)."""
+    if src.empty:
+        yield RecordError(src.name, "empty input; nothing to tag")
+        return
+    head = src.sample[:64].decode(src.encoding, errors="ignore") if path == "-" else ""
+    fmt = detect_format(path, input_format, head)
+    if fmt == "txt":
+        yield from (_txt_document(src) if unit == "document" else _txt_lines(src))
+    elif fmt == "jsonl":
+        yield from _jsonl(src, text_field)
+    else:
+        yield from _delimited(src, "," if fmt == "csv" else "\t", text_column)
