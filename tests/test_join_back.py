@@ -362,3 +362,24 @@ def test_python_api_errors_name_python_parameters(staff_csv, tmp_path):
 def test_dask_refuses_join_options():
     opts = TagOptions(inputs=("a.parquet",), id_column="x", id_field="y", columns=("a",), limit=3)
     assert dask_unsupported(opts) == ["id_column", "id_field", "columns", "limit"]
+
+
+# --------------------------------------------------------------------------- README
+def test_readme_join_back_example_is_what_the_command_prints(root, tmp_path, monkeypatch):
+    """README's joining-back session, run for real: the file `cat` shows, then each command's output."""
+    import re
+    import shlex
+
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```console\n(.*?)```", readme, flags=re.S) if "$ cat 社員.csv" in b)
+    steps = re.split(r"^\$ ", block, flags=re.M)[1:]
+    monkeypatch.chdir(tmp_path)
+    for step in steps:
+        command, _, shown = step.partition("\n")
+        argv = shlex.split(command)
+        if argv[0] == "cat":
+            (tmp_path / argv[1]).write_text(shown, encoding="utf-8")
+            continue
+        assert argv[:2] == ["roleclassify", "tag"]
+        r = CliRunner().invoke(cli, argv[1:])
+        assert r.output == shown, command
