@@ -305,9 +305,11 @@ def test_limit_stops_reading_and_counts_good_records_only(tmp_path):
     assert r.exit_code == 0 and len(_jsonl(r)) == 1 and r.stderr == ""
 
 
-def test_limit_spans_inputs_and_works_with_jobs(staff_csv, tmp_path):
+def test_limit_spans_inputs_and_works_with_jobs(staff_csv, tmp_path, tiny_model_dir):
     other = _write_csv(tmp_path / "b.csv", [("E009", "営業部", "既存顧客へのルート営業")])
-    r = _run(staff_csv, other, "--limit", "5", "--id-column", "社員番号", "--jobs", "2", "--format", "jsonl")
+    # the tiny model, as test_cli's --jobs tests use
+    r = _run(staff_csv, other, "--limit", "5", "--id-column", "社員番号", "--jobs", "2", "--format", "jsonl",
+             "-m", tiny_model_dir)
     assert r.exit_code == 0, r.output
     assert [o["id"] for o in _jsonl(r)] == ["E001", "E002", "E003", "E004", "E009"]
 
