@@ -259,7 +259,7 @@ def _joinable_records(opts: TagOptions) -> tuple[str | None, Any]:
         records = chain.from_iterable(
             join_keys(read([path]), id_key=key, id_param=param, columns=opts.columns)
             for path in opts.inputs for key, param in [_id_key(opts, path)])
-    return first_text_name(limited(records, opts.limit))
+    return first_text_name(records if opts.limit is None else limited(records, opts.limit))
 
 
 def _id_key(opts: TagOptions, path: str) -> tuple[str | None, str]:
