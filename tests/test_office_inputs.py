@@ -102,12 +102,13 @@ def test_xlsx_output_round_trip_equals_jsonl(workbook, tmp_path):
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
     rows = [[c.value for c in row] for row in ws.iter_rows()]
     head = rows[0]
-    assert head[:8] == ["id", "text", "labels", "sales", "distribution", "marketing", "review", "n_sentences"]
+    # the text column keeps the input's name for it (issue 14: results join back to the input)
+    assert head[:8] == ["id", "仕事内容", "labels", "sales", "distribution", "marketing", "review", "n_sentences"]
     assert head[8:] == ["No.", "職種", "勤務地", "更新日"]
     assert len(rows) - 1 == len(jsonl)
     for row, rec in zip(rows[1:], jsonl):
         got = dict(zip(head, row))
-        assert got["id"] == rec["id"] and (got["text"] or "") == rec["text"]  # an empty cell reads as None
+        assert got["id"] == rec["id"] and (got["仕事内容"] or "") == rec["text"]  # an empty cell reads as None
         assert got["labels"].split(";") == rec["labels"]
         assert [got[l] for l in ("sales", "distribution", "marketing")] == [rec["scores"][l] for l in ("sales", "distribution", "marketing")]
         assert got["職種"] == rec["職種"]
@@ -125,7 +126,7 @@ def test_lang_ja_in_human_formats_only(workbook, tmp_path):
     raw = csv_out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # Excel on Japanese Windows reads UTF-8 only with a BOM
     text = raw.decode("utf-8-sig")
-    assert text.startswith("ID,テキスト,判定,営業,販売,マーケティング,要確認,文数,No.,職種")
+    assert text.startswith("ID,仕事内容,判定,営業,販売,マーケティング,要確認,文数,No.,職種")
     r = CliRunner().invoke(cli, ["tag", str(workbook), "--lang", "ja", "--format", "jsonl"])
     assert json.loads(r.stdout.splitlines()[0])["labels"] == ["sales", "distribution"]  # stable keys
 

@@ -261,6 +261,15 @@ _TAG = C.TagOptions()
 @click.option("--input-format", type=click.Choice(INPUT_FORMATS), default=_TAG.input_format, show_default=True,
               help="Input format; auto = by file suffix (.txt .jsonl .csv .tsv .xlsx .docx .pdf .html .parquet, "
                    "and any of them .gz), stdin sniffed.")
+@click.option("--id-column", default=None, metavar="NAME",
+              help="CSV/TSV/Excel/Parquet column holding each record's id, to join results back (default: an id "
+                   "column, else file:line). A row with an empty id is reported and skipped.")
+@click.option("--id-field", default=None, metavar="NAME", help="JSONL field holding each record's id.")
+@click.option("--columns", "--select", "columns", default=None, metavar="A,B,...",
+              callback=lambda ctx, param, value: C.parse_columns(value),
+              help="Input fields carried over into the output, in this order (default: all; '' = none).")
+@click.option("--limit", type=click.IntRange(1), default=None, metavar="N",
+              help="Tag only the first N good records (the rest of the input is not read).")
 @format_option(OUTPUT_FORMATS, default=None,
                help="Output format. Default: table on a terminal, else jsonl (or by --output suffix).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
@@ -312,6 +321,7 @@ def tag(inputs: tuple[str, ...], **options: Any) -> None:
         roleclassify tag "lake/*.parquet" --scheduler tcp://scheduler:8786 -o lake_tagged/
         roleclassify tag 求人一覧.xlsx --lang ja -o 判定結果.xlsx
         roleclassify tag jobs.csv --excel --lang ja -o tagged.csv
+        roleclassify tag 社員.csv --id-column 社員番号 --columns 部署 -o 判定結果.xlsx
         echo "新規顧客への提案営業" | roleclassify tag --format jsonl
     """
     if not inputs and not options["scheduler"]:

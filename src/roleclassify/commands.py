@@ -19,7 +19,7 @@ import gc
 import json
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import IO, Any
 
 from .errors import OptionError, RecordError, StrictStop, option
@@ -77,6 +77,10 @@ class TagOptions:
     output_encoding: str | None = None
     max_chars: int = MAX_TEXT_CHARS
     excel: bool = False
+    id_column: str | None = None  #: CSV/TSV/Excel/Parquet column holding each record's id (default: file:line)
+    id_field: str | None = None  #: JSONL field holding each record's id
+    columns: tuple[str, ...] | None = None  #: input fields carried over into the output (None: all)
+    limit: int | None = None  #: tag only the first N good records
 
 
 #: TagOptions fields the Dask path honours; another one set with ``scheduler`` is refused, never dropped
@@ -179,6 +183,10 @@ def run_tag(
     """
     if opts.scheduler:
         return _run_tag_on_dask(opts, on_problem)
+    if opts.limit is not None and opts.limit < 1:
+        raise OptionError(f"{option('limit')} must be 1 or more, not {opts.limit}", param="limit")
+    if isinstance(opts.columns, str):
+        opts = replace(opts, columns=parse_columns(opts.columns))
     out_stream = stdout or sys.stdout
     on_terminal = opts.output in (None, "-") and out_stream.isatty()
     fmt = tag_output_format(opts.output, opts.fmt, stdout_is_tty=on_terminal)
@@ -196,8 +204,11 @@ def run_tag(
     check_input_encoding(opts.encoding)
     from .progress import expected_items
 
-    meter = Progress(opts.progress, output_on_terminal=on_terminal,
-                     total=lambda: expected_items(opts.inputs, input_format=opts.input_format, unit=opts.unit))
+    def total() -> int | None:
+        n = expected_items(opts.inputs, input_format=opts.input_format, unit=opts.unit)
+        return n if n is None or opts.limit is None else min(n, opts.limit)
+
+    meter = Progress(opts.progress, output_on_terminal=on_terminal, total=total)
     tally = _Tally(dict.fromkeys([*model.labels, OTHER], 0))
     skipped = _write_tagged(model, opts, fmt, out_encoding, meter, on_problem or meter_message(meter), tally)
     meter.done()
@@ -264,12 +275,11 @@ def _write_tagged(model: Any, opts: TagOptions, fmt: str, encoding: str, meter: 
     """Stream the tagged records into the output, counting them into ``tally``; returns how many bad records
     were skipped."""
     from .io.output import BINARY_FORMATS, AtomicOutput, make_writer
-    from .io.readers import is_stream, iter_records, stream_ready
+    from .io.readers import is_stream, stream_ready
     from .model import ReviewPolicy
     from .pipeline import tag_stream
 
-    records = iter_records(opts.inputs, unit=opts.unit, text_field=opts.text_field, text_column=opts.text_column,
-                           input_format=opts.input_format, encoding=opts.encoding, max_chars=opts.max_chars)
+    text_name, records = _joinable_records(opts)
     # stdin a pipe fed over time (`tail -f log | roleclassify tag -`): tag what has arrived, write it at once
     live = (opts.inputs == ("-",) and is_stream(sys.stdin.buffer) and opts.jobs == 1 and fmt in STREAMED_FORMATS)
     waiting = (lambda: not stream_ready(sys.stdin.buffer)) if live else None
@@ -279,7 +289,7 @@ def _write_tagged(model: Any, opts: TagOptions, fmt: str, encoding: str, meter: 
     as_json = fmt == "jsonl" and opts.jobs != 1
     try:
         with AtomicOutput(opts.output, binary=fmt in BINARY_FORMATS, encoding=encoding) as stream:
-            writer = make_writer(fmt, stream, model.labels, lang=opts.lang)
+            writer = make_writer(fmt, stream, model.labels, lang=opts.lang, text_name=text_name)
             for item in tag_stream(model, records, jobs=opts.jobs, as_json=as_json, threshold=opts.threshold,
                                    explain=opts.explain, review=ReviewPolicy(opts.review_margin, opts.review_band),
                                    waiting=waiting):
@@ -300,6 +310,47 @@ def _write_tagged(model: Any, opts: TagOptions, fmt: str, encoding: str, meter: 
     finally:
         meter.close()
     return skipped
+
+
+def _joinable_records(opts: TagOptions) -> tuple[str | None, Any]:
+    """The input records with the ids, fields and limit of ``opts`` applied, and the name of the first
+    input's text column (read up to its first good record)."""
+    from itertools import chain
+
+    from .io.readers import iter_records
+    from .pipeline import first_text_name, join_keys, limited
+
+    def read(paths: Sequence[str]) -> Any:
+        return iter_records(paths, unit=opts.unit, text_field=opts.text_field, text_column=opts.text_column,
+                            input_format=opts.input_format, encoding=opts.encoding, max_chars=opts.max_chars)
+
+    if opts.id_column is None and opts.id_field is None and opts.columns is None:
+        records = read(opts.inputs)
+    else:  # input by input: the id's name depends on the format, and each input's fields are checked
+        records = chain.from_iterable(
+            join_keys(read([path]), id_key=key, id_param=param, columns=opts.columns)
+            for path in opts.inputs for key, param in [_id_key(opts, path)])
+    return first_text_name(records if opts.limit is None else limited(records, opts.limit))
+
+
+def _id_key(opts: TagOptions, path: str) -> tuple[str | None, str]:
+    """The field an input's ids come from and the parameter that named it: ``id_field`` for JSONL (and stdin,
+    which is JSONL or text), ``id_column`` for the others; either one when only one is given."""
+    from .io.readers import detect_format
+
+    jsonl = detect_format(path, opts.input_format) == "jsonl" or (path == "-" and opts.input_format == "auto")
+    if jsonl:
+        return (opts.id_field, "id_field") if opts.id_field or not opts.id_column else (opts.id_column, "id_column")
+    return (opts.id_column, "id_column") if opts.id_column or not opts.id_field else (opts.id_field, "id_field")
+
+
+def parse_columns(value: Sequence[str] | str | None) -> tuple[str, ...] | None:
+    """``columns`` as a tuple of names (a string is comma-separated, as on the command line; an empty one
+    keeps no input field); None = all."""
+    if value is None:
+        return None
+    names = value.split(",") if isinstance(value, str) else value
+    return tuple(n.strip() for n in names if n.strip())
 
 
 def _run_tag_on_dask(opts: TagOptions, on_problem: Callable[[RecordError], None] | None) -> TagSummary:

@@ -10,17 +10,17 @@ import multiprocessing as mp
 import os
 import signal
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import chain, islice
 from typing import Any
 
-from .errors import RecordError
+from .errors import InputError, RecordError, option
 from .io._json import dumps_line
 from .io.output import input_name_pairs
 from .io.readers import Record
 from .model import RoleClassifier, Tagging
 
-__all__ = ["tag_records", "tag_stream", "output_record"]
+__all__ = ["tag_records", "tag_stream", "output_record", "join_keys", "limited", "first_text_name"]
 
 
 
@@ -34,6 +34,124 @@ def output_record(record: Record, tagging: Tagging) -> dict[str, Any]:
     out.update(tagging.to_dict())
     out.update((name, record.fields[k]) for k, name in input_name_pairs(record.fields))
     return out
+
+
+# ------------------------------------------------------------------ joining results back to the input
+def join_keys(
+    records: Iterable[Record | RecordError],
+    *,
+    id_key: str | None = None,
+    id_param: str = "id_column",
+    columns: Sequence[str] | None = None,
+) -> Iterator[Record | RecordError]:
+    """The records of one input, made ready to be joined back to it: each record's ``id`` taken from its
+    field ``id_key`` (the field is kept too), and only the input fields ``columns`` carried over, in that
+    order (``None``: all of them).
+
+    The first record decides whether the input has what was asked for: without field ``id_key``, or without
+    a field ``columns`` names, the input is refused with an :class:`~roleclassify.errors.InputError` naming
+    its fields (``id_param`` is the parameter named in that message: ``id_column`` or ``id_field``). A later
+    record without the id, or with an empty one (blank cell, JSON null), is reported as a
+    :class:`~roleclassify.errors.RecordError` and skipped: a result without the user's id cannot be joined
+    back. Ids are not checked for uniqueness. The text and the id are always written; naming them in
+    ``columns`` is allowed.
+    """
+    if id_key is None and columns is None:
+        yield from records
+        return
+    first = True
+    for rec in records:
+        if isinstance(rec, RecordError):
+            yield rec
+            continue
+        if first:
+            _check_fields(rec, id_key, id_param, columns)
+            first = False
+        if id_key is not None:
+            problem = _take_id(rec, id_key, id_param)
+            if problem is not None:
+                yield problem
+                continue
+        if columns is not None:
+            rec.fields = {k: rec.fields[k] for k in columns if k in rec.fields}
+        yield rec
+
+
+def _kind(param: str) -> str:
+    return "field" if param.endswith("field") else "column"
+
+
+def _names(rec: Record) -> str:
+    """The input's field names, for messages (its text column too: the reader took it out of the fields)."""
+    names = [*map(str, rec.fields), *([rec.text_name] if rec.text_name else [])]
+    return ", ".join(names) or "none"
+
+
+def _has(rec: Record, key: str) -> bool:
+    """Whether the input has field ``key``: among its fields, its text column, or the readers' own ``id``
+    (taken out of the fields: there unless the id is the record's location)."""
+    return key in rec.fields or key == rec.text_name or (key == "id" and rec.id != rec.location)
+
+
+def _check_fields(rec: Record, id_key: str | None, id_param: str, columns: Sequence[str] | None) -> None:
+    """Refuse an input whose first record lacks the id field or a selected field."""
+    kind = _kind(id_param)
+    if id_key is not None and not _has(rec, id_key):
+        raise InputError(f"{rec.location}: no {id_key!r} {kind} for {option(id_param)} "
+                         f"({kind}s: {_names(rec)})")
+    unknown = [c for c in columns or () if not _has(rec, c) and c not in ("id", "text")]
+    if unknown:
+        raise InputError(f"{rec.location}: no {', '.join(map(repr, unknown))} {kind} for {option('columns')} "
+                         f"({kind}s: {_names(rec)})")
+
+
+def _take_id(rec: Record, id_key: str, id_param: str) -> RecordError | None:
+    """Set ``rec.id`` from its field ``id_key``; the error to report when the record has no usable id."""
+    kind = _kind(id_param)
+    if not _has(rec, id_key):
+        return RecordError(rec.location, f"no {id_key!r} {kind} for the id ({option(id_param)}); record skipped")
+    value = rec.fields.get(id_key, rec.text if id_key == rec.text_name else rec.id)
+    if value is None or value != value or (isinstance(value, str) and not value.strip()) \
+            or type(value).__name__ == "NAType":
+        return RecordError(rec.location, f"empty {kind} {id_key!r} for the id ({option(id_param)}); "
+                                         "record skipped")
+    rec.id = value
+    return None
+
+
+def limited(records: Iterable[Record | RecordError], limit: int | None) -> Iterator[Record | RecordError]:
+    """The records up to the ``limit``-th good one (bad ones before it pass through); the input is not read
+    further. ``None``: all."""
+    if limit is None:
+        yield from records
+        return
+    if limit <= 0:
+        return
+    n = 0
+    it = iter(records)
+    for rec in it:
+        yield rec
+        if not isinstance(rec, RecordError):
+            n += 1
+            if n >= limit:
+                break
+    close = getattr(it, "close", None)
+    if close is not None:
+        close()  # the readers' files are closed now, not when the generator is collected
+
+
+def first_text_name(
+    records: Iterable[Record | RecordError],
+) -> tuple[str | None, Iterator[Record | RecordError]]:
+    """The text column's name of the first good record (None if it has none, or no record is good), and the
+    records, all of them still to come. Reads up to that first good record."""
+    it = iter(records)
+    head: list[Record | RecordError] = []
+    for rec in it:
+        head.append(rec)
+        if not isinstance(rec, RecordError):
+            return rec.text_name, chain(head, it)
+    return None, iter(head)
 
 
 def tag_records(

@@ -29,6 +29,19 @@ __all__ = ["AtomicOutput", "make_writer", "OUTPUT_FORMATS", "SUFFIX_FORMATS", "B
 def _header(key: str, lang: str) -> str:
     return _HEADERS_JA.get(key, key) if lang == "ja" else key
 
+
+def _text_header(text_name: str | None, lang: str, taken: Iterable[str]) -> str:
+    """The text column's header: the input's own name for it (so results join back to the input), unless it
+    has none, is the generic ``text`` (then ``--lang`` names it) or is taken by another column."""
+    if text_name and text_name != "text" and text_name not in set(taken):
+        return text_name
+    return _header("text", lang)
+
+
+def _id_cell(value: Any) -> Any:
+    """An id as an Excel cell: a number stays a number (a lookup against the user's numeric ids matches)."""
+    return value if isinstance(value, (int, float, str)) and not isinstance(value, bool) else str(value)
+
 OUTPUT_FORMATS = ("jsonl", "csv", "tsv", "xlsx", "table", "parquet")
 #: Output format by the suffix of ``-o``; a suffix not listed is a usage error, never silent JSONL.
 SUFFIX_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".tsv": "tsv",
@@ -214,9 +227,11 @@ class _CsvWriter:
     fields. Fields first seen after the header was written cannot get a column: they are reported on stderr
     when the output is closed (use JSONL to keep them)."""
 
-    def __init__(self, stream: IO[str], labels: list[str], *, lang: str = "en", delimiter: str = ",") -> None:
+    def __init__(self, stream: IO[str], labels: list[str], *, lang: str = "en", delimiter: str = ",",
+                 text_name: str | None = None) -> None:
         self.labels = labels
         self.lang = lang
+        self.text_name = text_name
         self.w = csv.writer(stream, lineterminator="\n", delimiter=delimiter)
         self.extra: list[str] | None = None
         self.late: dict[str, int] = {}
@@ -226,9 +241,10 @@ class _CsvWriter:
         self.n += 1
         if self.extra is None:
             self.extra = [k for k in rec if k not in RECORD_KEYS]
-            self.w.writerow([_header("id", self.lang), _header("text", self.lang), _header("labels", self.lang),
-                             *(display_label(l, self.lang) for l in self.labels), _header("review", self.lang),
-                             _header("n_sentences", self.lang), *self.extra])
+            rest = [_header("labels", self.lang), *(display_label(l, self.lang) for l in self.labels),
+                    _header("review", self.lang), _header("n_sentences", self.lang), *self.extra]
+            head = _header("id", self.lang)
+            self.w.writerow([head, _text_header(self.text_name, self.lang, [head, *rest]), *rest])
         _note_late(self.late, rec, self.extra, self.n)
         row = [rec["id"], rec["text"], ";".join(display_label(l, self.lang) for l in rec["labels"])]
         row += [rec["scores"].get(l, "") for l in self.labels]
@@ -249,12 +265,14 @@ class _XlsxWriter:
 
     binary = True
 
-    def __init__(self, stream: IO[bytes], labels: list[str], *, lang: str = "en") -> None:
+    def __init__(self, stream: IO[bytes], labels: list[str], *, lang: str = "en", text_name: str | None = None
+                 ) -> None:
         from openpyxl import Workbook
 
         self.stream = stream
         self.labels = labels
         self.lang = lang
+        self.text_name = text_name
         self.wb = Workbook(write_only=True)
         self.items = self.wb.create_sheet("結果" if lang == "ja" else "results")
         self.sents = self.wb.create_sheet("文ごと" if lang == "ja" else "sentences")
@@ -266,9 +284,10 @@ class _XlsxWriter:
         from openpyxl.utils import get_column_letter
 
         self.extra = [k for k in rec if k not in RECORD_KEYS]
-        head = [_header("id", self.lang), _header("text", self.lang), _header("labels", self.lang),
+        head = [_header("id", self.lang), _header("labels", self.lang),
                 *(display_label(l, self.lang) for l in self.labels), _header("review", self.lang),
                 _header("n_sentences", self.lang), *self.extra]
+        head.insert(1, _text_header(self.text_name, self.lang, head))
         widths = [24, 60, 18, *([12] * len(self.labels)), 8, 8, *(max(10, min(40, cell_width(str(rec.get(k, ""))) + 2)) for k in self.extra)]
         for i, w in enumerate(widths, 1):
             self.items.column_dimensions[get_column_letter(i)].width = w
@@ -289,14 +308,14 @@ class _XlsxWriter:
         assert self.extra is not None
         _note_late(self.late, rec, self.extra, self.n)
         names = lambda ls: ";".join(display_label(l, self.lang) for l in ls)
-        row = [str(rec["id"]), rec["text"], names(rec["labels"]), *(rec["scores"].get(l) for l in self.labels),
+        row = [_id_cell(rec["id"]), rec["text"], names(rec["labels"]), *(rec["scores"].get(l) for l in self.labels),
                bool(rec.get("review")), len(rec["sentences"])]
         for k in self.extra:
             v = rec.get(k)
             row.append(v if isinstance(v, (str, int, float, bool)) or v is None else json.dumps(v, ensure_ascii=False))
         self.items.append(row)
         for snt in rec["sentences"]:
-            self.sents.append([str(rec["id"]), snt["text"], names(snt["labels"]),
+            self.sents.append([_id_cell(rec["id"]), snt["text"], names(snt["labels"]),
                                *(snt["scores"].get(l) for l in self.labels), bool(snt.get("review"))])
 
     def close(self) -> None:
@@ -415,16 +434,18 @@ class _ParquetWriter:
             self.writer.close()
 
 
-def make_writer(fmt: str, stream: IO[Any], labels: list[str], *, lang: str = "en") -> Any:
+def make_writer(fmt: str, stream: IO[Any], labels: list[str], *, lang: str = "en", text_name: str | None = None
+                ) -> Any:
     """A writer with ``write(record_dict)`` and ``close()`` for an output format. ``lang="ja"`` shows the
     shipped labels and roleclassify's own column names in Japanese in the formats people read (table, CSV,
-    TSV, Excel); JSONL and Parquet keep the stable keys."""
+    TSV, Excel); JSONL and Parquet keep the stable keys. ``text_name`` (the input's name for its text column,
+    such as 仕事内容) heads the text column in CSV, TSV and Excel, so results join back to the input."""
     if fmt == "csv":
-        return _CsvWriter(stream, labels, lang=lang)
+        return _CsvWriter(stream, labels, lang=lang, text_name=text_name)
     if fmt == "tsv":
-        return _CsvWriter(stream, labels, lang=lang, delimiter="\t")
+        return _CsvWriter(stream, labels, lang=lang, delimiter="\t", text_name=text_name)
     if fmt == "xlsx":
-        return _XlsxWriter(stream, labels, lang=lang)
+        return _XlsxWriter(stream, labels, lang=lang, text_name=text_name)
     if fmt == "table":
         return _TableWriter(stream, labels, lang=lang)
     return {"jsonl": _JsonlWriter, "parquet": _ParquetWriter}[fmt](stream, labels)

@@ -111,6 +111,9 @@ class Record:
     text: str
     fields: dict[str, Any] = field(default_factory=dict)
     location: str = ""
+    #: The name of the column or field the text came from (None: the input has no names, as .txt); CSV, TSV
+    #: and Excel output head the text column with it, so results join back to the input.
+    text_name: str | None = None
 
 
 def detect_format(path: str, declared: str = "auto", head: str = "") -> str:
@@ -603,7 +606,7 @@ def _jsonl(src: _Source, text_field: str) -> Iterator[Record | RecordError]:
             continue
         rid = obj.get("id", where)
         fields = {k: v for k, v in obj.items() if k not in (text_field, "id")}
-        yield Record(rid, text, fields, where)
+        yield Record(rid, text, fields, where, text_field)
 
 
 def _delimited(src: _Source, delimiter: str, text_column: str | None) -> Iterator[Record | RecordError]:
@@ -665,7 +668,7 @@ def _delimited_record(row: list[str], header: list[str], col: str, where: str) -
     fields = dict(zip(header, row))
     text = fields.pop(col)
     rid = fields.pop("id") if "id" in header else where
-    return Record(rid, text, fields, where)
+    return Record(rid, text, fields, where, col)
 
 
 def _duplicate(header: list[str]) -> str | None:
@@ -706,7 +709,7 @@ def _parquet(path: str, text_column: str | None) -> Iterator[Record | RecordErro
                 yield RecordError(where, f"{col!r} is {type_name(text)}, not a string; row skipped")
                 continue
             rid = row.pop("id") if "id" in row else where
-            yield Record(rid, text, row, where)
+            yield Record(rid, text, row, where, col)
 
 
 def _text_column(header: list[str], given: str | None) -> str | None:
@@ -812,7 +815,7 @@ def _sheet_records(
         where = f"{name}:row {n}"
         rid = fields.pop("id") if "id" in fields and fields["id"] not in (None, "") else where
         fields.pop("id", None)
-        yield Record(rid, "" if text is None else str(text), fields, where)
+        yield Record(rid, "" if text is None else str(text), fields, where, col)
 
 
 def _document(path: str, fmt: str, unit: str, encoding: str | None) -> Iterator[Record | RecordError]:
