@@ -75,6 +75,7 @@ class TagOptions:
     output_encoding: str | None = None
     max_chars: int = MAX_TEXT_CHARS
     excel: bool = False
+    sheet: str | None = None  #: Excel: one sheet by name or 1-based number; None: every sheet with the column
 
 
 #: TagOptions fields the Dask path honours; another one set with ``scheduler`` is refused, never dropped
@@ -205,7 +206,8 @@ def _write_tagged(model: Any, opts: TagOptions, fmt: str, encoding: str, meter: 
     from .pipeline import tag_stream
 
     records = iter_records(opts.inputs, unit=opts.unit, text_field=opts.text_field, text_column=opts.text_column,
-                           input_format=opts.input_format, encoding=opts.encoding, max_chars=opts.max_chars)
+                           input_format=opts.input_format, encoding=opts.encoding, max_chars=opts.max_chars,
+                           sheet=opts.sheet)
     # stdin a pipe fed over time (`tail -f log | roleclassify tag -`): tag what has arrived, write it at once
     live = (opts.inputs == ("-",) and is_stream(sys.stdin.buffer) and opts.jobs == 1 and fmt in STREAMED_FORMATS)
     waiting = (lambda: not stream_ready(sys.stdin.buffer)) if live else None
@@ -362,6 +364,7 @@ class SuggestOptions:
     text_field: str = "text"
     text_column: str | None = None
     encoding: str | None = None
+    sheet: str | None = None
 
 
 @dataclass(frozen=True)
@@ -385,7 +388,7 @@ def run_suggest(opts: SuggestOptions) -> SuggestResult:
     model = load(opts.model_path)
     known = known_texts(opts.exclude)
     records = iter_records(opts.inputs, unit=opts.unit, text_field=opts.text_field, text_column=opts.text_column,
-                           encoding=opts.encoding)
+                           encoding=opts.encoding, sheet=opts.sheet)
     picked, errors = suggest(model, records, n=opts.n, diversity=opts.diversity, exclude=known)
     with AtomicOutput(opts.output) as stream:
         for rec in picked:
@@ -409,6 +412,7 @@ class AuditOptions:
     dept_column: str | None = None
     duty_column: str | None = None
     fail_on: tuple[str, ...] = ()
+    sheet: str | None = None
 
 
 def parse_expect(values: Sequence[str]) -> dict[str, str]:
@@ -452,7 +456,7 @@ def run_audit(opts: AuditOptions, *, stdout_is_tty: bool = False, on_model: Call
         on_model(model)
     report = audit(opts.paths, model, expect=expect, duplicate_threshold=opts.duplicate_threshold,
                    threshold=opts.threshold, min_score=opts.min_score, dept_column=opts.dept_column,
-                   duty_column=opts.duty_column)
+                   duty_column=opts.duty_column, sheet=opts.sheet)
     with AtomicOutput(opts.output) as stream:
         stream.write(render(report, fmt) + "\n")
     return AuditRun(report, fmt, failing_findings(report, opts.fail_on), kinds)
