@@ -19,18 +19,20 @@ from roleclassify.io.readers import iter_records
 openpyxl = pytest.importorskip("openpyxl")
 
 
-def _save_with_cached_values(wb, path, cached: dict[str, str]) -> None:
+def _save_with_cached_values(wb, path, cached: dict[str, str | tuple[str, str]]) -> None:
     """Save ``wb`` and write a saved (cached) value into formula cells, as Excel does when it saves a file:
     openpyxl writes a formula cell as ``<c r="C5"><f>…</f><v></v></c>``; the cell gets ``t="str"`` and
-    ``<v>value</v>``. Cells not in ``cached`` keep no saved value (a file never opened in Excel)."""
+    ``<v>value</v>`` (a (type, value) pair gives another type: ``("e", "#DIV/0!")``). Cells not in ``cached``
+    keep no saved value (a file never opened in Excel)."""
     wb.save(path)
     with zipfile.ZipFile(path) as z:
         parts = {i.filename: z.read(i.filename) for i in z.infolist()}
     name = "xl/worksheets/sheet1.xml"
     xml = parts[name].decode()
     for ref, value in cached.items():
+        t, v = value if isinstance(value, tuple) else ("str", value)
         xml, n = re.subn(rf'<c r="{ref}"><f>(.*?)</f><v\s*/?>(?:</v>)?</c>',
-                         lambda m, v=value: f'<c r="{ref}" t="str"><f>{m.group(1)}</f><v>{v}</v></c>', xml)
+                         lambda m, t=t, v=v: f'<c r="{ref}" t="{t}"><f>{m.group(1)}</f><v>{v}</v></c>', xml)
         assert n == 1, ref
     parts[name] = xml.encode()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
@@ -59,11 +61,14 @@ def office_book(tmp_path):
     ws.append(["販売部", "売場", datetime.datetime(2025, 5, 1, 9, 30), None, None])  # 9 a date as text
     ws.append(["企画部", "販促", '="展示会の企画と"&"広告の効果測定"', None, "=1+1"])  # 10 formulas, cached
     ws.append(["企画部", "広報", "=B10&B9", None, None])          # 11 formula without a saved value
+    ws.append(["企画部", "調査", "市場調査と競合分析", None, "=E10*2"])  # 12 ... in a carried-over column
+    ws.append(["企画部", "分析", "売上データの分析", None, "=1/0"])    # 13 an Excel error, saved
     memo = wb.create_sheet("店舗")
     memo.append(["仕事内容", "店舗"])
     memo.append(["商品の陳列と在庫管理", "新宿店"])
     path = tmp_path / "求人一覧.xlsx"
-    _save_with_cached_values(wb, path, {"C10": "展示会の企画と広告の効果測定", "E10": "2"})
+    _save_with_cached_values(wb, path, {"C10": "展示会の企画と広告の効果測定", "E10": "2",
+                                                    "E13": ("e", "#DIV/0!")})
     return path
 
 
@@ -110,6 +115,17 @@ def test_formulas_read_as_their_saved_values_and_unsaved_ones_reported(office_bo
     (err,) = [e for e in errors if ":row 11:" in e]
     assert "'仕事内容' is a formula (=B10&B9) saved without its value" in err
     assert not any(r.text.startswith("=") for r in recs)
+    assert by_row["12"].text == "市場調査と競合分析" and by_row["12"].fields["人数"] is None  # not "=E10*2"
+    assert by_row["13"].fields["人数"] == "#DIV/0!"  # as Excel shows it
+
+
+def test_an_excel_error_in_the_text_column_is_reported(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.append(["仕事内容"])
+    wb.active.append(["=VLOOKUP(1,A1:A1,2)"])
+    p = tmp_path / "e.xlsx"
+    _save_with_cached_values(wb, p, {"A2": ("e", "#N/A")})
+    assert _read(p) == ([], [f"{p}:row 2: '仕事内容' is the Excel error #N/A; row skipped"])
 
 
 def test_sheet_by_name_or_number_and_unknown_sheet(office_book):
@@ -136,7 +152,7 @@ def test_tag_cli_sheet_option_and_bad_records(office_book):
     r = CliRunner().invoke(cli, ["tag", str(office_book), "--sheet", "求人一覧", "--format", "jsonl"])
     out = [json.loads(line) for line in r.stdout.splitlines() if line.startswith("{")]
     assert r.exit_code == 1  # bad records were reported
-    assert [o["職種"] for o in out] == ["法人営業", "ルート営業", "店舗販売", "店舗販売(週末)", "販促"]
+    assert [o["職種"] for o in out] == ["法人営業", "ルート営業", "店舗販売", "店舗販売(週末)", "販促", "調査", "分析"]
     assert len(out[0]["sentences"]) == 2 and out[0]["labels"][0] == "sales"  # the model splits the cell
     assert out[3]["text"] == out[2]["text"] and out[3]["labels"] == ["distribution"]
     assert "[求人一覧]:row 6: '仕事内容' is a number (12345), not text; row skipped" in r.stderr

@@ -585,10 +585,10 @@ def _text_column(header: list[str], given: str | None) -> str | None:
 def _cell_value(v: Any) -> Any:
     """A cell as a JSON-able field value: dates and times as ISO text, an Excel error as Excel shows it
     (``#N/A``), a formula without a saved value as empty."""
-    if v is None or isinstance(v, (str, int, float, bool)):
-        return v
     if isinstance(v, _Uncached):
         return None
+    if v is None or isinstance(v, (str, int, float, bool)):
+        return str(v) if isinstance(v, _ExcelError) else v
     return v.isoformat() if hasattr(v, "isoformat") else str(v)
 
 
