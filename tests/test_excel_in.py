@@ -92,6 +92,21 @@ def test_merged_cells_fill_each_row_they_span(office_book):
     assert by_row[8].fields["職種"] == "店舗販売(週末)"
 
 
+def test_a_row_with_only_a_merged_cell_over_it_stays_blank(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["部署", "仕事内容"])
+    ws.append(["営業部", "新規顧客への提案営業"])
+    ws.append([None, None])  # covered by the merge, nothing of its own: a blank row, no item
+    ws.append([None, "既存顧客の訪問"])
+    ws.merge_cells("A2:A4")
+    p = tmp_path / "m.xlsx"
+    wb.save(p)
+    recs, errors = _read(p)
+    assert [(r.location.rsplit(" ", 1)[1], r.fields["部署"], r.text) for r in recs] == [
+        ("2", "営業部", "新規顧客への提案営業"), ("4", "営業部", "既存顧客の訪問")] and errors == []
+
+
 def test_alt_enter_line_break_stays_in_the_item(office_book):
     recs, _ = _read(office_book, sheet="求人一覧")
     assert recs[0].text == "新規顧客への提案営業を担当します。\n受注後は納期の調整も行います。"

@@ -717,10 +717,32 @@ _MERGE_REF = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?ref=\"([A-Z]+[0-9]+:[A-Z]+
 
 def _cell_parser() -> Any:
     """openpyxl's sheet parser reading saved values (data_only), that marks a formula saved without its value
-    and an Excel error value instead of reading them as empty / as text."""
-    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+    and an Excel error value instead of reading them as empty / as text, and that keeps no row it has read
+    (openpyxl's own parse leaves each read row, emptied, in the tree and its height in a dict: memory that
+    grows with the sheet)."""
+    from openpyxl.worksheet._reader import DATA_TAG, FORMULA_TAG, ROW_TAG, WorkSheetParser
+    from openpyxl.xml.functions import iterparse
 
     class Parser(WorkSheetParser):
+        def parse(self) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+            data = None
+            n = 0
+            for event, element in iterparse(self.source, events=("start", "end")):
+                if event == "start":
+                    if element.tag == DATA_TAG:
+                        data = element
+                elif element.tag == ROW_TAG:
+                    r = element.get("r")
+                    n = int(float(r)) if r else n + 1
+                    self.row_counter, self.col_counter = n, 0  # parse_cell numbers cells without a reference
+                    cells = [self.parse_cell(c) for c in element]
+                    element.clear()
+                    if data is not None:
+                        data.remove(element)
+                    yield n, cells
+                elif element.tag == DATA_TAG:
+                    return  # the rows are done; merged ranges come after them and are read beforehand
+
         def parse_cell(self, element: Any) -> dict[str, Any]:
             cell: dict[str, Any] = super().parse_cell(element)
             if cell["value"] is None and element.find(FORMULA_TAG) is not None:
@@ -733,38 +755,32 @@ def _cell_parser() -> Any:
 
 
 def _sheet_rows(wb: Any, ws: Any) -> Iterator[tuple[int, list[Any]]]:
-    """(row number, cell values) of a sheet's non-empty rows, merged cells filled the way Excel shows them:
-    the value of a merge's top-left cell in each row it spans (in the merge's first column). Streamed."""
+    """(row number, cell values) of a sheet's rows, merged cells filled the way Excel shows them: the value of
+    a merge's top-left cell in each row it spans (in the merge's first column). A row with no value of its
+    own stays blank. Streamed: one row at a time, the merges read first."""
     merges = _merged_ranges(wb, ws)
-    active: list[tuple[int, int, Any]] = []  # (last row, column, value) of the merges spanning the rows to come
+    active: list[tuple[int, int, Any]] = []  # (last row, column, value) of the merges over the rows to come
     with ws._get_source() as src:
         parser = _cell_parser()(src, ws._shared_strings, data_only=True, epoch=wb.epoch,
                                 date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
-        last = 0
         for n, cells in parser.parse():
-            for gap in range(last + 1, n):  # rows Excel left out of the file, inside a merge
-                active = [m for m in active if m[0] >= gap]
-                if active:
-                    yield gap, _filled([], active)
-            last = n
             row: list[Any] = [None] * (cells[-1]["column"] if cells else 0)
             for c in cells:
                 row[c["column"] - 1] = c["value"]
-            active = [m for m in active if m[0] >= n]
+            if active:
+                active = [m for m in active if m[0] >= n]
             for max_row, col, _ in merges.get(n, ()):
                 active.append((max_row, col, row[col - 1] if col <= len(row) else None))
-            yield n, _filled(row, active)
-        for gap in range(last + 1, max((m[0] for m in active), default=last) + 1):
-            active = [m for m in active if m[0] >= gap]
-            yield gap, _filled([], active)
+            if active and any(v not in (None, "") for v in row):
+                _fill(row, active)
+            yield n, row
 
 
-def _filled(row: list[Any], active: list[tuple[int, int, Any]]) -> list[Any]:
+def _fill(row: list[Any], active: list[tuple[int, int, Any]]) -> None:
     for _, col, value in active:
         if len(row) < col:
             row.extend([None] * (col - len(row)))
         row[col - 1] = value
-    return row
 
 
 def _sheet_header(
