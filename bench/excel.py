@@ -181,6 +181,11 @@ def _child(kind: str, path: str) -> dict[str, Any]:
         for _ in wb.worksheets[0].iter_rows(values_only=True):
             n += 1
         wb.close()
+    elif kind == "openpyxl-open":  # the workbook opened, no row read: the shared-string table is loaded
+        from openpyxl import load_workbook
+
+        t0 = time.perf_counter()
+        load_workbook(path, read_only=True, data_only=True).close()
     elif kind == "openpyxl-full":
         from openpyxl import load_workbook
 
@@ -355,6 +360,7 @@ def main() -> None:
     if have_calamine:
         reads["idle: interpreter + python-calamine imported"] = _measure("idle-calamine", big)
     for label, kind, path in [
+        ("openpyxl read_only, opened only (its shared-string table loaded, no row read)", "openpyxl-open", big),
         ("openpyxl read_only, values_only", "openpyxl", big),
         ("roleclassify readers.iter_records (openpyxl)", "readers", big),
         ("python-calamine iter_rows", "calamine", big),
