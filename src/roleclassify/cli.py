@@ -168,7 +168,7 @@ def encoding_option(f: F) -> F:
 
 
 def input_options(f: F) -> F:
-    """The options that say how to read the input files: --unit, --text-field, --text-column, --encoding."""
+    """The options that say how to read the input files: --unit, --text-field, --text-column, --sheet, --encoding."""
     for opt in reversed([
         click.option("--unit", type=click.Choice(UNITS), default="line", show_default=True,
                      help="For .txt, .docx, .pdf and .html input: one item per non-empty line (paragraph, list "
@@ -177,6 +177,9 @@ def input_options(f: F) -> F:
         click.option("--text-column", default=None,
                      help="CSV/TSV/Excel/Parquet column holding the text (default: text, or the first of 本文, "
                           "仕事内容, 職務内容, 業務内容 ... the header has)."),
+        click.option("--sheet", default=None, metavar="NAME|N",
+                     help="Excel: read only this sheet (its name, or its number from 1); default: every sheet "
+                          "whose header row has the text column."),
         encoding_option,
     ]):
         f = opt(f)
@@ -508,6 +511,8 @@ def suggest(inputs: tuple[str, ...], **options: Any) -> None:
               help="A duty counts as a role's work only with at least this score (and the tagging threshold).")
 @click.option("--dept-column", default=None, help="CSV/TSV column with the department (default: detected).")
 @click.option("--duty-column", default=None, help="CSV/TSV column with the duty (default: detected).")
+@click.option("--sheet", default=None, metavar="NAME|N",
+              help="Excel: read only this sheet (its name, or its number from 1); default: every sheet with a table.")
 @click.option("--fail-on", "fail_on", multiple=True, type=click.Choice(FAIL_ON_CHOICES),
               help="Exit with code 3 when findings of this kind exist (overlap = crossing or shared). Repeatable.")
 @encoding_option

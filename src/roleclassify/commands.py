@@ -81,6 +81,7 @@ class TagOptions:
     id_field: str | None = None  #: JSONL field holding each record's id
     columns: tuple[str, ...] | None = None  #: input fields carried over into the output (None: all)
     limit: int | None = None  #: tag only the first N good records
+    sheet: str | None = None  #: Excel: one sheet by name or 1-based number; None: every sheet with the column
 
 
 #: TagOptions fields the Dask path honours; another one set with ``scheduler`` is refused, never dropped
@@ -322,7 +323,8 @@ def _joinable_records(opts: TagOptions) -> tuple[str | None, Any]:
 
     def read(paths: Sequence[str]) -> Any:
         return iter_records(paths, unit=opts.unit, text_field=opts.text_field, text_column=opts.text_column,
-                            input_format=opts.input_format, encoding=opts.encoding, max_chars=opts.max_chars)
+                            input_format=opts.input_format, encoding=opts.encoding, max_chars=opts.max_chars,
+                            sheet=opts.sheet)
 
     if opts.id_column is None and opts.id_field is None and opts.columns is None:
         records = read(opts.inputs)
@@ -485,6 +487,7 @@ class SuggestOptions:
     text_field: str = "text"
     text_column: str | None = None
     encoding: str | None = None
+    sheet: str | None = None
 
 
 @dataclass(frozen=True)
@@ -508,7 +511,7 @@ def run_suggest(opts: SuggestOptions) -> SuggestResult:
     model = load(opts.model_path)
     known = known_texts(opts.exclude)
     records = iter_records(opts.inputs, unit=opts.unit, text_field=opts.text_field, text_column=opts.text_column,
-                           encoding=opts.encoding)
+                           encoding=opts.encoding, sheet=opts.sheet)
     picked, errors = suggest(model, records, n=opts.n, diversity=opts.diversity, exclude=known)
     with AtomicOutput(opts.output) as stream:
         for rec in picked:
@@ -534,6 +537,7 @@ class AuditOptions:
     fail_on: tuple[str, ...] = ()
     lang: str = "en"  #: the table, Markdown and HTML reports in en or ja (JSON keeps keys and English texts)
     encoding: str | None = None  #: the documents' text encoding (None: detected per file)
+    sheet: str | None = None
 
 
 def parse_expect(values: Sequence[str]) -> dict[str, str]:
@@ -578,7 +582,7 @@ def run_audit(opts: AuditOptions, *, stdout_is_tty: bool = False, on_model: Call
         on_model(model)
     report = audit(opts.paths, model, expect=expect, duplicate_threshold=opts.duplicate_threshold,
                    threshold=opts.threshold, min_score=opts.min_score, dept_column=opts.dept_column,
-                   duty_column=opts.duty_column, encoding=opts.encoding)
+                   duty_column=opts.duty_column, encoding=opts.encoding, sheet=opts.sheet)
     with AtomicOutput(opts.output) as stream:
         stream.write(render(report, fmt, lang=opts.lang) + "\n")
     return AuditRun(report, fmt, failing_findings(report, opts.fail_on), kinds)

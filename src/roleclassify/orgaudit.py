@@ -682,6 +682,7 @@ def audit(
     encoding: str | None = None,
     dept_column: str | None = None,
     duty_column: str | None = None,
+    sheet: str | None = None,
 ) -> AuditReport:
     """Read organisation documents (files or a directory), tag every duty and report the findings.
 
@@ -691,7 +692,8 @@ def audit(
         from .model import load
 
         model = load()
-    docs = read_org_documents(paths, encoding=encoding, dept_column=dept_column, duty_column=duty_column)
+    docs = read_org_documents(paths, encoding=encoding, dept_column=dept_column, duty_column=duty_column,
+                              sheet=sheet)
     return audit_documents(
         docs, model, expect=expect, duplicate_threshold=duplicate_threshold, threshold=threshold,
         min_score=min_score,

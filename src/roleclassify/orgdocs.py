@@ -496,8 +496,11 @@ def _delimited(text: str, file: str, delimiter: str, dept_col: str | None, duty_
     return _table_rows(rows, file, dept_col, duty_col)
 
 
-def _xlsx(path: Path, dept_col: str | None, duty_col: str | None) -> list[Section]:
-    """Every sheet that holds a 分掌 table; merged cells take the value of their top-left cell."""
+def _xlsx(path: Path, dept_col: str | None, duty_col: str | None, sheet: str | None = None) -> list[Section]:
+    """Every sheet that holds a 分掌 table (or the one ``sheet`` names: its name or 1-based number); merged
+    cells take the value of their top-left cell."""
+    from .io.readers import _chosen_sheets
+
     try:
         from openpyxl import load_workbook
     except ImportError:  # pragma: no cover
@@ -509,9 +512,12 @@ def _xlsx(path: Path, dept_col: str | None, duty_col: str | None) -> list[Sectio
         wb = load_workbook(str(path), data_only=True)
     except Exception as e:  # openpyxl raises several types for a broken file
         raise AuditError(f"{path}: cannot read as an Excel workbook ({type(e).__name__}: {e})") from None
+    chosen = _chosen_sheets(wb, str(path), sheet)
+    if not isinstance(chosen, list):
+        raise AuditError(str(chosen))
     sections: list[Section] = []
     errors: list[AuditError] = []
-    for ws in wb.worksheets:
+    for ws in chosen:
         grid = [[_cell(c) for c in row] for row in ws.iter_rows(values_only=True)]
         for rng in ws.merged_cells.ranges:
             top = grid[rng.min_row - 1][rng.min_col - 1] if rng.min_row <= len(grid) else ""
@@ -797,6 +803,7 @@ def read_org_document(
     encoding: str | None = None,
     dept_column: str | None = None,
     duty_column: str | None = None,
+    sheet: str | None = None,
 ) -> OrgDocument:
     """Read one file into departments, or raise :class:`AuditError` naming the file."""
     from .io.readers import is_gzip_name, read_bytes
@@ -812,7 +819,7 @@ def read_org_document(
         if gz:
             raise AuditError(f"{path}: a gzip-compressed Excel workbook is not read (it is compressed already); "
                              "decompress it first")
-        structure, sections = "xlsx", _xlsx(path, dept_column, duty_column)
+        structure, sections = "xlsx", _xlsx(path, dept_column, duty_column, sheet)
     elif suffix in (".html", ".htm"):
         structure, sections = _html(path, read_bytes(str(path)), dept_column, duty_column, encoding)
     elif suffix == ".pdf":

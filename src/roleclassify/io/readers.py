@@ -719,18 +719,30 @@ def _text_column(header: list[str], given: str | None) -> str | None:
 
 
 def _cell_value(v: Any) -> Any:
+    """A cell as a JSON-able field value: dates and times as ISO text, an Excel error as Excel shows it
+    (``#N/A``), a formula without a saved value as empty."""
+    if isinstance(v, _Uncached):
+        return None
     if v is None or isinstance(v, (str, int, float, bool)):
-        return v
+        return str(v) if isinstance(v, _ExcelError) else v
     return v.isoformat() if hasattr(v, "isoformat") else str(v)
 
 
-def _xlsx(path: str, text_column: str | None) -> Iterator[Record | RecordError]:
+class _Uncached(str):
+    """A formula cell saved without its value (the file was written by a program, never opened in Excel)."""
+
+
+class _ExcelError(str):
+    """A cell holding an Excel error value such as ``#N/A`` or ``#DIV/0!``."""
+
+
+def _xlsx(path: str, text_column: str | None, sheet: str | int | None = None) -> Iterator[Record | RecordError]:
     wb = _open_workbook(path)
     if isinstance(wb, RecordError):
         yield wb
         return
     try:
-        yield from _workbook_records(wb, path, text_column)
+        yield from _workbook_records(wb, path, text_column, sheet)
     finally:
         wb.close()
 
@@ -756,13 +768,35 @@ def _open_workbook(path: str) -> Any:
 _HEADER_ROWS = 20
 
 
-def _workbook_records(wb: Any, path: str, text_column: str | None) -> Iterator[Record | RecordError]:
-    """The records of every sheet that has a header row with the text column; one error if no sheet has."""
+def _chosen_sheets(wb: Any, path: str, sheet: str | int | None) -> list[Any] | RecordError:
+    """The sheets to read: every one, or the one ``sheet`` names (its name, else its 1-based number)."""
+    sheets = wb.worksheets
+    if sheet is None or sheet == "":
+        return list(sheets)
+    by_name = {ws.title: ws for ws in sheets}
+    if str(sheet) in by_name:
+        return [by_name[str(sheet)]]
+    if str(sheet).strip().isdigit() and 1 <= int(sheet) <= len(sheets):
+        return [sheets[int(sheet) - 1]]
+    names = ", ".join(ws.title for ws in sheets)
+    return RecordError(path, f"no sheet {str(sheet)!r} (sheets: {names}); pass {option('sheet', 'NAME')} "
+                             f"or its number 1-{len(sheets)}; file skipped")
+
+
+def _workbook_records(
+    wb: Any, path: str, text_column: str | None, sheet: str | int | None = None
+) -> Iterator[Record | RecordError]:
+    """The records of every sheet (or the one ``sheet`` names) that has a header row with the text column;
+    one error if no sheet has."""
+    chosen = _chosen_sheets(wb, path, sheet)
+    if isinstance(chosen, RecordError):
+        yield chosen
+        return
     found = False
     seen_headers: list[str] = []  # the first non-empty row met, named when no sheet has the text column
-    for ws in wb.worksheets:
+    for ws in chosen:
         name = path if len(wb.worksheets) == 1 else f"{path}[{ws.title}]"
-        rows = ws.iter_rows(values_only=True)
+        rows = _sheet_rows(wb, ws)
         head = _sheet_header(rows, text_column, seen_headers)
         if head is None:
             continue
@@ -773,49 +807,171 @@ def _workbook_records(wb: Any, path: str, text_column: str | None) -> Iterator[R
                                                  "sheet skipped")
             continue
         found = True
-        yield from _sheet_records(rows, n + 1, header, col, name)
+        yield from _sheet_records(rows, header, col, name)
     if not found:
         wanted = repr(text_column) if text_column else "text column (" + ", ".join(TEXT_COLUMNS[:5]) + "…)"
+        where = "the sheet's" if len(chosen) == 1 and len(wb.worksheets) > 1 else "any sheet's"
+        place = f"{path}[{chosen[0].title}]" if where == "the sheet's" else path
         yield RecordError(
-            f"{path}:row 1",
-            f"no {wanted} in any sheet's first {_HEADER_ROWS} rows "
-            f"(columns seen: {', '.join(seen_headers) or 'none'}); pass --text-column NAME; file skipped",
+            f"{place}:row 1",
+            f"no {wanted} in {where} first {_HEADER_ROWS} rows "
+            f"(columns seen: {', '.join(seen_headers) or 'none'}); pass {option('text_column', 'NAME')}; file skipped",
         )
 
 
+def _merged_ranges(wb: Any, ws: Any) -> dict[int, list[tuple[int, int, int]]]:
+    """The merged ranges of a sheet as {first row: [(last row, first column, last column)]}. Excel stores them
+    after the rows, so the sheet's XML is scanned for them first (in chunks: memory stays bounded)."""
+    from openpyxl.utils.cell import range_boundaries
+
+    out: dict[int, list[tuple[int, int, int]]] = {}
+    tail = b""
+    with wb._archive.open(ws._worksheet_path) as src:  # openpyxl keeps the archive open in read-only mode
+        while True:
+            chunk = src.read(1 << 20)
+            if not chunk:
+                break
+            data = tail + chunk
+            i = data.find(b"</sheetData>")
+            if i < 0:
+                i = data.find(b":sheetData>")  # a namespace prefix (x:sheetData)
+            if i >= 0:
+                tail = data[i:] + src.read()
+                break
+            tail = data[-32:]
+        else:  # pragma: no cover
+            tail = b""
+    for ref in _MERGE_REF.findall(tail):
+        min_col, min_row, max_col, max_row = range_boundaries(ref.decode())
+        if max_row > min_row or max_col > min_col:
+            out.setdefault(min_row, []).append((max_row, min_col, max_col))
+    return out
+
+
+_MERGE_REF = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?ref=\"([A-Z]+[0-9]+:[A-Z]+[0-9]+)\"")
+
+
+def _cell_parser() -> Any:
+    """openpyxl's sheet parser reading saved values (data_only), that marks a formula saved without its value
+    and an Excel error value instead of reading them as empty / as text, and that keeps no row it has read
+    (openpyxl's own parse leaves each read row, emptied, in the tree and its height in a dict: memory that
+    grows with the sheet)."""
+    from openpyxl.worksheet._reader import DATA_TAG, FORMULA_TAG, ROW_TAG, WorkSheetParser
+    from openpyxl.xml.functions import iterparse
+
+    class Parser(WorkSheetParser):
+        def parse(self) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+            data = None
+            n = 0
+            for event, element in iterparse(self.source, events=("start", "end")):
+                if event == "start":
+                    if element.tag == DATA_TAG:
+                        data = element
+                elif element.tag == ROW_TAG:
+                    r = element.get("r")
+                    n = int(float(r)) if r else n + 1
+                    self.row_counter, self.col_counter = n, 0  # parse_cell numbers cells without a reference
+                    cells = [self.parse_cell(c) for c in element]
+                    element.clear()
+                    if data is not None:
+                        data.remove(element)
+                    yield n, cells
+                elif element.tag == DATA_TAG:
+                    return  # the rows are done; merged ranges come after them and are read beforehand
+
+        def parse_cell(self, element: Any) -> dict[str, Any]:
+            cell: dict[str, Any] = super().parse_cell(element)
+            if cell["value"] is None and element.find(FORMULA_TAG) is not None:
+                cell["value"] = _Uncached("=" + (element.findtext(FORMULA_TAG) or "…"))
+            elif cell["data_type"] == "e" and isinstance(cell["value"], str):
+                cell["value"] = _ExcelError(cell["value"])
+            return cell
+
+    return Parser
+
+
+def _sheet_rows(wb: Any, ws: Any) -> Iterator[tuple[int, list[Any]]]:
+    """(row number, cell values) of a sheet's rows, merged cells filled the way Excel shows them: the value of
+    a merge's top-left cell in each row it spans (in the merge's first column). A row with no value of its
+    own stays blank. Streamed: one row at a time, the merges read first."""
+    merges = _merged_ranges(wb, ws)
+    active: list[tuple[int, int, Any]] = []  # (last row, column, value) of the merges over the rows to come
+    with ws._get_source() as src:
+        parser = _cell_parser()(src, ws._shared_strings, data_only=True, epoch=wb.epoch,
+                                date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+        for n, cells in parser.parse():
+            row: list[Any] = [None] * (cells[-1]["column"] if cells else 0)
+            for c in cells:
+                row[c["column"] - 1] = c["value"]
+            if active:
+                active = [m for m in active if m[0] >= n]
+            for max_row, col, _ in merges.get(n, ()):
+                active.append((max_row, col, row[col - 1] if col <= len(row) else None))
+            if active and any(v not in (None, "") for v in row):
+                _fill(row, active)
+            yield n, row
+
+
+def _fill(row: list[Any], active: list[tuple[int, int, Any]]) -> None:
+    for _, col, value in active:
+        if len(row) < col:
+            row.extend([None] * (col - len(row)))
+        row[col - 1] = value
+
+
 def _sheet_header(
-    rows: Iterator[tuple[Any, ...]], text_column: str | None, seen_headers: list[str]
+    rows: Iterator[tuple[int, list[Any]]], text_column: str | None, seen_headers: list[str]
 ) -> tuple[int, list[str], str] | None:
     """Read a sheet's rows up to its header row: (row number, column names, text column), or None when none
     of the first rows holds the text column. The first non-empty row met goes into ``seen_headers`` if that
     is still empty."""
-    for n, row in enumerate(rows, 1):
+    for n, row in rows:
+        if n > _HEADER_ROWS:
+            return None
         cells = ["" if c is None else str(c).strip() for c in row]
         col = _text_column(cells, text_column)
         if col is not None:
             return n, [c or f"column_{i + 1}" for i, c in enumerate(cells)], col
-        if n >= _HEADER_ROWS:
-            return None
         if any(cells) and not seen_headers:
             seen_headers.extend(c for c in cells if c)
     return None
 
 
+def _text_problem(value: Any, col: str) -> str | None:
+    """Why a text cell's value is no text to tag (a number, a date, an error, a formula without its value)."""
+    if isinstance(value, _Uncached):
+        return (f"{col!r} is a formula ({value}) saved without its value; open the file in Excel and save it "
+                "again; row skipped")
+    if isinstance(value, _ExcelError):
+        return f"{col!r} is the Excel error {value}; row skipped"
+    if value is None or isinstance(value, str):
+        return None
+    kind = "a date" if hasattr(value, "isoformat") else "TRUE/FALSE" if isinstance(value, bool) else "a number"
+    return f"{col!r} is {kind} ({_cell_value(value)}), not text; row skipped"
+
+
 def _sheet_records(
-    rows: Iterator[tuple[Any, ...]], start: int, header: list[str], col: str, name: str
-) -> Iterator[Record]:
-    """The rows below a sheet's header as records (``start`` is the first one's row number); blank rows are
-    skipped, an empty text cell is an empty text (tagged other)."""
-    for n, row in enumerate(rows, start):
-        values = [_cell_value(c) for c in row]
-        if not any(v not in (None, "") for v in values):
+    rows: Iterator[tuple[int, list[Any]]], header: list[str], col: str, name: str
+) -> Iterator[Record | RecordError]:
+    """The rows below a sheet's header as records; blank rows are skipped, an empty text cell is an empty
+    text (tagged other), a text cell that holds no text is reported. A line break typed in a cell (Alt+Enter)
+    stays in the text."""
+    at = header.index(col)
+    for n, row in rows:
+        if not any(v not in (None, "") for v in row):
             continue
-        fields = dict(zip(header, values + [None] * (len(header) - len(values))))
-        text = fields.pop(col)
         where = f"{name}:row {n}"
+        text = row[at] if at < len(row) else None
+        problem = _text_problem(text, col)
+        if problem:
+            yield RecordError(where, problem)
+            continue
+        values = [_cell_value(c) for c in row]
+        fields = dict(zip(header, values + [None] * (len(header) - len(values))))
+        del fields[col]
         rid = fields.pop("id") if "id" in fields and fields["id"] not in (None, "") else where
         fields.pop("id", None)
-        yield Record(rid, "" if text is None else str(text), fields, where, col)
+        yield Record(rid, "" if text is None else str(text).replace("\r\n", "\n"), fields, where, col)
 
 
 def _document(path: str, fmt: str, unit: str, encoding: str | None) -> Iterator[Record | RecordError]:
@@ -864,16 +1020,17 @@ def iter_records(
     input_format: str = "auto",
     encoding: str | None = None,
     max_chars: int = MAX_TEXT_CHARS,
+    sheet: str | int | None = None,
 ) -> Iterator[Record | RecordError]:
     """Records from files in order; ``-`` is stdin. Errors about single records are yielded, not raised;
     a file that cannot be read at all (missing, binary, unknown encoding) is yielded as one error too."""
     for path in paths:
-        yield from _file_records(path, unit, text_field, text_column, input_format, encoding, max_chars)
+        yield from _file_records(path, unit, text_field, text_column, input_format, encoding, max_chars, sheet)
 
 
 def _file_records(
     path: str, unit: str, text_field: str, text_column: str | None, input_format: str, encoding: str | None,
-    max_chars: int,
+    max_chars: int, sheet: str | int | None = None,
 ) -> Iterator[Record | RecordError]:
     """The records of one input (see :func:`iter_records`)."""
     fmt = detect_format(path, input_format)
@@ -885,7 +1042,7 @@ def _file_records(
         yield from _parquet(path, text_column)
         return
     if fmt == "xlsx":
-        yield from _xlsx(path, text_column)
+        yield from _xlsx(path, text_column, sheet)
         return
     if fmt in DOCUMENT_FORMATS:
         yield from _document(path, fmt, unit, encoding)
