@@ -83,7 +83,9 @@ def test_xlsx_output_joins_back_by_id(staff_csv, tmp_path):
     r = _run(staff_csv, "--id-column", "社員番号", "-o", out)
     assert r.exit_code == 0, r.output
     head, got = _by_id(_read_xlsx(out))
-    assert head[:3] == ["id", "仕事内容", "labels"]
+    # the input's columns first (id, text under its own name, the others), then the results
+    assert head == ["id", "仕事内容", "社員番号", "部署", "labels", "sales", "distribution", "marketing", "review",
+                    "n_sentences"]
     for emp, dept, text in ROWS:
         assert got[emp]["仕事内容"] == text and got[emp]["部署"] == dept
     sents = _read_xlsx(out, "sentences")

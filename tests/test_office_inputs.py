@@ -103,8 +103,9 @@ def test_xlsx_output_round_trip_equals_jsonl(workbook, tmp_path):
     rows = [[c.value for c in row] for row in ws.iter_rows()]
     head = rows[0]
     # the text column keeps the input's name for it (issue 14: results join back to the input)
-    assert head[:8] == ["id", "仕事内容", "labels", "sales", "distribution", "marketing", "review", "n_sentences"]
-    assert head[8:] == ["No.", "職種", "勤務地", "更新日"]
+    # the input's columns first, then the results (issue 14: one row per item, the input's columns first)
+    assert head[:6] == ["id", "仕事内容", "No.", "職種", "勤務地", "更新日"]
+    assert head[6:] == ["labels", "sales", "distribution", "marketing", "review", "n_sentences"]
     assert len(rows) - 1 == len(jsonl)
     for row, rec in zip(rows[1:], jsonl):
         got = dict(zip(head, row))

@@ -443,7 +443,8 @@ def evaluate(corpus: tuple[str, ...], fmt: str, **options: Any) -> None:
 @model_option
 @click.option("--top", type=click.IntRange(1, 50), default=6, show_default=True, help="Features shown per role.")
 @format_option(("table", "json"))
-def explain(texts: tuple[str, ...], model_path: str | None, top: int, fmt: str) -> None:
+@lang_option
+def explain(texts: tuple[str, ...], model_path: str | None, top: int, fmt: str, lang: str) -> None:
     """Show why a text gets its labels: per sentence and role, the words and character n-grams that
     pushed the score up (+) or down (-), with their weights in log-odds.
 
@@ -451,6 +452,7 @@ def explain(texts: tuple[str, ...], model_path: str | None, top: int, fmt: str) 
     Example:
         roleclassify explain "営業部が市場調査とターゲット選定を行う。"
         roleclassify explain "受注処理と在庫管理" --top 10 --format json
+        roleclassify explain "店頭での接客と商品陳列" --lang ja
     """
     from .model import load
 
@@ -459,7 +461,7 @@ def explain(texts: tuple[str, ...], model_path: str | None, top: int, fmt: str) 
     if fmt == "json":
         click.echo(json.dumps([t.to_dict() for t in tags], ensure_ascii=False, indent=2))
     else:
-        click.echo(tables.explanation_text(tags, model.labels, model.thresholds_))
+        click.echo(tables.explanation_text(tags, model.labels, model.thresholds_, lang=lang))
 
 
 @cli.command()

@@ -260,8 +260,8 @@ class _CsvWriter:
 
 class _XlsxWriter:
     """A real workbook, streamed (openpyxl write-only: bounded memory for a million rows): sheet ``results``
-    (one row per item: id, text, labels, a score per label, review, then the input's fields; frozen header,
-    auto-filter, widths that fit Japanese text) and sheet ``sentences`` (one row per sentence)."""
+    (one row per item: the input's id, text and fields first, then labels, a score per label, review and the
+    number of sentences; frozen header, auto-filter, widths that fit Japanese text) and sheet ``sentences`` (one row per sentence)."""
 
     binary = True
 
@@ -284,11 +284,13 @@ class _XlsxWriter:
         from openpyxl.utils import get_column_letter
 
         self.extra = [k for k in rec if k not in RECORD_KEYS]
-        head = [_header("id", self.lang), _header("labels", self.lang),
+        # the input's columns first (its id, its text under its own name, its other columns), then the results
+        head = [_header("id", self.lang), *self.extra, _header("labels", self.lang),
                 *(display_label(l, self.lang) for l in self.labels), _header("review", self.lang),
-                _header("n_sentences", self.lang), *self.extra]
+                _header("n_sentences", self.lang)]
         head.insert(1, _text_header(self.text_name, self.lang, head))
-        widths = [24, 60, 18, *([12] * len(self.labels)), 8, 8, *(max(10, min(40, cell_width(str(rec.get(k, ""))) + 2)) for k in self.extra)]
+        widths = [24, 60, *(max(10, min(40, cell_width(str(rec.get(k, ""))) + 2)) for k in self.extra), 18,
+                  *([12] * len(self.labels)), 8, 8]
         for i, w in enumerate(widths, 1):
             self.items.column_dimensions[get_column_letter(i)].width = w
         self.items.freeze_panes = "A2"
@@ -308,11 +310,12 @@ class _XlsxWriter:
         assert self.extra is not None
         _note_late(self.late, rec, self.extra, self.n)
         names = lambda ls: ";".join(display_label(l, self.lang) for l in ls)
-        row = [_id_cell(rec["id"]), rec["text"], names(rec["labels"]), *(rec["scores"].get(l) for l in self.labels),
-               bool(rec.get("review")), len(rec["sentences"])]
+        row = [_id_cell(rec["id"]), rec["text"]]
         for k in self.extra:
             v = rec.get(k)
             row.append(v if isinstance(v, (str, int, float, bool)) or v is None else json.dumps(v, ensure_ascii=False))
+        row += [names(rec["labels"]), *(rec["scores"].get(l) for l in self.labels), bool(rec.get("review")),
+                len(rec["sentences"])]
         self.items.append(row)
         for snt in rec["sentences"]:
             self.sents.append([_id_cell(rec["id"]), snt["text"], names(snt["labels"]),
