@@ -361,3 +361,21 @@ def test_corpus_split_rewrites_a_cp932_jsonl_corpus_as_utf8(tmp_path):
     written = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines()]
     assert [w["id"] for w in written] == [json.loads(line)["id"] for line in rows.splitlines()]
     assert {w["split"] for w in written} == {"train", "test"}
+
+
+def test_audit_directory_reads_its_gzip_documents(tmp_path):
+    """A per-department directory may hold compressed files: 営業部.txt.gz is the department 営業部."""
+    import gzip
+
+    from roleclassify.orgdocs import read_org_documents
+
+    d = tmp_path / "部署"
+    d.mkdir()
+    (d / "物流部.txt").write_text("受注データの入力と出荷手配\n在庫数の確認と棚卸\n", encoding="utf-8")
+    with gzip.open(d / "営業部.txt.gz", "wt", encoding="cp932") as f:
+        f.write("新規顧客への提案営業\n既存顧客へのルート営業\n")
+    docs = read_org_documents([d])
+    names = sorted(s.department for doc in docs for s in doc.sections)
+    assert names == ["営業部", "物流部"]
+    duties = {s.department: [u.text for u in s.duties] for doc in docs for s in doc.sections}
+    assert duties["営業部"] == ["新規顧客への提案営業", "既存顧客へのルート営業"]

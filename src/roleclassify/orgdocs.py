@@ -841,8 +841,16 @@ def read_org_document(
     return OrgDocument(str(path), structure, sections)
 
 
+def _doc_suffix(p: Path) -> str:
+    """A document's format suffix, looking through ``.gz`` (``規程.txt.gz`` is a ``.txt``)."""
+    from .io.readers import is_gzip_name
+
+    return (p.with_suffix("") if is_gzip_name(p.name) else p).suffix.lower()
+
+
 def _directory(path: Path, encoding: str | None, **kw: str | None) -> list[OrgDocument]:
-    files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in DOC_SUFFIXES and not p.name.startswith("."))
+    files = sorted(p for p in path.iterdir()
+                   if p.is_file() and _doc_suffix(p) in DOC_SUFFIXES and not p.name.startswith("."))
     if not files:
         raise AuditError(f"{path}: no documents ({', '.join(DOC_SUFFIXES)}) in this directory")
     docs: list[OrgDocument] = []
@@ -859,9 +867,9 @@ def _directory(path: Path, encoding: str | None, **kw: str | None) -> list[OrgDo
     # one file per department: the file name is the department, each line a duty
     sections = []
     for f in files:
-        if f.suffix.lower() not in (".txt", ".md", ".markdown"):
+        if _doc_suffix(f) not in (".txt", ".md", ".markdown"):
             raise AuditError(f"{f}: a per-department directory may only hold .txt/.md files")
-        sec = Section(f.stem, str(f), 1)
+        sec = Section(Path(f.name[:-3] if f.name.lower().endswith(".gz") else f.name).stem, str(f), 1)
         for n, line in enumerate(split_lines(_read_text_file(f, encoding)), 1):
             if line.strip() and not _MD_HEADING_RE.match(line):
                 _add_duties(sec, line, str(f), n)
