@@ -165,3 +165,28 @@ def test_messages_name_options_that_exist(tmp_path, tiny_model_dir):
 
     with pytest.raises(AuditError, match=r"dept_column='NAME' / duty_column='NAME'"):
         audit_fn([table])
+
+
+def test_workers_do_not_fork_a_process_that_runs_other_threads(tmp_path, tiny_model_dir):
+    """A fork taken while another thread holds a lock can hang the worker (the suite hung once after the Dask
+    tests had left their event-loop threads running): with a second thread alive the pool starts by forkserver,
+    and the output is the same."""
+    import threading
+
+    from roleclassify.pipeline import start_method
+
+    src = tmp_path / "in.txt"
+    src.write_text("".join(f"{t}\n" for t in ["新規顧客への提案営業", "受注処理と在庫管理", "市場調査"] * 5), encoding="utf-8")
+    one = tmp_path / "one.jsonl"
+    C.run_tag(C.TagOptions(inputs=(str(src),), output=str(one), model_path=str(tiny_model_dir)))
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    try:
+        assert start_method() != "fork"
+        two = tmp_path / "two.jsonl"
+        C.run_tag(C.TagOptions(inputs=(str(src),), output=str(two), model_path=str(tiny_model_dir), jobs=2))
+    finally:
+        stop.set()
+        other.join()
+    assert two.read_bytes() == one.read_bytes()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import signal
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, islice
@@ -222,6 +223,17 @@ def _work(batch: list[Record | RecordError], as_json: bool = False) -> list[dict
     return [_output(item, as_json) for item in tag_records(_MODEL, batch, batch_size=max(1, len(batch)), **_OPTIONS)]
 
 
+def start_method() -> str:
+    """How worker processes start: ``fork`` while this process runs no other thread (cheap: the workers inherit
+    the loaded model); otherwise ``forkserver`` (or ``spawn``), because a fork taken while another thread holds a
+    lock (a Dask client's event loop, a progress bar's monitor, an application's threads) can leave the worker
+    waiting on that lock for ever."""
+    methods = mp.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
 def tag_stream(
     model: RoleClassifier,
     records: Iterable[Record | RecordError],
@@ -243,7 +255,7 @@ def tag_stream(
         for item in tag_records(model, records, batch_size=batch_size, waiting=waiting, **options):
             yield _output(item, as_json)
         return
-    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    ctx = mp.get_context(start_method())
     model.tokenizer = None  # each worker builds its own SudachiPy tokenizer
     pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(model, options))
     pending: deque = deque()
