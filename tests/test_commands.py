@@ -190,3 +190,22 @@ def test_workers_do_not_fork_a_process_that_runs_other_threads(tmp_path, tiny_mo
         stop.set()
         other.join()
     assert two.read_bytes() == one.read_bytes()
+
+
+def test_reader_and_model_messages_name_python_parameters_from_python(tmp_path):
+    """From Python the readers and the model loader name parameters (text_column='NAME', model_path), on the
+    command line the options (--text-column NAME, --model)."""
+    from roleclassify.errors import ModelError
+    from roleclassify.io.readers import iter_records
+    from roleclassify.model import load
+
+    src = tmp_path / "a.csv"
+    src.write_text("番号,内容\n1,受注処理\n", encoding="utf-8")
+    errors = [r for r in iter_records([str(src)]) if isinstance(r, RecordError)]
+    assert errors and "pass text_column='NAME'" in str(errors[0]) and "--" not in str(errors[0])
+    with pytest.raises(ModelError, match="leave model_path out"):
+        load(tmp_path / "nowhere")
+    r = CliRunner().invoke(cli, ["tag", str(src), "--format", "jsonl"])
+    assert "pass --text-column NAME" in r.stderr
+    r = CliRunner().invoke(cli, ["tag", str(src), "-m", str(tmp_path / "nowhere")])
+    assert "leave --model out" in r.stderr

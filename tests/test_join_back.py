@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from roleclassify.cli import cli
 from roleclassify.commands import TagOptions, dask_unsupported, run_tag
 from roleclassify.errors import InputError, OptionError
+from roleclassify.io.output import RECORD_KEYS
 
 ROWS = [
     ("E001", "営業部", "新規顧客への提案営業を担当します。"),
@@ -262,7 +263,7 @@ def test_columns_keeps_only_those_in_that_order(staff_csv, tmp_path):
     r = _run(staff_csv, "--id-column", "社員番号", "--columns", "部署", "--format", "jsonl")
     assert r.exit_code == 0
     out = _jsonl(r)
-    assert {k for k in out[0] if k not in ("id", "text", "labels", "scores", "review", "sentences", "shares")} == {"部署"}
+    assert {k for k in out[0] if k not in RECORD_KEYS} == {"部署"}
     csv_out = tmp_path / "o.csv"
     r = _run(staff_csv, "--id-column", "社員番号", "--select", "部署,社員番号", "-o", csv_out)
     assert r.exit_code == 0

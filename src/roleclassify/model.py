@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import ModelError, OptionError
+from .errors import ModelError, OptionError, option
 from .features import FeatureSpec, Featurizer, Unit, analyze
 from .io.fileio import atomic_write_bytes
 from .labels import OTHER
@@ -588,7 +588,7 @@ def check_model_directory(directory: str | os.PathLike) -> None:
     real = Path(os.path.realpath(d))
     if real == Path(real.anchor) or real == Path(os.path.realpath(Path.home())):
         raise ModelError(f"{d}: will not write a model into {'/' if real == Path(real.anchor) else 'the home directory'}; "
-                         "give a directory of its own, e.g. --out models/mine")
+                         f"give a directory of its own, e.g. {option('out', 'models/mine')}")
     if not d.exists():
         return
     if not d.is_dir():
@@ -636,7 +636,7 @@ def _model_file(path: Path) -> Path:
     if not file.exists():
         raise ModelError(
             f"{file}: no model file there. Pass a directory written by `roleclassify train --out DIR` "
-            "or its model.npz, or leave --model out to use the shipped default model."
+            f"or its model.npz, or leave {option('model_path')} out to use the shipped default model."
         )
     return file
 
@@ -837,7 +837,7 @@ def default_model_path() -> Path:
             return candidate
     raise ModelError(
         "the shipped default model is missing from this installation; reinstall roleclassify "
-        "(pip install --force-reinstall roleclassify) or pass --model DIR."
+        f"(pip install --force-reinstall roleclassify) or pass {option('model_path', 'DIR')}."
     )
 
 

@@ -467,7 +467,7 @@ class _Source:
             if raw_line is None:
                 n = next(number)
                 yield n, RecordError(self._at(n), f"line of more than {self.max_chars:,} characters, more than one "
-                                                  "record may have (--max-chars); line skipped")
+                                                  f"record may have ({option('max_chars')}); line skipped")
             else:
                 if first and self.encoding == "utf-8-sig":
                     raw_line = raw_line.removeprefix(codecs.BOM_UTF8)
@@ -541,7 +541,7 @@ def _txt_lines(src: _Source) -> Iterator[Record | RecordError]:
             yield line
         elif len(line) > src.max_chars:
             yield RecordError(f"{src.name}:{n}", f"line of {len(line):,} characters, more than the "
-                                                 f"{src.max_chars:,} one record may have (--max-chars); line skipped")
+                                                 f"{src.max_chars:,} one record may have ({option('max_chars')}); line skipped")
         elif line.strip():
             loc = f"{src.name}:{n}"
             yield Record(loc, line.strip(), {}, loc)
@@ -587,7 +587,7 @@ def _jsonl(src: _Source, text_field: str) -> Iterator[Record | RecordError]:
             continue
         if text_field not in obj:
             yield RecordError(
-                where, f"no {text_field!r} field (fields: {', '.join(obj) or 'none'}); pass --text-field"
+                where, f"no {text_field!r} field (fields: {', '.join(obj) or 'none'}); pass {option('text_field', 'NAME')}"
             )
             continue
         text = obj[text_field]
@@ -602,7 +602,7 @@ def _jsonl(src: _Source, text_field: str) -> Iterator[Record | RecordError]:
             continue
         if len(text) > src.max_chars:
             yield RecordError(where, f"text of {len(text):,} characters, more than the {src.max_chars:,} "
-                                     "one record may have (--max-chars); record skipped")
+                                     f"one record may have ({option('max_chars')}); record skipped")
             continue
         rid = obj.get("id", where)
         fields = {k: v for k, v in obj.items() if k not in (text_field, "id")}
@@ -654,7 +654,7 @@ def _delimited_header(row: list[str], text_column: str | None) -> tuple[list[str
         return f"column {dup!r} appears twice in the header; rename one of them; file skipped"
     col = _text_column(header, text_column)
     if col is None:
-        return (f"no {text_column or 'text'!r} column (columns: {', '.join(header)}); pass --text-column NAME; "
+        return (f"no {text_column or 'text'!r} column (columns: {', '.join(header)}); pass {option('text_column', 'NAME')}; "
                 "file skipped")
     return header, col
 
@@ -697,7 +697,7 @@ def _parquet(path: str, text_column: str | None) -> Iterator[Record | RecordErro
     names = pf.schema_arrow.names
     col = _text_column(names, text_column) or text_column or "text"
     if col not in names:
-        yield RecordError(f"{path}:row 1", f"no {col!r} column (columns: {', '.join(names)}); pass --text-column NAME; file skipped")
+        yield RecordError(f"{path}:row 1", f"no {col!r} column (columns: {', '.join(names)}); pass {option('text_column', 'NAME')}; file skipped")
         return
     n = 0
     for batch in pf.iter_batches(batch_size=4096):
