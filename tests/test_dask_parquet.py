@@ -10,7 +10,6 @@ import pytest
 from click.testing import CliRunner
 
 from roleclassify.cli import cli
-from roleclassify.errors import InputError
 
 pd = pytest.importorskip("pandas")
 pytest.importorskip("pyarrow")
@@ -275,27 +274,3 @@ def test_scheduler_takes_text_field_and_an_environment_lang(tmp_path, monkeypatc
     # not refused: the next check (no --output) is what stops it
     r = CliRunner().invoke(cli, ["tag", str(src), "--scheduler", "local", "--text-field", "body"])
     assert r.exit_code == 2 and "--scheduler needs --output DIR" in r.stderr
-
-
-@pytest.mark.slow
-def test_dask_reads_gzip_csv_and_jsonl_as_the_plain_files(tmp_path):
-    """tag --scheduler reads .csv.gz / .jsonl.gz (one partition per compressed file) with the same results.
-    Computed in this process: an earlier test's closed client may be dask's default one by now."""
-    import gzip
-
-    import roleclassify.dask as rcd
-
-    csv_text = RAGGED
-    jsonl_text = "".join(json.dumps({"id": f"j{i}", "text": t}, ensure_ascii=False) + "\n" for i, t in enumerate(LINES))
-    for name, text in (("r.csv", csv_text), ("r.jsonl", jsonl_text)):
-        plain, packed = tmp_path / name, tmp_path / f"{name}.gz"
-        plain.write_text(text, encoding="utf-8")
-        with gzip.open(packed, "wt", encoding="utf-8") as f:
-            f.write(text)
-        want = rcd.tag_dataframe(rcd.read_inputs([str(plain)]), "text").compute(scheduler="sync")
-        got = rcd.tag_dataframe(rcd.read_inputs([str(packed)]), "text").compute(scheduler="sync")
-        assert got.to_dict(orient="records") == want.to_dict(orient="records"), name
-    bad = tmp_path / "bad.csv.gz"
-    bad.write_bytes(b"id,text\n1,not gzip\n")
-    with pytest.raises(InputError, match=r"bad\.csv\.gz: not readable as gzip"):
-        rcd.read_inputs([str(bad)])

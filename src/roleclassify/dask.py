@@ -243,27 +243,14 @@ def read_inputs(paths: list[str], *, text_column: str = "text", blocksize: str =
     import dask.dataframe as dd
 
     files, suffix = _input_files(paths)
-    gz = suffix.endswith(".gz")
-    suffix = suffix.removesuffix(".gz")
-    if (suffix == ".parquet" or Path(files[0]).is_dir()) and not gz:
+    if suffix == ".parquet" or Path(files[0]).is_dir():
         _check_parquet(files)
         return dd.read_parquet(files)
-    # a gzip stream cannot be split at byte offsets: one partition per compressed file
-    size: str | None = None if gz else blocksize
     if suffix in (".csv", ".tsv"):
-        return _read_delimited(files, "," if suffix == ".csv" else "\t", text_column, size, gz)
+        return _read_delimited(files, "," if suffix == ".csv" else "\t", text_column, blocksize)
     if suffix in (".jsonl", ".ndjson", ".json"):
-        return _read_jsonl(files, text_column, size, gz)
-    raise InputError(f"{files[0]}: distributed tagging reads .parquet, .csv, .tsv or .jsonl files (CSV, TSV and "
-                     "JSONL also gzip-compressed)")
-
-
-def _suffix(path: str) -> str:
-    """A file's format suffix, ``.gz`` kept after it (``a.csv.gz`` is ``.csv.gz``)."""
-    p = Path(path)
-    if p.suffix.lower() == ".gz":
-        return p.with_suffix("").suffix.lower() + ".gz"
-    return p.suffix.lower()
+        return _read_jsonl(files, text_column, blocksize)
+    raise InputError(f"{files[0]}: distributed tagging reads .parquet, .csv, .tsv or .jsonl files")
 
 
 def _input_files(paths: list[str]) -> tuple[list[str], str]:
@@ -276,7 +263,7 @@ def _input_files(paths: list[str]) -> tuple[list[str], str]:
         files.extend(found)
     if not files:
         raise InputError(f"no input files match {', '.join(paths)}")
-    suffixes = {_suffix(f) for f in files if not Path(f).is_dir()} or {".parquet"}
+    suffixes = {Path(f).suffix.lower() for f in files if not Path(f).is_dir()} or {".parquet"}
     if len(suffixes) > 1:
         raise InputError(f"mixed input formats {sorted(suffixes)}; tag one format per run")
     for f in files:
@@ -285,14 +272,13 @@ def _input_files(paths: list[str]) -> tuple[list[str], str]:
     return files, suffixes.pop()
 
 
-def _read_delimited(files: list[str], sep: str, text_column: str, blocksize: str | None, gz: bool = False
-                    ) -> dd.DataFrame:
+def _read_delimited(files: list[str], sep: str, text_column: str, blocksize: str) -> dd.DataFrame:
     """CSV / TSV files as text columns; rows with the wrong number of fields kept, marked for the report."""
     import functools
 
     import dask.dataframe as dd
 
-    header = _csv_header(files[0], sep, gz)
+    header = _csv_header(files[0], sep)
     if text_column not in header:
         raise InputError(f"{files[0]}: no {text_column!r} column (columns: {', '.join(header)})")
     id_index = header.index("id") if "id" in header else None
@@ -300,11 +286,11 @@ def _read_delimited(files: list[str], sep: str, text_column: str, blocksize: str
     # index_col=False: without it pandas takes a row with one field too many as "the first column is
     # the index" and shifts every field of that row one column to the left
     ddf = dd.read_csv(files, sep=sep, dtype=str, blocksize=blocksize, keep_default_na=False,
-                      engine="python", on_bad_lines=hook, index_col=False, compression="gzip" if gz else None)
+                      engine="python", on_bad_lines=hook, index_col=False)
     return ddf.map_partitions(_mark_short_rows, text_column, meta=ddf._meta)
 
 
-def _read_jsonl(files: list[str], text_column: str, blocksize: str | None, gz: bool = False) -> dd.DataFrame:
+def _read_jsonl(files: list[str], text_column: str, blocksize: str) -> dd.DataFrame:
     """JSONL files, each line parsed as ``tag`` parses it (:func:`_jsonl_block`)."""
     import functools
 
@@ -315,7 +301,6 @@ def _read_jsonl(files: list[str], text_column: str, blocksize: str | None, gz: b
     # kept as Python values, they are reported as not a string, as `tag` reports them
     with dask.config.set({"dataframe.convert-string": False}):
         return dd.read_json(files, lines=True, blocksize=blocksize, errors="surrogateescape",
-                            compression="gzip" if gz else "infer",
                             engine=functools.partial(_jsonl_block, text_field=text_column))
 
 
@@ -362,17 +347,12 @@ def _check_parquet(files: list[str]) -> None:
             raise InputError(f"{f}: not a readable Parquet file ({type(e).__name__}: {e})") from None
 
 
-def _csv_header(path: str, sep: str, gz: bool = False) -> list[str]:
-    """The header row of a CSV / TSV file, gzip-compressed with ``gz`` (empty for an empty file)."""
+def _csv_header(path: str, sep: str) -> list[str]:
+    """The header row of a CSV / TSV file (empty for an empty file)."""
     import csv
-    import gzip
 
-    try:
-        with (gzip.open(path, "rt", encoding="utf-8-sig", newline="") if gz
-              else open(path, encoding="utf-8-sig", newline="")) as fh:
-            return next(csv.reader(fh, delimiter=sep), [])
-    except (OSError, EOFError) as e:  # not gzip data, or cut off
-        raise InputError(f"{path}: not readable as gzip ({e})") from None
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return next(csv.reader(fh, delimiter=sep), [])
 
 
 def write_output(tagged: dd.DataFrame, out: str, fmt: str, labels: list[str]) -> dd.DataFrame:
