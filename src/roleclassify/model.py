@@ -15,7 +15,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -26,6 +26,7 @@ from .labels import OTHER
 from .text import split_sentences
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .kernel import Scorer
     from .tokenize import FastTokenizer, GinzaTokenizer
 
 __all__ = [
@@ -266,6 +267,7 @@ class RoleClassifier:
         self.doc_threshold = float(doc_threshold)
         self.meta: dict[str, Any] = dict(meta or {})
         self._tokenizer: FastTokenizer | GinzaTokenizer | None = None
+        self._scorer: Scorer | Literal[False] | None = None  # the compiled kernel's scorer, built on first use
         self.engine = "fast"
 
     # ------------------------------------------------------------------ scoring
@@ -300,15 +302,29 @@ class RoleClassifier:
         return analyze(unit_texts, self.spec, self.tokenizer, stripped=stripped)
 
     def decision_function_units(self, units: Sequence[Unit]) -> np.ndarray:
-        """Raw linear scores (n_units x n_labels) of analysed units."""
+        """Raw linear scores (n_units x n_labels) of analysed units: by the compiled kernel where it is installed
+        and takes the model's features (:mod:`roleclassify.kernel`), else by the reference path, with the same
+        result."""
+        if self._scorer is None:
+            from .kernel import scorer
+
+            self._scorer = scorer(self.featurizer, self.coef_, self.intercept_) or False
+        if self._scorer:
+            z = self._scorer.decision(units)
+            if z is not None:
+                return z
+        return self.reference_decision_units(units)
+
+    def reference_decision_units(self, units: Sequence[Unit]) -> np.ndarray:
+        """:meth:`decision_function_units` by the pure-Python path (NumPy), the reference the kernel equals."""
         ip, ix, data = self.featurizer.transform_arrays(units)
         n = len(ip) - 1
         z = np.tile(self.intercept_, (n, 1))
         if len(ix):
-            contrib = self.coef_[ix] * data[:, None]
-            starts = ip[:-1]
-            nonempty = starts < ip[1:]
-            z[nonempty] += np.add.reduceat(contrib, starts[nonempty], axis=0)
+            # each feature's float32 product added to its row in order, in float64: a defined order of summation
+            # (reduceat's is not), which the compiled kernel follows exactly
+            rows = np.repeat(np.arange(n), np.diff(ip))
+            np.add.at(z, rows, self.coef_[ix] * data[:, None])
         return z
 
     def proba_units(self, units: Sequence[Unit]) -> np.ndarray:
