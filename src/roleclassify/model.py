@@ -374,6 +374,74 @@ class RoleClassifier:
         if batch:
             yield from self._tag_batch(batch, th, split, explain, policy)
 
+    def tag_dicts(
+        self,
+        texts: Sequence[str],
+        *,
+        threshold: float | None = None,
+        split: bool = True,
+        explain: int = 0,
+        review: ReviewPolicy | None = None,
+    ) -> list[dict[str, Any]]:
+        """``[t.to_dict() for t in tag(texts)]``, built straight from the batch's arrays without the
+        :class:`Tagging` objects (the form ``roleclassify tag`` writes, and its fast path)."""
+        if explain:
+            return [t.to_dict() for t in self.tag(texts, threshold=threshold, split=split, explain=explain,
+                                                  review=review)]
+        th = self._thresholds(threshold)
+        sentences = [_item_sentences(t, split) for t in texts]
+        flat = [s for item in sentences for s in item]
+        units = self.units(flat, stripped=split) if flat else []
+        sizes = np.fromiter((len(s) for s in sentences), dtype=np.int64, count=len(sentences))
+        probs = self.proba_units(units) if len(units) else np.zeros((0, len(self.labels)))
+        hit = probs >= th
+        sents = self._sentence_dicts(flat, probs, hit, (review or ReviewPolicy()).flags(probs, th))
+        return self._item_dicts(texts, sents, sizes, probs, hit)
+
+    def _sentence_dicts(
+        self, texts: Sequence[str], probs: np.ndarray, hit: np.ndarray, flags: np.ndarray
+    ) -> list[dict[str, Any]]:
+        """:meth:`SentenceTagging.to_dict` of each sentence, from the batch's arrays."""
+        labels = self.labels
+        out = []
+        for text, hits, row, flag in zip(texts, hit.tolist(), np.round(probs, 4).tolist(), flags.tolist()):
+            d: dict[str, Any] = {"text": text, "labels": [l for l, h in zip(labels, hits) if h] or [OTHER],
+                                 "scores": dict(zip(labels, row))}
+            if flag:
+                d["review"] = True
+            out.append(d)
+        return out
+
+    def _item_dicts(
+        self, texts: Sequence[str], sents: list[dict[str, Any]], sizes: np.ndarray, probs: np.ndarray,
+        hit: np.ndarray,
+    ) -> list[dict[str, Any]]:
+        """:meth:`Tagging.to_dict` of each item from its sentences' dicts (as :meth:`_item_taggings` decides)."""
+        labels = self.labels
+        scores: list[list[float]] | None = None
+        shares: list[list[float]] | None = None
+        if (sizes > 1).any():
+            scores = np.round(rollup(probs, sizes), 4).tolist()
+            shares = np.round(label_shares(hit, sizes), 4).tolist()
+        share_keys = [*labels, OTHER]
+        out: list[dict[str, Any]] = []
+        k = 0
+        for j, (text, n) in enumerate(zip(texts, sizes.tolist())):
+            mine = sents[k : k + n]
+            k += n
+            if n > 1 and scores is not None and shares is not None:
+                out.append({"text": text, "labels": self._main_roles(scores[j], _all_other(shares[j][-1])),
+                            "scores": dict(zip(labels, scores[j])), "review": any("review" in s for s in mine),
+                            "sentences": mine, "shares": dict(zip(share_keys, shares[j]))})
+            elif n == 1:
+                first = mine[0]
+                out.append({"text": text, "labels": list(first["labels"]), "scores": dict(first["scores"]),
+                            "review": "review" in first, "sentences": mine})
+            else:
+                out.append({"text": text, "labels": [OTHER], "scores": dict.fromkeys(labels, 0.0), "review": False,
+                            "sentences": []})
+        return out
+
     def tag_units(
         self,
         texts: Sequence[str],

@@ -31,9 +31,31 @@ def output_record(record: Record, tagging: Tagging) -> dict[str, Any]:
     An input field never overwrites the model's values: a field named like an output key (whether or not
     this record has that key) is kept as ``input_<name>`` (:func:`roleclassify.io.output.input_names`).
     """
+    return _record_dict(record, tagging.to_dict())
+
+
+def _record_dict(record: Record, tagged: dict[str, Any]) -> dict[str, Any]:
+    """:func:`output_record` from the tagging's dict (:meth:`RoleClassifier.tag_dicts`)."""
     out: dict[str, Any] = {"id": record.id}
-    out.update(tagging.to_dict())
+    out.update(tagged)
     out.update((name, record.fields[k]) for k, name in input_name_pairs(record.fields))
+    return out
+
+
+def _tagged_outputs(
+    model: RoleClassifier, batch: list[Record | RecordError], as_json: bool, options: dict[str, Any]
+) -> list[dict[str, Any] | str | RecordError]:
+    """The output records of a batch (JSON lines with ``as_json``), bad records in place: :func:`tag_records`
+    and :func:`output_record` in one step, from :meth:`RoleClassifier.tag_dicts`."""
+    good = [r for r in batch if not isinstance(r, RecordError)]
+    tagged = iter(model.tag_dicts([r.text for r in good], **options))
+    out: list[dict[str, Any] | str | RecordError] = []
+    for r in batch:
+        if isinstance(r, RecordError):
+            out.append(r)
+            continue
+        rec = _record_dict(r, next(tagged))
+        out.append(dumps_line(rec) if as_json else rec)
     return out
 
 
@@ -208,19 +230,11 @@ def _init_worker(model: RoleClassifier, options: dict[str, Any]) -> None:
     _MODEL, _OPTIONS = model, options
 
 
-def _output(item: tuple[Record, Tagging] | RecordError, as_json: bool) -> dict[str, Any] | str | RecordError:
-    """A tagged record as its output record (a JSON line with ``as_json``); a bad record as it is."""
-    if isinstance(item, RecordError):
-        return item
-    rec = output_record(*item)
-    return dumps_line(rec) if as_json else rec
-
-
 def _work(batch: list[Record | RecordError], as_json: bool = False) -> list[dict[str, Any] | str | RecordError]:
     """Tag a batch in a worker; with ``as_json`` the records come back as JSON lines, serialised here in
     parallel rather than in the parent (and cheaper to send back than nested dicts)."""
     assert _MODEL is not None
-    return [_output(item, as_json) for item in tag_records(_MODEL, batch, batch_size=max(1, len(batch)), **_OPTIONS)]
+    return _tagged_outputs(_MODEL, batch, as_json, _OPTIONS)
 
 
 def start_method() -> str:
@@ -252,8 +266,8 @@ def tag_stream(
     if jobs == 0:
         jobs = os.cpu_count() or 1
     if jobs <= 1:
-        for item in tag_records(model, records, batch_size=batch_size, waiting=waiting, **options):
-            yield _output(item, as_json)
+        for batch in _batches(records, batch_size, waiting):
+            yield from _tagged_outputs(model, batch, as_json, options)
         return
     ctx = mp.get_context(start_method())
     model.tokenizer = None  # each worker builds its own SudachiPy tokenizer
