@@ -1,6 +1,6 @@
 """Batch tagging of input records, streamed: records in, output records out, order kept.
 
-With ``jobs > 1`` batches go to worker processes (one tokenizer each); at most ``2 * jobs`` batches are in
+With ``jobs > 1`` batches go to worker processes (one tokenizer each); at most ``4 * jobs`` small batches are in
 flight, so memory stays flat however large the input, and results are written in input order.
 """
 
@@ -248,6 +248,11 @@ def start_method() -> str:
     return "forkserver" if "forkserver" in methods else "spawn"
 
 
+#: Records per batch sent to a worker process, and batches in flight per worker.
+_PARALLEL_BATCH = 64
+_IN_FLIGHT = 4
+
+
 def tag_stream(
     model: RoleClassifier,
     records: Iterable[Record | RecordError],
@@ -274,9 +279,11 @@ def tag_stream(
     pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(model, options))
     pending: deque = deque()
     try:
-        for batch in _batches(records, batch_size):
+        # small batches, several per worker in flight: the workers stay busy to the end of the input (with a few
+        # large batches one worker finishes early and waits for the other), memory stays bounded
+        for batch in _batches(records, min(batch_size, _PARALLEL_BATCH)):
             pending.append(pool.apply_async(_work, (batch, as_json)))
-            while len(pending) >= 2 * jobs:
+            while len(pending) >= _IN_FLIGHT * jobs:
                 yield from pending.popleft().get()
         while pending:
             yield from pending.popleft().get()
