@@ -13,7 +13,8 @@ missing, tagging uses the pure-Python path, which stays the reference.
 from libc.stdlib cimport malloc, free, realloc
 from libcpp.algorithm cimport sort
 from libc.math cimport sqrt
-from cpython.dict cimport PyDict_GetItem
+from cpython.dict cimport PyDict_GetItemWithError
+from cpython.exc cimport PyErr_Occurred
 from cpython.object cimport PyObject
 from cpython.unicode cimport PyUnicode_READ_CHAR, PyUnicode_GET_LENGTH
 
@@ -24,9 +25,10 @@ cdef inline Py_ssize_t _slot(i64 key, int bits) noexcept nogil:
     return <Py_ssize_t>((<unsigned long long>key * 0x9E3779B97F4A7C15ULL) >> (64 - bits))
 
 
-cdef inline i64 _probe(const i64[::1] hkeys, const int[::1] hcols, int bits, i64 key) noexcept nogil:
-    """Column of ``key`` in an open-addressing table built by :func:`hash_table` (-1 when absent)."""
-    cdef Py_ssize_t mask = hkeys.shape[0] - 1
+cdef inline i64 _probe(const i64* hkeys, const int* hcols, int bits, i64 key) noexcept nogil:
+    """Column of ``key`` in an open-addressing table built by :func:`hash_table` (-1 when absent). Raw pointers,
+    not memoryviews: a memoryview argument is a struct of some 200 bytes copied on every call."""
+    cdef Py_ssize_t mask = (<Py_ssize_t>1 << bits) - 1
     cdef Py_ssize_t i = _slot(key, bits)
     while True:
         if hkeys[i] == key:
@@ -158,7 +160,9 @@ def decision(
     cdef i64 base = len(words) + 1
     cdef i64 wid, prev, key, col, cp, k0, k1, k2, code2
     cdef int c2col, t, max_tf = 0
-    cdef object unit, chars, wlist
+    cdef tuple unit
+    cdef str chars
+    cdef list wlist
     cdef PyObject* found
     cdef double norm, wd
     cdef float w, d
@@ -169,10 +173,17 @@ def decision(
     cdef i64* ks
     if n_labels > 64:
         raise ValueError("the compiled kernel takes at most 64 labels")
+    # the hash tables as raw pointers (each has at least 16 slots)
+    cdef const i64* w2k = &w2_keys[0]
+    cdef const int* w2c = &w2_cols[0]
+    cdef const i64* k2p = &keys2[0]
+    cdef const int* c2p = &cols2[0]
+    cdef const i64* k3p = &keys3[0]
+    cdef const int* c3p = &cols3[0]
     for r in range(n_units):
-        unit = units[r]
-        chars = unit[0]
-        wlist = unit[1]
+        unit = <tuple>units[r]
+        chars = <str>unit[0]
+        wlist = <list>unit[1]
         nw = len(wlist)
         nc = PyUnicode_GET_LENGTH(chars)
         buf.reserve(nw * 2 + nc * 3 + 8)
@@ -184,7 +195,9 @@ def decision(
         n = 0
         # ---- word n-grams: ids of known words, unigram columns by direct index, bigrams by binary search
         for i in range(nw):
-            found = PyDict_GetItem(words, wlist[i])
+            found = PyDict_GetItemWithError(words, wlist[i])
+            if found == NULL and PyErr_Occurred():
+                raise
             ids[i] = -1 if found == NULL else <i64><object>found
         if orders & 1:
             for i in range(nw):
@@ -199,7 +212,7 @@ def decision(
                 prev = ids[i - 1]
                 wid = ids[i]
                 if prev >= 0 and wid >= 0:
-                    col = _probe(w2_keys, w2_cols, w2_bits, prev * base + wid)
+                    col = _probe(w2k, w2c, w2_bits, prev * base + wid)
                     if col >= 0:
                         cols[n] = <int>col
                         n += 1
@@ -217,14 +230,14 @@ def decision(
             if i + 1 < nc and (orders & 24):
                 k1 = ks[i + 1]
                 code2 = k0 * (size + 1) + k1
-                c2col = <int>_probe(keys2, cols2, bits2, code2) if k0 < size and k1 < size else -1
+                c2col = <int>_probe(k2p, c2p, bits2, code2) if k0 < size and k1 < size else -1
                 if (orders & 8) and c2col >= 0:
                     cols[n] = c2col
                     n += 1
                 if (orders & 16) and c2col >= 0 and i + 2 < nc:
                     k2 = ks[i + 2]
                     if k2 < size:
-                        col = _probe(keys3, cols3, bits3, code2 * (size + 1) + k2)
+                        col = _probe(k3p, c3p, bits3, code2 * (size + 1) + k2)
                         if col >= 0:
                             cols[n] = <int>col
                             n += 1
