@@ -88,3 +88,14 @@ def test_tag_output_identical_with_and_without_kernel(tmp_path, monkeypatch, roo
     monkeypatch.setenv("ROLECLASSIFY_KERNEL", "0")
     run_tag(TagOptions(inputs=(str(src),), output=str(ref), model_path=str(shipped_model_dir), progress=False))
     assert fast.read_bytes() == ref.read_bytes()
+
+
+def test_kernel_is_built_where_a_compiler_is():
+    """Installing on a machine with a C++ compiler builds the kernel (hatch_build.py); so the suite checks the
+    compiled path, not only the reference, wherever it can."""
+    import os
+    import shutil
+
+    if not shutil.which("c++") or os.environ.get("ROLECLASSIFY_BUILD_KERNEL") == "0":
+        pytest.skip("no C++ compiler here, or the kernel was skipped on purpose")
+    assert kernel._kernel is not None, "the compiled kernel was not built: reinstall (pip install .) to build it"
