@@ -363,3 +363,20 @@ def test_prefixes_and_numbers_do_not_make_duties_alike(shipped_model):
     assert "ご" not in a and lemma_similarity(a, b) < 0.6
     c, d = _content_lemmas(["従業員100名未満の顧客の担当", "従業員100名以上の顧客の担当"], shipped_model.tokenizer)
     assert not any(x.isdigit() for x in c + d)
+
+
+def test_a_duty_similarity_by_meaning_plugs_in(shipped_model):
+    # two departments answering customers' questions in other words: not alike by lemmas ...
+    docs = org(営業部=SALES, 受注課=DIST + ["お客様からの製品の使用方法についての質問への対応"],
+               開発部=["新製品の処方開発", "既存顧客から寄せられる製品の使い方に関する問い合わせへの回答"], 広報部=MKT)
+    assert not findings(audit_documents(docs, shipped_model), "duplicate")
+
+    # ... alike for a similarity that knows they are one duty (a stand-in for a duty classifier)
+    def by_meaning(texts):
+        kind = ["inquiry" if ("質問" in t or "問い合わせ" in t) else t for t in texts]
+        return lambda i, j: 1.0 if kind[i] == kind[j] else 0.0
+
+    r = audit_documents(docs, shipped_model, similarity=by_meaning)
+    assert [f.departments for f in findings(r, "duplicate")] == [["受注課", "開発部"]]
+    (f,) = findings(r, "shared", "distribution")
+    assert f.departments == ["受注課", "開発部"]

@@ -41,6 +41,12 @@ __all__ = [
     "finding_text",
     "infer_role",
     "lemma_similarity",
+    "lemma_duty_similarity",
+    "DutySimilarity",
+    "role_flows",
+    "is_handoff",
+    "is_staff_name",
+    "parallel_key",
     "KINDS",
     "SEVERITIES",
     "FAIL_ON_CHOICES",
@@ -81,7 +87,7 @@ ROLE_NAME_RULES: tuple[tuple[str | None, tuple[str, ...]], ...] = (
 #: name that states no role (メンテナンス, 施工, ドライバー職) is judged by its work (:func:`de_facto_role`).
 STAFF_NAME_WORDS = ("経理", "財務", "総務", "人事", "労務", "法務", "監査", "秘書", "管理", "経営", "コーポレート",
                     "品質", "開発", "研究", "製造", "生産", "加工", "工場", "設計", "技術", "購買", "調達",
-                    "仕入", "情報システム", "サービス")
+                    "仕入", "商品", "情報システム", "サービス")
 #: Latin abbreviations that name a role only as whole words (EC in "section" is not EC).
 _ROLE_NAME_WORDS = (("distribution", re.compile(r"(?<![a-z])(ec|cs)(?![a-z])")),)
 #: A department whose name states no role takes the role most of its units have when role work is at least
@@ -609,17 +615,35 @@ def _crossings(departments: Sequence[Department], labels: Sequence[str]) -> list
     return findings
 
 
+#: How alike the duties of an audit are: given every duty text (in the audit's order), a function of two
+#: indexes giving their similarity in [0, 1]. Shared duties need :data:`SHARED_SIMILARITY`, duplicates the
+#: audit's ``duplicate_threshold``. The default compares content lemmas (:func:`lemma_duty_similarity`); a
+#: similarity by meaning (a per-sentence duty classifier: the same duty id, whatever the words) plugs in here
+#: through ``audit_documents(..., similarity=...)``.
+DutySimilarity = Callable[[Sequence[str]], Callable[[int, int], float]]
+
+
+def lemma_duty_similarity(tokenizer: Callable[[str], Sequence[Token]]) -> DutySimilarity:
+    """The default :data:`DutySimilarity`: :func:`lemma_similarity` of the duties' content lemmas."""
+
+    def similarity(texts: Sequence[str]) -> Callable[[int, int], float]:
+        lemmas = _content_lemmas(texts, tokenizer)
+        return lambda i, j: lemma_similarity(lemmas[i], lemmas[j])
+
+    return similarity
+
+
 def _similarities(
-    departments: Sequence[Department], tokenizer: Callable[[str], Sequence[Token]]
+    departments: Sequence[Department], similarity: DutySimilarity
 ) -> tuple[list[_Owner], dict[tuple[int, int], float]]:
-    """Every duty with its department, and the content-lemma similarity of each pair of duties of two different
-    departments (by their indexes in that list)."""
+    """Every duty with its department, and the similarity of each pair of duties of two different departments
+    (by their indexes in that list)."""
     owners = [(d, r) for d in departments for r in d.duties]
-    lemmas = _content_lemmas([r.text for _, r in owners], tokenizer)
+    sim = similarity([r.text for _, r in owners])
     sims: dict[tuple[int, int], float] = {}
     for i, j in itertools.combinations(range(len(owners)), 2):
         if owners[i][0].name != owners[j][0].name:
-            sims[i, j] = lemma_similarity(lemmas[i], lemmas[j])
+            sims[i, j] = sim(i, j)
     return owners, sims
 
 
@@ -802,11 +826,11 @@ def role_flows(departments: Sequence[Department], labels: Sequence[str]) -> list
 
 
 def _findings(
-    departments: Sequence[Department], labels: Sequence[str], tokenizer: Callable[[str], Sequence[Token]],
+    departments: Sequence[Department], labels: Sequence[str], similarity: DutySimilarity,
     duplicate_threshold: float,
 ) -> list[Finding]:
     """The four detectors' findings, most severe first (by kind within a severity, else as found)."""
-    owners, sims = _similarities(departments, tokenizer)
+    owners, sims = _similarities(departments, similarity)
     findings = [
         *_crossings(departments, labels),
         *_shared_roles(departments, labels, owners, sims),
@@ -825,8 +849,10 @@ def audit_documents(
     duplicate_threshold: float = DEFAULT_DUPLICATE_THRESHOLD,
     threshold: float | None = None,
     min_score: float = DEFAULT_MIN_SCORE,
+    similarity: DutySimilarity | None = None,
 ) -> AuditReport:
-    """Audit already-read documents (see :func:`audit` for files)."""
+    """Audit already-read documents (see :func:`audit` for files). ``similarity`` says how alike two duties are
+    (:data:`DutySimilarity`; default: their content lemmas)."""
     labels = list(model.labels)
     expect = dict(expect or {})
     merged = _merge_departments(docs)
@@ -841,7 +867,8 @@ def audit_documents(
         documents=[doc.path for doc in docs],
         labels=labels,
         departments=departments,
-        findings=_findings(departments, labels, model.tokenizer, duplicate_threshold),
+        findings=_findings(departments, labels, similarity or lemma_duty_similarity(model.tokenizer),
+                           duplicate_threshold),
         settings={"duplicate_threshold": duplicate_threshold, "threshold": threshold, "min_score": min_score,
                   "expect": expect},
         flows=role_flows(departments, labels),
