@@ -267,6 +267,8 @@ class Department:
     duties: list[DutyResult]
     counts: dict[str, int] = field(default_factory=dict)
     shares: dict[str, float] = field(default_factory=dict)
+    #: The department it comes under (a 課's 部), from the reading report.
+    parent: str | None = None
 
     def sentences_of(self, role: str) -> list[DutyResult]:
         return [d for d in self.duties if role in d.labels]
@@ -671,6 +673,8 @@ def _parallel_holders(role: str, departments: Sequence[Department], labels: Sequ
         key = parallel_key(d.name, labels) if d.expected_role == role and d.role_source == "name" else None
         if key is not None and any(r.certain(role) for r in d.sentences_of(role)):
             groups.setdefault(key, []).append(d)
+    # a 部 and its own 課 (営業部 above 第一営業課) are one line of command, not parallel departments
+    groups = {k: [d for d in g if not any(o.parent == d.name for o in g)] for k, g in groups.items()}
     return [d for g in groups.values() if len(g) >= 2 for d in g]
 
 
@@ -863,6 +867,10 @@ def audit_documents(
         _department(name, files, [next(results) for _ in duties], labels, expect)
         for name, (files, duties) in merged.items()
     ]
+    reading = reading_report(docs)
+    parents = {d["department"]: d["parent"] for d in reading["departments"]}
+    for d in departments:
+        d.parent = parents.get(d.name)
     return AuditReport(
         documents=[doc.path for doc in docs],
         labels=labels,
@@ -872,7 +880,7 @@ def audit_documents(
         settings={"duplicate_threshold": duplicate_threshold, "threshold": threshold, "min_score": min_score,
                   "expect": expect},
         flows=role_flows(departments, labels),
-        reading=reading_report(docs),
+        reading=reading,
     )
 
 

@@ -122,10 +122,34 @@ class OrgDocument:
     #: Every non-blank line (text line, table row, Word paragraph) the reader saw: (file, number, text), the
     #: numbers those of the duties' locations; what is neither a department nor a duty was left out.
     lines: list[tuple[str, int, str]] = field(default_factory=list)
+    #: Lines the reader left out by itself with the reason (an HTML page's navigation and footer).
+    left_out: list[dict[str, Any]] = field(default_factory=list)
 
 
 #: The lines a reader saw, while one document is read (see :func:`_seen`).
 _LINES: contextvars.ContextVar[list[tuple[str, int, str]] | None] = contextvars.ContextVar("_LINES", default=None)
+#: Lines a reader left out by itself, with the reason (an HTML page's navigation and footer), while one
+#: document is read.
+_LEFT: contextvars.ContextVar[list[dict[str, Any]] | None] = contextvars.ContextVar("_LEFT", default=None)
+
+
+def _html_furniture(root: Any, file: str) -> None:
+    """Note the text of an HTML page's furniture (navigation, header, sidebar: boilerplate; footer) as left
+    out, by the page's own line numbers."""
+    acc = _LEFT.get()
+    if acc is None:
+        return
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in ("script", "style", "head", "noscript", "template"):
+            continue
+        if _html_skipped(el) and not any(_html_skipped(a) for a in el.iterancestors()):
+            footer = el.tag == "footer" or "footer" in ((el.get("id") or "") + " " + (el.get("class") or "")).lower()
+            blocks = [b for b in el.iter() if isinstance(b.tag, str) and b.tag in _HTML_BLOCKS | {"a"}
+                      and not any(isinstance(c.tag, str) and c.tag in _HTML_BLOCKS | {"a"} for c in b.iterdescendants())]
+            for t in (" ".join("".join(b.itertext()).split()) for b in (blocks or [el])):
+                if t.strip():
+                    reason = "footer" if footer or _FOOTER_RE.match(t.strip()) else "boilerplate"
+                    acc.append({"file": file, "line": el.sourceline or 0, "text": t.strip(), "reason": reason})
 
 
 def _seen(file: str, numbered: Iterable[tuple[int, str]]) -> None:
@@ -480,7 +504,7 @@ def _table_rows(
 ) -> list[Section]:
     """Departments and duties of a table: ``rows`` are (line or row number, cells)."""
     rows = [(n, [_cell(c) for c in r]) for n, r in rows]
-    _seen(file, ((n, " | ".join(c for c in r if c)) for n, r in rows))
+    _seen(file, ((n, " | ".join(dict.fromkeys(c for c in r if c))) for n, r in rows))  # a merged cell once
     found = _find_header(rows, dept_col, duty_col)
     if found is None:
         if not required:
@@ -669,6 +693,7 @@ def _html(
     except Exception as e:  # lxml raises ParserError for an empty or broken document
         raise AuditError(f"{path}: cannot read as HTML ({type(e).__name__}: {e})") from None
     acc = _LINES.get()
+    _html_furniture(root, str(path))
     sections = _html_tables(root, str(path), dept_col, duty_col)
     if sections:
         return "html/table", sections
@@ -841,12 +866,14 @@ def read_org_document(
 ) -> OrgDocument:
     """Read one file into departments, or raise :class:`AuditError` naming the file."""
     seen: list[tuple[str, int, str]] = []
-    token = _LINES.set(seen)
+    left: list[dict[str, Any]] = []
+    token, token_left = _LINES.set(seen), _LEFT.set(left)
     try:
         doc = _read_org_document(Path(path), encoding, dept_column, duty_column, sheet)
     finally:
         _LINES.reset(token)
-    doc.lines = seen
+        _LEFT.reset(token_left)
+    doc.lines, doc.left_out = seen, left
     return doc
 
 
@@ -1013,6 +1040,9 @@ def reading_report(docs: Sequence[OrgDocument]) -> dict[str, Any]:
         used = {(d.file, d.line) for s in doc.sections for d in s.duties}
         used |= {(s.file, s.line) for s in doc.sections}
         dropped = [(f, n, t) for f, n, t in doc.lines if (f, n) not in used]
+        first: dict[str, int] = {}
+        for sec in doc.sections:
+            first[sec.file] = min(first.get(sec.file, sec.line), sec.line)
         seen_drop: set[tuple[str, int]] = set()
         empty = []
         headings = []
@@ -1021,11 +1051,14 @@ def reading_report(docs: Sequence[OrgDocument]) -> dict[str, Any]:
                 continue
             seen_drop.add((f, n))
             reason = _drop_reason(t)
+            if reason == "not a duty" and n < first.get(f, 0):
+                reason = "boilerplate"  # intro text above the first department
             if reason == "empty department":
                 empty.append((f, n, t))
             elif reason == "heading":
                 headings.append((f, n, t))
             out["dropped"].append({"file": f, "line": n, "text": t, "reason": reason})
+        out["dropped"] += doc.left_out
         out["departments"] += _departments_read(doc, empty, headings)
         out["documents"].append({"path": doc.path, "structure": doc.structure, "lines": len(doc.lines),
                                  "dropped": len(seen_drop)})
