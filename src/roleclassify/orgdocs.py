@@ -146,10 +146,11 @@ def _html_furniture(root: Any, file: str) -> None:
             footer = el.tag == "footer" or "footer" in ((el.get("id") or "") + " " + (el.get("class") or "")).lower()
             blocks = [b for b in el.iter() if isinstance(b.tag, str) and b.tag in _HTML_BLOCKS | {"a"}
                       and not any(isinstance(c.tag, str) and c.tag in _HTML_BLOCKS | {"a"} for c in b.iterdescendants())]
-            for t in (" ".join("".join(b.itertext()).split()) for b in (blocks or [el])):
-                if t.strip():
-                    reason = "footer" if footer or _FOOTER_RE.match(t.strip()) else "boilerplate"
-                    acc.append({"file": file, "line": el.sourceline or 0, "text": t.strip(), "reason": reason})
+            for b in blocks or [el]:
+                t = " ".join("".join(b.itertext()).split())
+                if t:
+                    reason = "footer" if footer or _FOOTER_RE.match(t) else "boilerplate"
+                    acc.append({"file": file, "line": b.sourceline or el.sourceline or 0, "text": t, "reason": reason})
 
 
 def _seen(file: str, numbered: Iterable[tuple[int, str]]) -> None:
@@ -665,21 +666,26 @@ def _html_leaf_lines(e: Any, tag: str) -> list[str] | None:
     return None
 
 
-def _html_markdown(e: Any, lines: list[str]) -> None:
-    """Append the lines of element ``e`` read as Markdown (page furniture left out)."""
+def _html_markdown(e: Any, lines: list[str], where: list[int] | None = None) -> None:
+    """Append the lines of element ``e`` read as Markdown (page furniture left out), and to ``where`` the page's
+    line each comes from."""
     tag = e.tag if isinstance(e.tag, str) else ""
     if _html_skipped(e):
         return
+    at = where if where is not None else []
     leaf = _html_leaf_lines(e, tag)
     if leaf is not None:
         lines.extend(leaf)
+        at.extend([e.sourceline or 0] * len(leaf))
         return
     if e.text and e.text.strip() and tag in _HTML_BLOCKS:
         lines.append(e.text.strip())
+        at.append(e.sourceline or 0)
     for child in e:
-        _html_markdown(child, lines)
+        _html_markdown(child, lines, at)
         if child.tail and child.tail.strip() and tag in _HTML_BLOCKS:
             lines.append(child.tail.strip())
+            at.append(child.sourceline or 0)
 
 
 def _html(
@@ -700,8 +706,17 @@ def _html(
     if acc is not None:  # the page is read as headings and lists: its lines are those, not table rows
         acc.clear()
     lines: list[str] = []
-    _html_markdown(root.find("body") if root.find("body") is not None else root, lines)
+    where: list[int] = []
+    _html_markdown(root.find("body") if root.find("body") is not None else root, lines, where)
     structure, secs = _parse_text("\n".join(lines), str(path))
+    # locations point into the page (its source lines), not into the Markdown it was read as
+    line_of = lambda n: where[n - 1] if 0 < n <= len(where) and where[n - 1] else n  # noqa: E731
+    for sec in secs:
+        sec.line = line_of(sec.line)
+        for d in sec.duties:
+            d.line = line_of(d.line)
+    if acc is not None:
+        acc[:] = [(f, line_of(n), re.sub(r"^(?:#+|-)\s+", "", t)) for f, n, t in acc]  # the page's text, not ours
     return f"html/{structure}", secs
 
 
@@ -1058,7 +1073,7 @@ def reading_report(docs: Sequence[OrgDocument]) -> dict[str, Any]:
             elif reason == "heading":
                 headings.append((f, n, t))
             out["dropped"].append({"file": f, "line": n, "text": t, "reason": reason})
-        out["dropped"] += doc.left_out
+        out["dropped"] = sorted(out["dropped"] + doc.left_out, key=lambda x: (x["file"], x["line"]))
         out["departments"] += _departments_read(doc, empty, headings)
         out["documents"].append({"path": doc.path, "structure": doc.structure, "lines": len(doc.lines),
                                  "dropped": len(seen_drop)})
