@@ -380,3 +380,13 @@ def test_a_duty_similarity_by_meaning_plugs_in(shipped_model):
     assert [f.departments for f in findings(r, "duplicate")] == [["受注課", "開発部"]]
     (f,) = findings(r, "shared", "distribution")
     assert f.departments == ["受注課", "開発部"]
+
+
+def test_the_same_duty_in_parallel_departments_is_a_low_shared_finding(shipped_model):
+    same = "担当工務店への定期訪問と新商品の提案"
+    r = audit_documents(org(第一営業課=[same, SALES[0]], 第二営業課=[same, SALES[2]], 物流部=DIST, 広報部=MKT), shipped_model)
+    (f,) = findings(r, "shared", "sales")
+    assert f.severity == "low" and f.detail["same_duty"] == ["第一営業課", "第二営業課"]
+    r = audit_documents(org(第一営業課=[same, SALES[0]], 業務部=[same] + DIST, 広報部=MKT), shipped_model)
+    (f,) = findings(r, "shared", "sales")
+    assert f.severity == "medium"

@@ -544,8 +544,8 @@ def _expected_role(
         pick = [l for l in ("sales", "marketing") if l in labels and counts.get(l, 0)]
         best = max(pick, key=lambda l: counts.get(l, 0), default=None)
         return best, "work" if best else None
-    if is_staff_name(name):
-        return None, "name"
+    if is_staff_name(name) and any(r in labels for r, _ in ROLE_NAME_RULES if r):
+        return None, "name"  # a staff function, for the roles of the shipped taxonomy (not a user's own)
     role = de_facto_role(counts, labels, n_units)
     return role, "work" if role else None
 
@@ -698,19 +698,23 @@ def _shared_role(
     same = len(alike) >= 2
     spread = any(n not in alike for n in order)
     template = "shared_same_split" if same and spread else "shared_same" if same else "shared_split"
+    keys = {d.name: parallel_key(d.name, labels) for d in departments if d.role_source == "name"}
     return Finding.of(
-        "shared", _shared_severity(role, alike, holders), role, order, template,
+        "shared", _shared_severity(role, alike, holders, keys), role, order, template,
         {"role": role, "alike": alike, "departments": order},
         [_ev(n, r) for n in order for r in holders[n]],
         {"split": split, "same_duty": alike},
     )
 
 
-def _shared_severity(role: str, alike: Sequence[str], holders: Mapping[str, Sequence[DutyResult]]) -> str:
-    """medium when two or more departments hold the same duty with certain units; low for a split between
-    parallel departments or an overlap resting on uncertain units."""
+def _shared_severity(role: str, alike: Sequence[str], holders: Mapping[str, Sequence[DutyResult]],
+                     keys: Mapping[str, tuple[str, str] | None]) -> str:
+    """medium when two or more departments that are not parallel (``keys``: :func:`parallel_key`) hold the
+    same duty with certain units; low for a split between parallel departments (the same duty over
+    complementary scopes) or an overlap resting on uncertain units."""
     certain = [n for n in alike if any(r.certain(role) for r in holders[n])]
-    return "medium" if len(certain) >= 2 else "low"
+    kinds = {keys.get(n) or n for n in certain}
+    return "medium" if len(kinds) >= 2 else "low"
 
 
 def _shared_roles(

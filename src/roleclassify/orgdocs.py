@@ -1004,6 +1004,8 @@ def _drop_reason(text: str) -> str:
     bare = strip_marker(text.split(" | ", 1)[0]).strip()
     if _DATED_NOTE_RE.match(bare):
         return "note"
+    if bare.lower() in _DEPT_COLUMNS or bare.lower() in _DUTY_COLUMNS:
+        return "heading"  # a table's header row
     if _FOOTER_RE.match(bare) or _END_RE.match(bare):
         return "footer"
     if _NOTE_RE.match(bare) or bare.startswith("備考"):
