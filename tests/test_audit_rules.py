@@ -240,10 +240,13 @@ def test_boilerplate_from_six_departments(shipped_model, n, boilerplate):
 def test_ownerless_severity(shipped_model):
     (f,) = findings(audit_documents(org(営業部=SALES, 物流部=DIST, 総務部=OTHER), shipped_model), "ownerless")
     assert (f.role, f.severity, f.detail["units"], f.departments) == ("marketing", "high", 0, [])
-    (f,) = findings(audit_documents(org(営業部=SALES, 物流部=DIST, 広報部=MKT[:1]), shipped_model), "ownerless")
+    (f,) = findings(audit_documents(org(営業部=SALES, 物流部=DIST, 総務部=OTHER + ["会社案内パンフレットの制作"]),
+                                    shipped_model), "ownerless")
     assert (f.role, f.severity, f.detail["units"], f.detail["floor"]) == ("marketing", "medium", 1, 2)
     # the nearest holders, closest first
-    assert f.detail["nearest_holders"][0] == "広報部" and "beyond a trace (広報部" in f.message
+    assert f.detail["nearest_holders"][0] == "総務部" and "beyond a trace (総務部" in f.message
+    # one unit in the department named for the role: weakly held, not ownerless
+    assert not findings(audit_documents(org(営業部=SALES, 物流部=DIST, 広報部=MKT[:1]), shipped_model), "ownerless")
 
 
 def test_a_role_its_department_holds_near_the_threshold_is_weakly_held_not_ownerless(shipped_model):
@@ -390,3 +393,22 @@ def test_the_same_duty_in_parallel_departments_is_a_low_shared_finding(shipped_m
     r = audit_documents(org(第一営業課=[same, SALES[0]], 業務部=[same] + DIST, 広報部=MKT), shipped_model)
     (f,) = findings(r, "shared", "sales")
     assert f.severity == "medium"
+
+
+def test_audit_reads_a_document_from_stdin(monkeypatch):
+    import io
+
+    from click.testing import CliRunner
+
+    from roleclassify.cli import cli
+
+    text = "【営業部】\n・新規顧客への提案営業\n・出荷手配と在庫管理\n【物流部】\n・出荷手配と在庫管理\n"
+    r = CliRunner().invoke(cli, ["audit", "-", "--format", "json", "--encoding", "cp932"],
+                           input=io.BytesIO(text.encode("cp932")))
+    assert r.exit_code == 0, r.output
+    data = __import__("json").loads(r.stdout)
+    assert [d["department"] for d in data["reading"]["departments"]] == ["営業部", "物流部"]
+    dup = next(f for f in data["findings"] if f["kind"] == "duplicate")
+    assert [e["location"] for e in dup["evidence"]] == ["<stdin>:3", "<stdin>:5"]
+    bad = CliRunner().invoke(cli, ["audit", "-"], input="just a line\n")
+    assert bad.exit_code == 1 and "<stdin>: no department structure found" in bad.output

@@ -794,8 +794,9 @@ def _ownerless(departments: Sequence[Department], labels: Sequence[str]) -> list
     """A role held by no department beyond a trace: fewer than :data:`OWNERLESS_UNITS` units of it in the whole
     organisation (uncertain ones count: they weigh in the severity only), or none the model is sure of (scored
     at least :data:`LONE_UNIT_SCORE`: a few sentences that only lean towards the role). The nearest holders (departments with units of the role, certain or not) are
-    named. A role is *weakly held*, not ownerless, when a department whose expected role it is has units of it
-    near the threshold (営業 whose duties the model scores just under sales): the report shows it, no finding."""
+    named. A role is *weakly held*, not ownerless, when a department whose expected role it is has a unit of it
+    or one near the threshold (営業 whose duties the model scores just under sales): the report shows it, no
+    finding."""
     findings = []
     for role in labels:
         certain = sum(1 for d in departments for r in d.duties if r.certain(role))
@@ -816,8 +817,10 @@ def _ownerless(departments: Sequence[Department], labels: Sequence[str]) -> list
 
 
 def _weakly_held(role: str, departments: Sequence[Department]) -> bool:
-    """True when a department expected to do ``role`` has a unit of it near the threshold."""
-    return any(d.expected_role == role and any(role in r.uncertain for r in d.duties) for d in departments)
+    """True when a department expected to do ``role`` has a unit of it, or one near the threshold: the role has
+    an owner, however little it states (shown in the report, no ownerless finding)."""
+    return any(d.expected_role == role and any(role in r.uncertain or role in r.labels for r in d.duties)
+               for d in departments)
 
 
 def role_flows(departments: Sequence[Department], labels: Sequence[str]) -> list[dict[str, Any]]:

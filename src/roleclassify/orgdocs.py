@@ -38,7 +38,7 @@ from .io.fileio import check_office_size
 from .text import split_lines, split_sentences, strip_marker
 
 __all__ = ["Duty", "Section", "OrgDocument", "read_org_documents", "read_org_document", "document_blocks",
-           "reading_report", "DROP_REASONS", "DOC_SUFFIXES"]
+           "read_org_stdin", "reading_report", "DROP_REASONS", "DOC_SUFFIXES"]
 
 DOC_SUFFIXES = (".txt", ".md", ".markdown", ".csv", ".tsv", ".docx", ".pdf", ".xlsx", ".xlsm", ".html", ".htm")
 _DEPT_COLUMNS = ("department", "dept", "部署", "部署名", "部門", "部門名", "組織", "組織名", "所属", "課", "部")
@@ -977,12 +977,37 @@ def read_org_documents(
     """Read files and directories. A directory of structured documents yields each of them; a directory of
     unstructured text files is one organisation with one department per file."""
     docs: list[OrgDocument] = []
-    for p in map(Path, paths):
+    for raw in paths:
+        if str(raw) == "-":
+            docs.append(read_org_stdin(encoding=encoding))
+            continue
+        p = Path(raw)
         if p.is_dir():
             docs.extend(_directory(p, encoding, **kw))
         else:
             docs.append(read_org_document(p, encoding=encoding, **kw))
     return docs
+
+
+def read_org_stdin(*, encoding: str | None = None, name: str = "<stdin>") -> OrgDocument:
+    """A text document (規程, Markdown, headed lines) read from standard input (``roleclassify audit -``); its
+    locations name it ``<stdin>``."""
+    import sys
+
+    from .io.readers import decode_bytes
+
+    text = decode_bytes(sys.stdin.buffer.read(), name, encoding)
+    seen: list[tuple[str, int, str]] = []
+    token = _LINES.set(seen)
+    try:
+        structure, sections = _parse_text(text, name)
+    finally:
+        _LINES.reset(token)
+    sections = [s for s in sections if s.duties]
+    if not sections:
+        raise AuditError(f"{name}: no department structure found; expected 業務分掌 articles (第N条（営業部）), "
+                         "Markdown headings, 【営業部】/■営業部 heading lines or heading lines followed by duties")
+    return OrgDocument(name, structure, sections, seen)
 
 
 # ---------------------------------------------------------------- what was read
