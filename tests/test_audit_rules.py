@@ -412,3 +412,17 @@ def test_audit_reads_a_document_from_stdin(monkeypatch):
     assert [e["location"] for e in dup["evidence"]] == ["<stdin>:3", "<stdin>:5"]
     bad = CliRunner().invoke(cli, ["audit", "-"], input="just a line\n")
     assert bad.exit_code == 1 and "<stdin>: no department structure found" in bad.output
+
+
+def test_a_document_mostly_left_out_is_warned_about(tmp_path):
+    from click.testing import CliRunner
+
+    from roleclassify.cli import cli
+
+    doc = tmp_path / "org.txt"
+    doc.write_text("【営業部】\n・新規顧客への提案営業\n【物流部】\n・出荷手配と在庫管理\n"
+                   + "".join(f"※注記その{i}\n" for i in range(6)), encoding="utf-8")
+    r = CliRunner().invoke(cli, ["audit", str(doc), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    assert "roleclassify: warning:" in r.stderr and "6 of 10 lines were left out" in r.stderr
+    assert __import__("json").loads(r.stdout)["reading"]["warnings"]

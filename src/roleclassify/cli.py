@@ -539,6 +539,8 @@ def audit(paths: tuple[str, ...], **options: Any) -> None:
     """
     opts = C.AuditOptions(paths=paths, **options)
     run = C.run_audit(opts, stdout_is_tty=sys.stdout.isatty(), on_model=_warn_compat)
+    for warning in run.report.reading.get("warnings", []):
+        _stderr(f"roleclassify: warning: {warning}")
     if opts.output:
         _info(f"report written to {opts.output}: {len(run.report.findings)} finding(s)")
     if run.failing:
