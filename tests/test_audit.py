@@ -56,6 +56,15 @@ def test_fixture_findings_precision_and_recall_floor(fixture_scores):
     assert len(exact) >= 15, exact
 
 
+def test_high_severity_means_right_on_the_fixtures(fixture_scores):
+    """Severity is calibrated so that a high finding is right: every high finding on the fixtures matches an
+    expected one (bench/audit_check.py prints the calibration per severity)."""
+    high = [(e["document"], f.key) for e, report, s in fixture_scores for f in report.findings
+            if f.severity == "high" and f.key in set(s["extra"])]
+    assert not high, high
+    assert sum(f.severity == "high" for _, report, _ in fixture_scores for f in report.findings) >= 15
+
+
 def test_reading_report_names_departments_parents_and_dropped_lines(fixture_scores):
     """Against the fixtures' own reading (departments with parents, dropped lines with reasons)."""
     parents = reasons = total_reasons = 0

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from roleclassify.orgaudit import LONE_UNIT_SCORE, lemma_similarity, audit_documents, de_facto_role, infer_role, is_handoff
+from roleclassify.orgaudit import (
+    LONE_UNIT_SCORE,
+    audit_documents,
+    de_facto_role,
+    infer_role,
+    is_handoff,
+    is_staff_name,
+    lemma_similarity,
+)
 from roleclassify.orgdocs import Duty, OrgDocument, Section
 
 ROLES = ["sales", "distribution", "marketing"]
@@ -31,6 +39,10 @@ def keys(report):
     ("営業管理部", "distribution"), ("販売推進課", "marketing"), ("ブランド戦略室", "marketing"), ("業務課", "distribution"),
     ("商品企画部", "marketing"), ("EC運営課", "distribution"), ("Section A", None), ("CS推進室", "distribution"),
     ("第二営業部", "sales"), ("総務部", None), ("開発部", None),
+    # Latin abbreviations as whole words only; 販売推進 / 販売企画 marketing, 営業事務 / 受注 distribution
+    ("Executive Office", None), ("Technical Section", None), ("EC事業部", "distribution"), ("Sales Dept.", "sales"),
+    ("販売企画部", "marketing"), ("販売促進部", "marketing"), ("受注センター", "distribution"), ("営業事務課", "distribution"),
+    ("カスタマーサービス課", "distribution"), ("経理部", None), ("商品部", None),
 ])
 def test_names(name, role):
     assert infer_role(name, ROLES) == role
@@ -426,3 +438,13 @@ def test_a_document_mostly_left_out_is_warned_about(tmp_path):
     assert r.exit_code == 0, r.output
     assert "roleclassify: warning:" in r.stderr and "6 of 10 lines were left out" in r.stderr
     assert __import__("json").loads(r.stdout)["reading"]["warnings"]
+
+
+@pytest.mark.parametrize("name,staff", [
+    ("経理部", True), ("総務課", True), ("品質保証部", True), ("経営企画部", True), ("商品部", True), ("技術サービス部", True),
+    ("管理部", True), ("メンテナンス", False), ("ドライバー職", False), ("カスタマーサクセス部", False), ("施工", False),
+])
+def test_staff_names(name, staff):
+    assert is_staff_name(name) is staff
+    # a staff name never states a role itself: its role is none, whatever it does
+    assert infer_role(name, ROLES) is None
