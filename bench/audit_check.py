@@ -1,7 +1,7 @@
 """Audit findings against expected ones: the corpus's org-document fixtures and, where present, the real-world
 department pages in ../shared/realworld/orgdocs (a development check; their text is not in the project).
 
-    python bench/audit_check.py [--model DIR] [--min-score 0.0] [-v]
+    python bench/audit_check.py [--model DIR] [--min-score 0.0] [-v] [--oracle-duties]
 
 Matching is roleclassify.orgaudit.score_findings (the same function the tests use): a finding matches when its
 kind, role and department(s) match (exact matcher); the core matcher also accepts a shared role that holds the
@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 
 from roleclassify.model import load
-from roleclassify.orgaudit import DEFAULT_MIN_SCORE, audit, score_findings
+from roleclassify.orgaudit import DEFAULT_MIN_SCORE, DutySimilarity, audit, lemma_duty_similarity, score_findings
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT.parent / "shared" / "realworld" / "orgdocs"
@@ -43,11 +43,29 @@ def show_calibration(name: str, calib: dict[str, list[int]]) -> None:
                                              for sev in ("high", "medium", "low") if sev in calib))
 
 
+def oracle_similarity(expected: dict, model) -> DutySimilarity:
+    """An upper bound for a duty similarity by meaning (what a per-sentence duty classifier could give): two
+    units sharing a duty id of the fixture's own annotation are alike (1.0); other pairs as the default
+    content-lemma similarity. Fixtures only; never a product setting."""
+    duties = {s["text"]: set(s["duties"]) for d in expected["departments"].values() for s in d["sentences"]}
+    lemma = lemma_duty_similarity(model.tokenizer)
+
+    def similarity(texts):
+        by_lemma = lemma(texts)
+        ids = [duties.get(t, set()) for t in texts]
+        return lambda i, j: 1.0 if ids[i] & ids[j] else by_lemma(i, j)
+
+    return similarity
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default=None)
     ap.add_argument("--min-score", type=float, default=DEFAULT_MIN_SCORE)
     ap.add_argument("-v", "--verbose", action="store_true", help="list missing and extra findings")
+    ap.add_argument("--oracle-duties", action="store_true",
+                    help="fixtures only: units alike when the fixture annotates them with the same duty (an upper "
+                         "bound for a duty classifier plugged in as the audit's similarity)")
     args = ap.parse_args()
     model = load(args.model)
     print(f"model: {args.model or 'shipped default'}, min-score {args.min_score}\n")
@@ -58,7 +76,14 @@ def main() -> None:
     print("| fixture | expected | reported | missing | extra |\n|---|---:|---:|---:|---:|")
     for exp in sorted((ROOT / "corpus" / "orgdocs").glob("*.expected.json")):
         e = json.loads(exp.read_text(encoding="utf-8"))
-        rep = audit([exp.parent / e["document"]], model, expect=e.get("expect") or None, min_score=args.min_score)
+        if args.oracle_duties:
+            from roleclassify.orgaudit import audit_documents
+            from roleclassify.orgdocs import read_org_documents
+
+            rep = audit_documents(read_org_documents([exp.parent / e["document"]]), model, expect=e.get("expect") or None,
+                                  min_score=args.min_score, similarity=oracle_similarity(e, model))
+        else:
+            rep = audit([exp.parent / e["document"]], model, expect=e.get("expect") or None, min_score=args.min_score)
         s = score_findings(rep.findings, e["findings"])
         calibrate(calib, rep.findings, s)
         read = {d.name for d in rep.departments}
