@@ -111,7 +111,9 @@ def test_cli_excel_report(tmp_path):
     r = CliRunner().invoke(cli, ["audit", str(ORG / "19_xlsx_hier_housingequip.xlsx"), "-o", str(out)])
     assert r.exit_code == 0, r.output
     wb = load_workbook(out)
-    assert wb.sheetnames == ["matrix", "findings", "flows", "uncertain", "reading", "dropped"]
+    assert wb.sheetnames == ["matrix", "findings", "roles", "flows", "uncertain", "reading", "dropped"]
+    roles = {r[0].value: [c.value for c in r] for r in wb["roles"].iter_rows(min_row=2)}
+    assert roles["distribution"][3] == "held" and roles["distribution"][4] == 2
     matrix = [[c.value for c in row] for row in wb["matrix"].iter_rows()]
     assert matrix[0][:3] == ["department", "expected", "parent"]
     assert ["受注課", "distribution", "業務部", 0, 4, 0, 0] in matrix

@@ -258,7 +258,15 @@ def test_ownerless_severity(shipped_model):
     # the nearest holders, closest first
     assert f.detail["nearest_holders"][0] == "総務部" and "beyond a trace (総務部" in f.message
     # one unit in the department named for the role: weakly held, not ownerless
-    assert not findings(audit_documents(org(営業部=SALES, 物流部=DIST, 広報部=MKT[:1]), shipped_model), "ownerless")
+    weak = audit_documents(org(営業部=SALES, 物流部=DIST, 広報部=MKT[:1]), shipped_model)
+    assert not findings(weak, "ownerless")
+    holding = {h["role"]: h for h in weak.role_holding()}
+    assert (holding["marketing"]["status"], holding["marketing"]["units"], holding["marketing"]["floor"]) == (
+        "weakly held", 1, 2)
+    assert holding["sales"]["status"] == "held" and holding["sales"]["holders"][0] == "営業部"
+    assert sum(h["share"] for h in holding.values()) == pytest.approx(1.0, abs=1e-3)
+    gone = audit_documents(org(営業部=SALES, 物流部=DIST, 総務部=OTHER), shipped_model)
+    assert {h["role"]: h["status"] for h in gone.role_holding()}["marketing"] == "ownerless"
 
 
 def test_a_role_its_department_holds_near_the_threshold_is_weakly_held_not_ownerless(shipped_model):

@@ -388,9 +388,26 @@ class AuditReport:
     reading: dict[str, Any] = field(default_factory=dict)
 
     def uncertain_units(self) -> list[dict[str, Any]]:
-        """Every unit with a role near its threshold: department, text, location and the roles."""
-        return [{"department": d.name, "text": r.text, "location": r.location, "roles": list(r.uncertain)}
-                for d in self.departments for r in d.duties if r.uncertain]
+        """Every unit the model is unsure of: a role near its threshold, or the model's review flag (two roles
+        competing): department, text, location, the roles and the flag."""
+        return [{"department": d.name, "text": r.text, "location": r.location,
+                 "roles": list(r.uncertain) or list(r.labels), "review": r.review}
+                for d in self.departments for r in d.duties if r.uncertain or r.review]
+
+    def role_holding(self) -> list[dict[str, Any]]:
+        """Per role: its units in the organisation, their share of all role work, the departments holding it
+        (most units first) and whether it is held, weakly held or ownerless, with the floor
+        (:data:`OWNERLESS_UNITS` units) the status is judged by."""
+        owned = {f.role for f in self.findings if f.kind == "ownerless"}
+        total = sum(d.counts.get(l, 0) for d in self.departments for l in self.labels)
+        out = []
+        for role in self.labels:
+            units = sum(d.counts.get(role, 0) for d in self.departments)
+            holders = sorted((d for d in self.departments if d.counts.get(role)), key=lambda d: -d.counts[role])
+            status = "ownerless" if role in owned else "weakly held" if units < OWNERLESS_UNITS else "held"
+            out.append({"role": role, "units": units, "share": round(units / total, 4) if total else 0.0,
+                        "holders": [d.name for d in holders], "status": status, "floor": OWNERLESS_UNITS})
+        return out
 
     def matrix(self) -> dict[str, dict[str, int]]:
         """Department -> role (and other) -> number of duty sentences."""
@@ -412,6 +429,7 @@ class AuditReport:
             "matrix": self.matrix(),
             "departments": [asdict(d) for d in self.departments],
             "findings": [f.to_dict() for f in self.findings],
+            "roles": self.role_holding(),
             "flows": self.flows,
             "uncertain": self.uncertain_units(),
             "reading": self.reading,

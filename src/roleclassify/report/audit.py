@@ -46,13 +46,16 @@ _TEXT: dict[str, dict[str, str]] = {
                        "outlined cell is the role the department's name (or --expect) states.",
         "html_no_findings": "No findings: every role is done by one department that is named for it, and no duty "
                             "is stated twice.",
+        "holding_head": "Roles in the organisation",
+        "holding": "{role}: {units} unit(s), {share:.0f} % of role work, {status} (floor {floor} units); {holders}",
         "flows": "Flows (shown, not findings)", "uncertain": "Uncertain units (a score near its threshold)",
         "reading": "What was read", "dropped": "Lines left out", "parent": "parent", "file": "file",
         "lines": "lines", "reason": "reason", "text": "text", "roles": "roles", "warning": "warning",
         "step_own": "its own role", "none_dropped": "no line was left out", "location": "location",
         "severity": "severity", "kind": "kind", "finding": "finding", "role": "role", "duty": "duty",
         "duties_n": "duties", "structure": "read as", "line": "heading line", "first": "first line",
-        "last": "last line", "ev_department": "evidence from",
+        "last": "last line", "ev_department": "evidence from", "share": "share", "status": "status",
+        "floor": "floor", "holders": "holders",
     },
     "ja": {
         "title": "役割分担の監査", "department": "部署", "expected": "想定役割", "no_findings": "指摘事項なし",
@@ -65,13 +68,16 @@ _TEXT: dict[str, dict[str, str]] = {
                        "（または --expect の指定）から想定される役割です。",
         "html_no_findings": "指摘事項はありません: どの役割もその名を持つ一つの部署が担当し、同じ業務が二度記載されて"
                             "いることもありません。",
+        "holding_head": "組織全体の役割",
+        "holding": "{role}: {units}件（役割業務の{share:.0f}%）、{status}（基準 {floor}件）; {holders}",
         "flows": "業務の流れ（参考: 指摘ではありません）", "uncertain": "判定が不確かな記載（スコアがしきい値付近）",
         "reading": "読み取り結果", "dropped": "読み取らなかった行", "parent": "上位部署", "file": "ファイル",
         "lines": "行", "reason": "理由", "text": "記載", "roles": "役割", "warning": "注意",
         "step_own": "本来の役割", "none_dropped": "読み取らなかった行はありません", "location": "位置",
         "severity": "重要度", "kind": "種類", "finding": "指摘", "role": "役割", "duty": "業務",
         "duties_n": "業務数", "structure": "読み取り形式", "line": "見出しの行", "first": "最初の行",
-        "last": "最後の行", "ev_department": "根拠の部署",
+        "last": "最後の行", "ev_department": "根拠の部署", "share": "割合", "status": "状態",
+        "floor": "基準", "holders": "担当部署",
     },
 }
 
@@ -87,6 +93,14 @@ def _kind(kind: str, lang: str) -> str:
 
 def _severity(severity: str, lang: str) -> str:
     return SEVERITY_NAMES_JA.get(severity, severity) if lang == "ja" else severity
+
+
+#: How a role is held (:meth:`~roleclassify.orgaudit.AuditReport.role_holding`), as a Japanese reader sees it.
+STATUS_NAMES_JA = {"held": "担当あり", "weakly held": "担当が手薄", "ownerless": "担当不在"}
+
+
+def _status(status: str, lang: str) -> str:
+    return STATUS_NAMES_JA.get(status, status) if lang == "ja" else status
 
 
 def _reason(reason: str, lang: str) -> str:
@@ -107,6 +121,9 @@ def _span(d: dict) -> str:
 def _text_sections(report: AuditReport, lang: str) -> list[tuple[str, list[str]]]:
     """The flows, uncertain units and the reading report as (heading, lines) for the table and Markdown: each
     line is plain text, the renderer formats it."""
+    holding = [_t(lang, "holding", role=display_label(h["role"], lang), units=h["units"], share=100 * h["share"],
+                  status=_status(h["status"], lang), floor=h["floor"],
+                  holders=_t(lang, "kind_sep").join(h["holders"][:4]) or "-") for h in report.role_holding()]
     flows = [f"{display_label(f['role'], lang)}: " + " → ".join(s["department"] for s in f["steps"])
              for f in report.flows]
     unsure = [f"{u['location']}  {u['department']}: {u['text']} [{_roles(u['roles'], lang)}]"
@@ -116,8 +133,8 @@ def _text_sections(report: AuditReport, lang: str) -> list[tuple[str, list[str]]
             for d in reading.get("departments", [])]
     read += [f"{_t(lang, 'warning')}: {w}" for w in reading.get("warnings", [])]
     dropped = [f"{x['file']}:{x['line']}  [{_reason(x['reason'], lang)}] {x['text']}" for x in reading.get("dropped", [])]
-    return [(_t(lang, "flows"), flows), (_t(lang, "uncertain"), unsure), (_t(lang, "reading"), read),
-            (_t(lang, "dropped"), dropped or [_t(lang, "none_dropped")])]
+    return [(_t(lang, "holding_head"), holding), (_t(lang, "flows"), flows), (_t(lang, "uncertain"), unsure),
+            (_t(lang, "reading"), read), (_t(lang, "dropped"), dropped or [_t(lang, "none_dropped")])]
 
 AUDIT_FORMATS = ("table", "json", "markdown", "html", "xlsx")
 #: Formats written as bytes (:func:`write_xlsx`), not text (:func:`render`).
@@ -390,7 +407,7 @@ def _html_list(section_id: str, head: str, items: list[str]) -> list[str]:
 def _html_reading(report: AuditReport, lang: str) -> list[str]:
     """Flows, uncertain units and the reading report (departments with file, lines and parent; lines left out
     with the reason)."""
-    ids = ["flows", "uncertain", "reading", "dropped"]
+    ids = ["roles", "flows", "uncertain", "reading", "dropped"]
     parts: list[str] = []
     for sid, (head, body) in zip(ids, _text_sections(report, lang)):
         if body:
@@ -459,6 +476,8 @@ def _xlsx_sheets(report: AuditReport, lang: str) -> list[tuple[str, list[str], l
     read = [[d["department"], d["file"], d["line"], *(d["lines"] or ["", ""]), d.get("parent") or "", d["duties"]]
             for d in reading.get("departments", [])]
     dropped = [[x["file"], x["line"], _reason(x["reason"], lang), x["text"]] for x in reading.get("dropped", [])]
+    roles = [[display_label(h["role"], lang), h["units"], h["share"], _status(h["status"], lang), h["floor"],
+              ", ".join(h["holders"])] for h in report.role_holding()]
     return [
         ("部署×役割" if ja else "matrix", [t("department"), t("expected"), t("parent"),
                                           *(display_label(c, lang) for c in cols)], matrix,
@@ -466,6 +485,8 @@ def _xlsx_sheets(report: AuditReport, lang: str) -> list[tuple[str, list[str], l
         ("指摘事項" if ja else "findings", ["#", t("severity"), t("kind"), t("role"), t("departments"), t("finding"),
                                           t("ev_department"), t("location"), t("text")], findings,
          [5, 8, 10, 14, 30, 60, 20, 28, 60]),
+        ("役割" if ja else "roles", [t("role"), t("duties_n"), t("share"), t("status"), t("floor"), t("holders")],
+         roles, [14, 8, 8, 12, 8, 50]),
         ("業務の流れ" if ja else "flows", [t("role"), "#", t("department"), t("step_own"), t("duties")], flows,
          [14, 5, 24, 10, 70]),
         ("不確か" if ja else "uncertain", [t("department"), t("location"), t("text"), t("roles")], unsure,
@@ -479,7 +500,7 @@ def _xlsx_sheets(report: AuditReport, lang: str) -> list[tuple[str, list[str], l
 
 def write_xlsx(report: AuditReport, stream: IO[bytes], *, lang: str = "en") -> None:
     """The report as an Excel workbook: the department × role matrix, the findings with their evidence (one row
-    per evidence sentence), the flows, the uncertain units and the reading report (departments with file, lines
+    per evidence sentence), how each role is held (units, share, status, floor, holders), the flows, the uncertain units and the reading report (departments with file, lines
     and parent; the lines left out with the reason), in ``lang``."""
     if lang not in LANGS:
         raise OptionError(f"cannot show a report in {lang!r}: expected one of {', '.join(LANGS)}", param="lang")
