@@ -245,3 +245,11 @@ def test_min_score_decides_what_counts(shipped_model):
     strict = audit([ORG / "01_regulation_pumps.txt"], shipped_model, min_score=1.01)
     assert {f.kind for f in strict.findings} == {"ownerless", "duplicate"}
     assert all(sum(d.counts[r] for r in ROLES) == 0 for d in strict.departments)
+
+
+def test_excel_report_is_refused_on_a_terminal():
+    from roleclassify.commands import AuditOptions, run_audit
+    from roleclassify.errors import OptionError
+
+    with pytest.raises(OptionError, match="workbook, not text for a terminal"):
+        run_audit(AuditOptions(paths=(str(ORG / "01_regulation_pumps.txt"),), fmt="xlsx"), stdout_is_tty=True)

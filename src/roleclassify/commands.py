@@ -574,6 +574,9 @@ def run_audit(opts: AuditOptions, *, stdout_is_tty: bool = False, on_model: Call
     from .report.audit import BINARY_AUDIT_FORMATS, render, report_format_for, write_xlsx
 
     fmt = opts.fmt or report_format_for(opts.output, stdout_is_tty)
+    if fmt in BINARY_AUDIT_FORMATS and opts.output in (None, "-") and stdout_is_tty:
+        raise OptionError(f"a {fmt} report is a workbook, not text for a terminal: write it to a file with "
+                          f"{option('output', 'audit.xlsx')} (or pipe it)", param="fmt")
     check_input_encoding(opts.encoding)
     expect = parse_expect(opts.expect)
     kinds = fail_on_kinds(opts.fail_on)
