@@ -510,7 +510,8 @@ def suggest(inputs: tuple[str, ...], **options: Any) -> None:
               show_default=True, help="Lemma Jaccard similarity from which two departments' duties count as duplicates.")
 @threshold_option("One tagging threshold for every label.")
 @click.option("--min-score", type=_Probability(0, 1), default=C.AuditOptions.min_score, show_default=True,
-              help="A duty counts as a role's work only with at least this score (and the tagging threshold).")
+              help="A duty counts as a role's work only with at least this score besides the model's threshold "
+                   "(0: the model's thresholds alone, as tag decides).")
 @click.option("--dept-column", default=None, help="CSV/TSV column with the department (default: detected).")
 @click.option("--duty-column", default=None, help="CSV/TSV column with the duty (default: detected).")
 @click.option("--sheet", default=None, metavar="NAME|N",
