@@ -71,7 +71,7 @@ def main() -> None:
     print(f"model: {args.model or 'shipped default'}, min-score {args.min_score}\n")
     rows: list[dict] = []
     exact_rows: list[dict] = []
-    depts = [0, 0]  # departments read as expected, departments expected
+    depts = [0, 0, 0]  # departments read as expected, departments expected, parents read as expected
     calib: dict[str, list[int]] = {}
     print("| fixture | expected | reported | missing | extra |\n|---|---:|---:|---:|---:|")
     for exp in sorted((ROOT / "corpus" / "orgdocs").glob("*.expected.json")):
@@ -89,6 +89,8 @@ def main() -> None:
         read = {d.name for d in rep.departments}
         depts[0] += len(read & set(e["departments"]))
         depts[1] += len(e["departments"])
+        parent_of = {d["department"]: d["parent"] for d in rep.reading["departments"]}
+        depts[2] += sum(parent_of.get(k, "?") == v.get("parent") for k, v in e["departments"].items())
         rows.append(s)
         exact_rows.append(score_findings(rep.findings, e["findings"], matcher="exact"))
         print(f"| {e['document']} | {len(e['findings'])} | {len(rep.findings)} | {s['fn']} | {s['fp']} |")
@@ -98,7 +100,7 @@ def main() -> None:
     exact = sum(1 for x in rows if x["fp"] == x["fn"] == 0)
     print(f"\nfixtures: {exact}/{len(rows)} exactly right; core matcher precision {p:.3f}, recall {r:.3f} "
           f"(tp {tp}, fp {fp}, fn {fn})")
-    print(f"fixtures, departments read: {depts[0]}/{depts[1]}")
+    print(f"fixtures, departments read: {depts[0]}/{depts[1]}, their parents: {depts[2]}/{depts[1]}")
     show_calibration("fixtures", calib)
     tp, fp, fn, p, r = prf(exact_rows)
     print(f"fixtures, exact matcher: precision {p:.3f}, recall {r:.3f} (tp {tp}, fp {fp}, fn {fn})")
