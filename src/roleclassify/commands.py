@@ -588,9 +588,12 @@ def run_audit(opts: AuditOptions, *, stdout_is_tty: bool = False, on_model: Call
     from .io.output import AtomicOutput
     from .model import load
     from .orgaudit import audit
-    from .report.audit import render, report_format_for
+    from .report.audit import BINARY_AUDIT_FORMATS, render, report_format_for, write_xlsx
 
     fmt = opts.fmt or report_format_for(opts.output, stdout_is_tty)
+    if fmt in BINARY_AUDIT_FORMATS and opts.output in (None, "-") and stdout_is_tty:
+        raise OptionError(f"a {fmt} report is a workbook, not text for a terminal: write it to a file with "
+                          f"{option('output', 'audit.xlsx')} (or pipe it)", param="fmt")
     check_input_encoding(opts.encoding)
     expect = parse_expect(opts.expect)
     kinds = fail_on_kinds(opts.fail_on)
@@ -600,6 +603,10 @@ def run_audit(opts: AuditOptions, *, stdout_is_tty: bool = False, on_model: Call
     report = audit(opts.paths, model, expect=expect, duplicate_threshold=opts.duplicate_threshold,
                    threshold=opts.threshold, min_score=opts.min_score, dept_column=opts.dept_column,
                    duty_column=opts.duty_column, encoding=opts.encoding, sheet=opts.sheet)
-    with AtomicOutput(opts.output) as stream:
-        stream.write(render(report, fmt, lang=opts.lang) + "\n")
+    if fmt in BINARY_AUDIT_FORMATS:
+        with AtomicOutput(opts.output, binary=True) as stream:
+            write_xlsx(report, stream, lang=opts.lang)
+    else:
+        with AtomicOutput(opts.output) as stream:
+            stream.write(render(report, fmt, lang=opts.lang) + "\n")
     return AuditRun(report, fmt, failing_findings(report, opts.fail_on), kinds)
