@@ -68,11 +68,13 @@ class Scorer:
             c2 = hashed(codes2.astype(np.int64), dense2[codes2].astype(np.int64))
         if keys3 is not None and cols3 is not None:
             c3 = hashed(np.ascontiguousarray(keys3, np.int64), np.ascontiguousarray(cols3, np.int64))
+        # each column's idf and its weight per label side by side: one memory line per column
+        weights = np.empty((len(featurizer.idf_), 1 + coef.shape[1]), dtype=np.float32)
+        weights[:, 0] = featurizer.idf_
+        weights[:, 1:] = coef
         self._args: tuple[Any, ...] = (
             w1_dense, *w2, np.ascontiguousarray(k_of, np.int64), np.ascontiguousarray(c1_cols, np.int64), int(size),
-            *c2, *c3,
-            np.ascontiguousarray(featurizer.idf_, np.float32), _tf_weights(spec.sublinear_tf),
-            np.ascontiguousarray(coef, np.float32), np.ascontiguousarray(intercept, np.float64),
+            *c2, *c3, weights, _tf_weights(spec.sublinear_tf), np.ascontiguousarray(intercept, np.float64),
         )
         self._orders = orders
         self._buffer = _kernel.Buffer(len(featurizer.idf_))
@@ -98,7 +100,7 @@ def _tf_weights(sublinear: bool) -> np.ndarray:
 def scorer(featurizer: Featurizer, coef: np.ndarray, intercept: np.ndarray) -> Scorer | None:
     """A kernel scorer for this featurizer and weights, or None when the kernel is not available or does not take
     this feature layout (then the pure-Python path scores)."""
-    if not available() or coef.shape[1] > _MAX_LABELS:
+    if not available() or coef.shape[1] > _MAX_LABELS or featurizer.n_features >= _kernel.MAX_COLUMNS:
         return None
     spec = featurizer.spec
     if not set(spec.word_ngrams) <= {1, 2} or not set(spec.char_ngrams) <= {1, 2, 3}:
@@ -109,4 +111,7 @@ def scorer(featurizer: Featurizer, coef: np.ndarray, intercept: np.ndarray) -> S
             return None
         if (2 in spec.char_ngrams or 3 in spec.char_ngrams) and not len(tables.get("c2", ([],))[0]):
             return None
-    return Scorer(featurizer, coef, intercept)
+    try:
+        return Scorer(featurizer, coef, intercept)
+    except ValueError:  # keys beyond the kernel's tables (a vocabulary of very many characters)
+        return None
