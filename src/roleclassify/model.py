@@ -403,10 +403,16 @@ class RoleClassifier:
     ) -> list[dict[str, Any]]:
         """:meth:`SentenceTagging.to_dict` of each sentence, from the batch's arrays."""
         labels = self.labels
+        # each sentence's set of labels as a number, and the label list of every such number (copied per use)
+        codes = (hit.astype(np.int64) @ (1 << np.arange(len(labels), dtype=np.int64))).tolist() \
+            if len(labels) < 16 else None
+        patterns = [[l for k, l in enumerate(labels) if c >> k & 1] or [OTHER] for c in range(1 << len(labels))] \
+            if codes is not None else []
         out = []
-        for text, hits, row, flag in zip(texts, hit.tolist(), np.round(probs, 4).tolist(), flags.tolist()):
-            d: dict[str, Any] = {"text": text, "labels": [l for l, h in zip(labels, hits) if h] or [OTHER],
-                                 "scores": dict(zip(labels, row))}
+        for k, (text, row, flag) in enumerate(zip(texts, np.round(probs, 4).tolist(), flags.tolist())):
+            names = patterns[codes[k]][:] if codes is not None else \
+                [l for l, h in zip(labels, hit[k].tolist()) if h] or [OTHER]
+            d: dict[str, Any] = {"text": text, "labels": names, "scores": dict(zip(labels, row))}
             if flag:
                 d["review"] = True
             out.append(d)
