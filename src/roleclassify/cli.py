@@ -378,6 +378,9 @@ def tag_summary_lines(summary: C.TagSummary, lang: str = "en") -> list[str]:
 @click.option("--labels", default=None,
               help="Allowed labels, comma-separated; a record with any other label is refused (default: any).")
 @click.option("--name", default=None, help="Model name for its card (default: the directory name).")
+@click.option("--duties", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Duty list (JSON like corpus/duties.json) for the duty head, fitted when the corpus states "
+                   "duties (default: a duties.json beside the corpus, else the duty ids the corpus uses).")
 @format_option(("table", "json"))
 @encoding_option
 @quiet_option
@@ -385,12 +388,13 @@ def train(corpus: tuple[str, ...], labels: str | None, fmt: str, **options: Any)
     """Train a model on labelled corpora and write it with its model card.
 
     CORPUS is JSONL or CSV/TSV files (or directories of them) with `text` and `labels`, gzip-compressed or
-    not, in any encoding `tag` reads (CP932 from Excel too); any label set works (a user's own taxonomy too). Records with "split": "test" are held out and scored after training.
+    not, in any encoding `tag` reads (CP932 from Excel too); any label set works (a user's own taxonomy too). Records with "split": "test" are held out and scored after training. Records (or document lines) with a "duties" list also train a duty head in the same model file.
 
     \b
     Example:
         roleclassify train corpus/ --out models/default
         roleclassify train my_labels.csv --out models/mine --cv 10
+        roleclassify train my_corpus.jsonl --duties my_duties.json --out models/mine
     """
     opts = C.TrainOptions(corpus=corpus, labels=C.parse_labels(labels), **options)
     result = C.run_train(opts, progress=_info)

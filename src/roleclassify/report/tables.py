@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-__all__ = ["metrics_report", "confusion_table", "evaluation_text", "training_text", "explanation_text",
+__all__ = ["metrics_report", "confusion_table", "duty_text", "evaluation_text", "training_text", "explanation_text",
            "corpus_stats_text", "corpus_check_text"]
 
 
@@ -28,13 +28,22 @@ def confusion_table(section: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def duty_text(section: dict[str, Any], title: str) -> str:
+    """A titled per-duty precision / recall / F1 table and the most confused duty pairs."""
+    pairs = [f"  {c['gold']} -> {c['predicted']}: {c['count']}" for c in section.get("confused") or ()]
+    return (metrics_report(section, title) + "\n\nmost confused duty pairs (gold -> predicted)\n"
+            + ("\n".join(pairs) or "  none"))
+
+
 def evaluation_text(result: dict[str, Any]) -> str:
-    """The sentence and document sections of an evaluation, each with its confusion table."""
+    """The sentence and document sections of an evaluation, each with its confusion table, and the duties."""
     parts = []
     for unit in ("sentences", "documents"):
         sec = result[unit]
         if sec.get("n"):
             parts.append(metrics_report(sec, unit) + "\n\nconfusion (label sets)\n" + confusion_table(sec))
+    if result.get("duties", {}).get("n"):
+        parts.append(duty_text(result["duties"], "duties"))
     return "\n".join(parts)
 
 
@@ -43,7 +52,9 @@ def training_text(report: dict[str, Any], cv: int) -> str:
     parts = []
     if "cv" in report:
         parts.append(metrics_report(report["cv"], f"{cv}-fold cross-validation, sentences"))
-    for unit in ("sentences", "documents"):
+    if report.get("cv_duties", {}).get("n"):
+        parts.append(metrics_report(report["cv_duties"], f"{cv}-fold cross-validation, duties"))
+    for unit in ("sentences", "documents", "duties"):
         sec = report.get("test", {}).get(unit)
         if sec and sec.get("n"):
             parts.append(metrics_report(sec, f"held-out test split, {unit}"))
