@@ -100,8 +100,20 @@ def macro_f1(Y: np.ndarray, H: np.ndarray, ids: list[str]) -> tuple[float, dict[
     return float(np.mean(list(f1.values()))), f1
 
 
+WIDE_GRID = np.arange(0.05, 0.91, 0.025)
+
+
+def ensemble(Z1: np.ndarray, Z2: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """The mean of two models' Platt-scaled decision values: a linear combination of two linear models, so still
+    one weight vector per duty (tagging cost unchanged)."""
+    a1, b1 = fit_calibration(Z1, Y)
+    a2, b2 = fit_calibration(Z2, Y)
+    return (a1 * Z1 + b1 + a2 * Z2 + b2) / 2
+
+
 def score(Z: np.ndarray, Y: np.ndarray, ids: list[str], gate: np.ndarray | None = None,
-          fill: np.ndarray | None = None, role_of: np.ndarray | None = None) -> tuple[float, dict[str, float]]:
+          fill: np.ndarray | None = None, role_of: np.ndarray | None = None,
+          grid: np.ndarray | None = None) -> tuple[float, dict[str, float]]:
     """Macro-F1 at thresholds tuned on the (gated) out-of-fold probabilities; ``gate`` (units x duties) closes
     a duty whose role does not hold; ``fill`` (units x roles) gives each held role its best duty when none of
     its duties reaches its threshold."""
@@ -109,7 +121,7 @@ def score(Z: np.ndarray, Y: np.ndarray, ids: list[str], gate: np.ndarray | None 
     P = sigmoid(a * Z + b)
     if gate is not None:
         P = np.where(gate, P, 0.0)
-    th = tune_thresholds(P, Y)
+    th = tune_thresholds(P, Y, grid)
     H = P >= th
     if fill is not None and role_of is not None:
         for r in range(fill.shape[1]):
@@ -222,7 +234,8 @@ def main() -> None:
         m, per = score(oof[name], Y, ids)
         rows.append((name, m, per, seconds[name]))
         print(f"{name}: {m:.3f}", file=sys.stderr)
-    best = max(rows, key=lambda r: r[1])[0]
+    # the post-processing variants on the plain unweighted models (the shipped head's models)
+    best = "svm C=1" if "svm C=1" in variants else max(rows, key=lambda r: r[1])[0]
     for label, kwargs in (("gated by the predicted role", {"gate": gate_pred}),
                           ("gated by the predicted role, each held role given its best duty",
                            {"gate": gate_pred, "fill": role_hit, "role_of": role_of}),
@@ -230,11 +243,21 @@ def main() -> None:
         m, per = score(oof[best], Y, ids, **kwargs)
         rows.append((f"{best}, {label}", m, per, 0.0))
         print(f"{best}, {label}: {m:.3f}", file=sys.stderr)
+    extra = [(f"{best}, gated by the predicted role, thresholds searched over 0.05-0.9 (not 0.2-0.7)",
+              oof[best], {"gate": gate_pred, "grid": WIDE_GRID})]
+    if "svm C=1" in oof and "logreg C=30" in oof:
+        ens = ensemble(oof["svm C=1"], oof["logreg C=30"], Y)
+        extra += [("ensemble of svm C=1 and logreg C=30 (mean of their Platt-scaled decision values)", ens, {}),
+                  ("ensemble of svm C=1 and logreg C=30, gated by the predicted role", ens, {"gate": gate_pred})]
+    for label, Z, kwargs in extra:
+        m, per = score(Z, Y, ids, **kwargs)
+        rows.append((label, m, per, 0.0))
+        print(f"{label}: {m:.3f}", file=sys.stderr)
     write(rows, ids, Y, len(units), len(set(d["groups"])), time.perf_counter() - t0, only)
 
 
 def write(rows: list, ids: list[str], Y: np.ndarray, n: int, n_groups: int, seconds: float, only: list[str]) -> None:
-    best = max(rows, key=lambda r: r[1])
+    best = max((r for r in rows if "oracle" not in r[0]), key=lambda r: r[1])
     support = dict(zip(ids, Y.sum(axis=0).tolist()))
     lines = [
         "# Duty head: macro-F1 under cross-validation grouped by writing batch and register",
@@ -255,9 +278,10 @@ def write(rows: list, ids: list[str], Y: np.ndarray, n: int, n_groups: int, seco
     ]
     for name, m, _, s in rows:
         lines.append(f"| {name} | {m:.3f} | {s:.0f}s |" if s else f"| {name} | {m:.3f} | (post-processing) |")
-    lines += ["", f"Best: **{best[0]}**, {best[1]:.3f}; the issue's target is 0.85"
+    lines += ["", f"Best deployable variant: **{best[0]}**, {best[1]:.3f}; the issue's target is 0.85"
               + (" (reached)." if best[1] >= 0.85 else " (not reached)."), "",
-              "## Per duty (best variant and the plain one)", "", "| duty | support | F1 best | F1 svm C=1 balanced |",
+              "## Per duty (the best deployable variant and the roles' setting)", "",
+              "| duty | support | F1 best | F1 svm C=1 balanced |",
               "|---|---:|---:|---:|"]
     plain = next((r for r in rows if r[0] == "svm C=1 balanced (the roles' setting)"), best)
     for d in sorted(ids, key=lambda x: best[2].get(x, 0)):

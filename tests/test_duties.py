@@ -328,9 +328,10 @@ def test_duty_report_counts_and_confused_pairs():
     assert r["per_class"]["a"] == {"precision": 1.0, "recall": 0.6667, "f1": 0.8, "support": 3}
     assert r["per_class"]["b"] == {"precision": 0.3333, "recall": 0.5, "f1": 0.4, "support": 2}
     assert "c" not in r["per_class"] and r["macro_f1"] == 0.6 and r["exact_match"] == 0.4
-    assert r["confused"] == [{"gold": "(none)", "predicted": "b", "count": 1},
-                             {"gold": "a", "predicted": "b", "count": 1},
-                             {"gold": "b", "predicted": "(none)", "count": 1}]
+    assert r["confused"] == [{"gold": "a", "predicted": "b", "count": 1}]
+    r = duty_report([["a", "c"], ["a"], ["c"], ["b"]], [["b"], ["b"], ["a"], ["a"]], ["a", "b", "c"])
+    assert r["confused"] == [{"gold": "a", "predicted": "b", "count": 2}, {"gold": "b", "predicted": "a", "count": 1},
+                             {"gold": "c", "predicted": "a", "count": 1}, {"gold": "c", "predicted": "b", "count": 1}]
 
 
 def test_evaluate_refuses_duties_the_model_does_not_know(duty_model_dir, tmp_path):

@@ -313,7 +313,8 @@ def tag(inputs: tuple[str, ...], **options: Any) -> None:
     (--text-column), Word .docx, .pdf and .html (one item per paragraph), .parquet, any of them gzip-compressed
     (.gz); `-` or nothing reads stdin. -o picks the format by its suffix
     (.jsonl .csv .tsv .xlsx .txt .parquet). Output keeps input order: one record per item with its labels, per-role scores
-    and per-sentence results; an item of several sentences also gets its role shares. Bad records are
+    and per-sentence results; an item of several sentences also gets its role shares. A model with a duty head
+    (the shipped one) adds each sentence's and item's duties with their scores. Bad records are
     reported on stderr with file:line and skipped (exit code 1); the others are still tagged.
 
     \b
@@ -423,7 +424,9 @@ def evaluate(corpus: tuple[str, ...], fmt: str, **options: Any) -> None:
     """Score a model on a labelled corpus: per-class precision / recall / F1, macro-F1, confusion matrix.
 
     Sentence records are scored as single units; job descriptions ("unit": "document") are split into
-    sentences and rolled up, and scored separately.
+    sentences and rolled up, and scored separately. With a model that has a duty head and a corpus that states
+    duties, every unit that states them is scored too: per-duty precision / recall / F1 and the most confused
+    duty pairs.
 
     \b
     Example:
@@ -450,7 +453,8 @@ def evaluate(corpus: tuple[str, ...], fmt: str, **options: Any) -> None:
 @lang_option
 def explain(texts: tuple[str, ...], model_path: str | None, top: int, fmt: str, lang: str) -> None:
     """Show why a text gets its labels: per sentence and role, the words and character n-grams that
-    pushed the score up (+) or down (-), with their weights in log-odds.
+    pushed the score up (+) or down (-), with their weights in log-odds; then the same for each duty the
+    sentence was given (a model with a duty head).
 
     \b
     Example:
@@ -465,7 +469,9 @@ def explain(texts: tuple[str, ...], model_path: str | None, top: int, fmt: str, 
     if fmt == "json":
         click.echo(json.dumps([t.to_dict() for t in tags], ensure_ascii=False, indent=2))
     else:
-        click.echo(tables.explanation_text(tags, model.labels, model.thresholds_, lang=lang))
+        head = model.duty_head
+        duty_th = dict(zip(head.ids, head.thresholds.tolist())) if head is not None else None
+        click.echo(tables.explanation_text(tags, model.labels, model.thresholds_, lang=lang, duty_thresholds=duty_th))
 
 
 @cli.command()

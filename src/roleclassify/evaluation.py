@@ -25,8 +25,7 @@ __all__ = ["multilabel_report", "duty_report", "duty_units", "evaluate", "miscla
 
 #: How many of the most confused duty pairs a duty report lists.
 CONFUSED_PAIRS = 10
-#: The side of a confused pair that has no duty.
-NO_DUTY = "(none)"
+
 
 
 
@@ -77,7 +76,8 @@ def duty_report(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]], du
     """Scores of predicted duty lists against gold ones, per unit: per-duty precision / recall / F1 and
     support, their macro average over the duties that occur (in gold or predicted), exact match, and the most
     confused pairs: for a unit that misses gold duty g and has predicted duty p it does not hold, one count of
-    g -> p (``(none)`` on the side that has nothing wrong: a missed duty with no wrong one, or the reverse)."""
+    g -> p (a duty missed with no wrong one in its place, or given where none holds, counts in the duty's
+    recall or precision only)."""
     counts = _count(gold, pred, duties)
     per_class = {d: _class_scores(counts, d) for d in duties}
     scored = [d for d in duties if counts.support[d] or counts.fp[d]]
@@ -85,7 +85,7 @@ def duty_report(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]], du
     for g, p in zip(gold, pred):
         missed = [d for d in g if d not in p]
         extra = [d for d in p if d not in g]
-        pairs.update((a, b) for a in missed or [NO_DUTY] for b in extra or [NO_DUTY] if missed or extra)
+        pairs.update((a, b) for a in missed for b in extra)
     n = len(gold)
     return {
         "n": n,

@@ -62,14 +62,25 @@ def training_text(report: dict[str, Any], cv: int) -> str:
 
 
 #: The explanation's words in Japanese (``lang="ja"``).
-_EXPLAIN_JA = {"sep": "、", "review": "   [要確認]", "sentence": "文", "threshold": "しきい値"}
-_EXPLAIN_EN = {"sep": ", ", "review": "   [review]", "sentence": "sentence", "threshold": "threshold"}
+_EXPLAIN_JA = {"sep": "、", "review": "   [要確認]", "sentence": "文", "threshold": "しきい値", "duty": "業務"}
+_EXPLAIN_EN = {"sep": ", ", "review": "   [review]", "sentence": "sentence", "threshold": "threshold",
+               "duty": "duty"}
+
+
+def _feature_lines(pairs: Iterable[tuple[str, float]]) -> list[str]:
+    """An explanation's features, one line each: weight, a bar of its size, the feature."""
+    out = []
+    for name, w in pairs:
+        bar = ("+" if w > 0 else "-") * min(20, max(1, int(abs(w) * 4)))
+        out.append(f"      {w:+7.3f} {bar:<20} {name}")
+    return out
 
 
 def explanation_text(tags: Sequence[Any], labels: Sequence[str], thresholds: Iterable[float], *,
-                     lang: str = "en") -> str:
-    """Per text, sentence and role: the score against its threshold and the features that moved it; ``lang="ja"``
-    shows the shipped labels' Japanese names and Japanese words."""
+                     lang: str = "en", duty_thresholds: dict[str, float] | None = None) -> str:
+    """Per text, sentence and role: the score against its threshold and the features that moved it, then each
+    duty the sentence was given (``duty_thresholds``: a duty head's thresholds); ``lang="ja"`` shows the shipped
+    labels' Japanese names and Japanese words."""
     from ..io.display import cell_width, pad
     from ..labels import display_label
 
@@ -88,9 +99,11 @@ def explanation_text(tags: Sequence[Any], labels: Sequence[str], thresholds: Ite
                 mark = "*" if label in s.labels else " "
                 lines.append(f"  {mark} {pad(display_label(label, lang), width)} p={s.scores[label]:.3f} "
                              f"({words['threshold']} {th[label]:.2f})")
-                for name, w in (s.explanation or {}).get(label, []):
-                    bar = ("+" if w > 0 else "-") * min(20, max(1, int(abs(w) * 4)))
-                    lines.append(f"      {w:+7.3f} {bar:<20} {name}")
+                lines += _feature_lines((s.explanation or {}).get(label, []))
+            for duty, p in s.duties or ():
+                lines.append(f"  {words['duty']} {duty} p={p:.3f} "
+                             f"({words['threshold']} {(duty_thresholds or {}).get(duty, 0.0):.2f})")
+                lines += _feature_lines((s.duty_explanation or {}).get(duty, []))
         lines.append("")
     return "\n".join(lines)
 
