@@ -471,7 +471,8 @@ def explain(texts: tuple[str, ...], model_path: str | None, top: int, fmt: str, 
     else:
         head = model.duty_head
         duty_th = dict(zip(head.ids, head.thresholds.tolist())) if head is not None else None
-        click.echo(tables.explanation_text(tags, model.labels, model.thresholds_, lang=lang, duty_thresholds=duty_th))
+        click.echo(tables.explanation_text(tags, model.labels, model.thresholds_, lang=lang, duty_thresholds=duty_th,
+                                           duty_names=C.duty_names(model, lang)))
 
 
 @cli.command()

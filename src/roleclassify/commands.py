@@ -291,7 +291,7 @@ def _write_tagged(model: Any, opts: TagOptions, fmt: str, encoding: str, meter: 
     try:
         with AtomicOutput(opts.output, binary=fmt in BINARY_FORMATS, encoding=encoding) as stream:
             writer = make_writer(fmt, stream, model.labels, lang=opts.lang, text_name=text_name,
-                                 duty_names=_duty_names(model, opts.lang))
+                                 duty_names=duty_names(model, opts.lang))
             for item in tag_stream(model, records, jobs=opts.jobs, as_json=as_json, threshold=opts.threshold,
                                    explain=opts.explain, review=ReviewPolicy(opts.review_margin, opts.review_band),
                                    waiting=waiting):
@@ -314,7 +314,7 @@ def _write_tagged(model: Any, opts: TagOptions, fmt: str, encoding: str, meter: 
     return skipped
 
 
-def _duty_names(model: Any, lang: str) -> dict[str, str] | None:
+def duty_names(model: Any, lang: str) -> dict[str, str] | None:
     """With ``lang="ja"``, each duty's Japanese name (``ja`` of its duty list) for the formats people read."""
     head = getattr(model, "duty_head", None)
     if head is None or lang != "ja":

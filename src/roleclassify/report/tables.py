@@ -77,10 +77,11 @@ def _feature_lines(pairs: Iterable[tuple[str, float]]) -> list[str]:
 
 
 def explanation_text(tags: Sequence[Any], labels: Sequence[str], thresholds: Iterable[float], *,
-                     lang: str = "en", duty_thresholds: dict[str, float] | None = None) -> str:
+                     lang: str = "en", duty_thresholds: dict[str, float] | None = None,
+                     duty_names: dict[str, str] | None = None) -> str:
     """Per text, sentence and role: the score against its threshold and the features that moved it, then each
-    duty the sentence was given (``duty_thresholds``: a duty head's thresholds); ``lang="ja"`` shows the shipped
-    labels' Japanese names and Japanese words."""
+    duty the sentence was given (``duty_thresholds``: a duty head's thresholds; ``duty_names``: how to show
+    each duty, by default its id); ``lang="ja"`` shows the shipped labels' Japanese names and Japanese words."""
     from ..io.display import cell_width, pad
     from ..labels import display_label
 
@@ -101,7 +102,7 @@ def explanation_text(tags: Sequence[Any], labels: Sequence[str], thresholds: Ite
                              f"({words['threshold']} {th[label]:.2f})")
                 lines += _feature_lines((s.explanation or {}).get(label, []))
             for duty, p in s.duties or ():
-                lines.append(f"  {words['duty']} {duty} p={p:.3f} "
+                lines.append(f"  {words['duty']} {(duty_names or {}).get(duty, duty)} = {p:.3f} "
                              f"({words['threshold']} {(duty_thresholds or {}).get(duty, 0.0):.2f})")
                 lines += _feature_lines((s.duty_explanation or {}).get(duty, []))
         lines.append("")
