@@ -2,7 +2,8 @@
 
 A model is a linear one-vs-rest classifier over :mod:`roleclassify.features`. Its learned state is stored as
 plain arrays in one ``.npz`` file loaded with ``allow_pickle=False`` (nothing in a model file is ever
-executed) and checked against SHA-256 sums kept in its metadata. Tagging needs only NumPy and SudachiPy.
+executed) and checked against SHA-256 sums kept in its metadata. Tagging needs only NumPy and SudachiPy, and
+SciPy's sparse product for a model with a duty head.
 """
 
 from __future__ import annotations
@@ -292,6 +293,17 @@ def _linear(rows: tuple[np.ndarray, np.ndarray, np.ndarray], coef: np.ndarray, i
     return z
 
 
+def _sparse_linear(rows: tuple[np.ndarray, np.ndarray, np.ndarray], coef: np.ndarray, intercept: np.ndarray
+                   ) -> np.ndarray:
+    """:func:`_linear` as one sparse-dense product (SciPy, imported on first use): for the many columns of a
+    duty head, several times faster than gathering every feature's row of weights."""
+    from scipy.sparse import csr_matrix
+
+    ip, ix, data = rows
+    X = csr_matrix((data, ix, ip), shape=(len(ip) - 1, coef.shape[0]))
+    return np.asarray(X @ coef, dtype=np.float64) + intercept
+
+
 def _sha256(a: np.ndarray) -> str:
     return hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
 
@@ -394,7 +406,7 @@ class RoleClassifier:
         """Raw linear scores (n_units x n_duties) of the duty head; :class:`ModelError` without one."""
         if self.duty_head is None:
             raise ModelError("this model has no duty head; retrain it on a corpus with duties")
-        return _linear(self.featurizer.transform_arrays(units), self.duty_head.coef, self.duty_head.intercept)
+        return _sparse_linear(self.featurizer.transform_arrays(units), self.duty_head.coef, self.duty_head.intercept)
 
     def proba_units(self, units: Sequence[Unit]) -> np.ndarray:
         """Calibrated probabilities (n_units x n_labels) of analysed units."""
@@ -570,7 +582,7 @@ class RoleClassifier:
         if rows is None:
             probs = np.zeros((0, len(ids)))
         else:
-            probs = head.proba(_linear(rows, head.coef, head.intercept), role_hit, self.labels)
+            probs = head.proba(_sparse_linear(rows, head.coef, head.intercept), role_hit, self.labels)
         hit = probs >= head.thresholds
         rounded = np.round(probs, 4)
         for s, h, p in zip(sentences, hit, rounded):
