@@ -29,7 +29,7 @@ def report_of(*kinds: str) -> AuditReport:
 
 
 def test_defaults():
-    assert (DEFAULT_MIN_SCORE, DEFAULT_DUPLICATE_THRESHOLD) == (0.5, 0.6)
+    assert (DEFAULT_MIN_SCORE, DEFAULT_DUPLICATE_THRESHOLD) == (0.0, 0.6)
     for fn in (audit, audit_documents):
         params = inspect.signature(fn).parameters
         assert params["min_score"].default == DEFAULT_MIN_SCORE, fn.__name__

@@ -2,7 +2,8 @@
 
 Checked in the rendered page: one heatmap row per department with the counts of the report, the expected-role
 cell outlined, each department's stacked bar filled by segments whose widths follow the role shares, every
-finding shown with its evidence, most severe first, and a screenshot that is not blank.
+finding shown with its evidence, most severe first, the reading report (every department with its file, lines
+and parent; every line left out with its reason) and the flows shown, and a screenshot that is not blank.
 """
 
 import shutil
@@ -74,6 +75,16 @@ def test_html_report_renders(browser, shipped_model, tmp_path):
     assert first.is_displayed() and first.size["height"] > 30
     evidence = first.find_elements(By.CSS_SELECTOR, "li")
     assert len(evidence) == len(report.findings[0].evidence)
+
+    # what was read: one visible item per department and per line left out, the flows (not findings)
+    read = browser.find_elements(By.CSS_SELECTOR, "#reading li")
+    assert [li.text.split()[0] for li in read][:len(report.departments)] == [d.name for d in report.departments]
+    assert all(li.is_displayed() for li in read)
+    dropped = browser.find_elements(By.CSS_SELECTOR, "#dropped li")
+    assert len(dropped) == len(report.reading["dropped"]) > 0
+    assert "[heading]" in dropped[0].text
+    flows = browser.find_elements(By.CSS_SELECTOR, "#flows li")
+    assert len(flows) == len(report.flows) > 0 and "→" in flows[0].text
 
     png = tmp_path / "audit.png"
     browser.save_screenshot(str(png))

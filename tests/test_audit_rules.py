@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from roleclassify.orgaudit import audit_documents, de_facto_role, infer_role
+from roleclassify.orgaudit import (
+    LONE_UNIT_SCORE,
+    audit_documents,
+    de_facto_role,
+    infer_role,
+    is_handoff,
+    is_staff_name,
+    lemma_similarity,
+)
 from roleclassify.orgdocs import Duty, OrgDocument, Section
 
 ROLES = ["sales", "distribution", "marketing"]
@@ -31,6 +39,10 @@ def keys(report):
     ("営業管理部", "distribution"), ("販売推進課", "marketing"), ("ブランド戦略室", "marketing"), ("業務課", "distribution"),
     ("商品企画部", "marketing"), ("EC運営課", "distribution"), ("Section A", None), ("CS推進室", "distribution"),
     ("第二営業部", "sales"), ("総務部", None), ("開発部", None),
+    # Latin abbreviations as whole words only; 販売推進 / 販売企画 marketing, 営業事務 / 受注 distribution
+    ("Executive Office", None), ("Technical Section", None), ("EC事業部", "distribution"), ("Sales Dept.", "sales"),
+    ("販売企画部", "marketing"), ("販売促進部", "marketing"), ("受注センター", "distribution"), ("営業事務課", "distribution"),
+    ("カスタマーサービス課", "distribution"), ("経理部", None), ("商品部", None),
 ])
 def test_names(name, role):
     assert infer_role(name, ROLES) == role
@@ -43,13 +55,50 @@ def test_de_facto_role_needs_a_third_of_the_units():
     assert de_facto_role({"sales": 1, "distribution": 3, "marketing": 0}, ROLES, 6) == "distribution"
 
 
-def test_back_office_needs_two_units_for_a_crossing(shipped_model):
+def test_staff_department_crosses_with_one_sure_unit(shipped_model):
+    # 経理部 names a staff function: it is expected to do no role work, so one unit the model is sure of is a
+    # crossing (経理部 issuing customer invoices, issue 16)
     one = audit_documents(org(営業部=SALES, 物流部=DIST, 広報部=MKT, 経理部=OTHER + ["得意先への請求書の発行"]), shipped_model)
-    assert not [f for f in one.findings if f.kind == "crossing" and f.departments == ["経理部"]]
-    two = audit_documents(org(営業部=SALES, 物流部=DIST, 広報部=MKT,
-                              経理部=OTHER + ["得意先への請求書の発行", "入金確認と督促"] + ["経費精算", "予算管理"]),
+    d = next(d for d in one.departments if d.name == "経理部")
+    assert (d.expected_role, d.role_source) == (None, "name")
+    assert ("crossing", "経理部", "distribution") in keys(one)
+    assert next(r for r in d.duties if "請求書" in r.text).scores["distribution"] >= LONE_UNIT_SCORE
+
+
+def test_department_of_another_name_without_role_work_needs_two_units(shipped_model):
+    # プロジェクト室 names neither a role nor a staff function: one stray unit among five is no finding, two are
+    one = audit_documents(org(営業部=SALES, 物流部=DIST, 広報部=MKT, プロジェクト室=OTHER + ["得意先への請求書の発行"]),
                           shipped_model)
-    assert ("crossing", "経理部", "distribution") in keys(two)
+    assert not [f for f in one.findings if f.kind == "crossing" and f.departments == ["プロジェクト室"]]
+    two = audit_documents(org(営業部=SALES, 物流部=DIST, 広報部=MKT,
+                              プロジェクト室=OTHER + ["得意先への請求書の発行", "入金確認と督促"] + ["経費精算", "予算管理"]),
+                          shipped_model)
+    assert ("crossing", "プロジェクト室", "distribution") in keys(two)
+
+
+def test_a_lone_unit_the_model_leans_to_makes_no_crossing(shipped_model):
+    docs = org(営業部=SALES, 物流部=DIST, 広報部=MKT, 経理部=OTHER + ["得意先への請求書の発行"])
+    r = audit_documents(docs, shipped_model)
+    unit = next(u for d in r.departments if d.name == "経理部" for u in d.duties if "請求書" in u.text)
+    # the same unit with the bar above its score: no crossing
+    import roleclassify.orgaudit as oa
+
+    old = oa.LONE_UNIT_SCORE
+    try:
+        oa.LONE_UNIT_SCORE = unit.scores["distribution"] + 0.01
+        assert ("crossing", "経理部", "distribution") not in keys(audit_documents(docs, shipped_model))
+    finally:
+        oa.LONE_UNIT_SCORE = old
+
+
+def test_a_handoff_to_another_department_is_no_crossing(shipped_model):
+    r = audit_documents(org(営業部=SALES + ["受注した特売の数量を受注センターへ連絡"], 受注センター=DIST, 広報部=MKT),
+                        shipped_model)
+    unit = next(u for d in r.departments if d.name == "営業部" for u in d.duties if "連絡" in u.text)
+    assert "distribution" in unit.labels  # the model calls it order work ...
+    assert ("crossing", "営業部", "distribution") not in keys(r)  # ... but 営業部 only passes it on
+    assert is_handoff(unit.text, ["受注センター"]) and not is_handoff(unit.text, ["物流部"])
+    assert not is_handoff("受注センターから引き継いだ注文の確認", ["受注センター"])
 
 
 def test_named_department_crosses_with_one_unit(shipped_model):
@@ -115,33 +164,63 @@ def findings(report, kind, role=None):
     return [f for f in report.findings if f.kind == kind and (role is None or f.role == role)]
 
 
-def test_crossing_severity_by_units_and_share(shipped_model):
-    # one distribution unit of three role units (share 1/3, under 0.34): medium
-    (f,) = findings(audit_documents(org(営業部=SALES[:2] + [DIST[1]], 物流部=DIST, 広報部=MKT), shipped_model), "crossing")
-    assert (f.severity, f.detail["count"], f.detail["share"]) == ("medium", 1, 0.3333)
-    # one unit of two (share 1/2): high
+def test_crossing_severity_by_units_and_certainty(shipped_model):
+    # one unit, whatever its share: medium (FINDINGS.md: high needs two units)
     (f,) = findings(audit_documents(org(営業部=SALES[:1] + [DIST[1]], 物流部=DIST, 広報部=MKT), shipped_model), "crossing")
-    assert (f.severity, f.detail["count"], f.detail["share"]) == ("high", 1, 0.5)
-    # two units whatever their share: high
+    assert (f.severity, f.detail["count"], f.detail["share"]) == ("medium", 1, 0.5)
+    # two certain units whatever their share: high
     (f,) = findings(audit_documents(org(営業部=SALES * 2 + DIST[1:], 物流部=DIST, 広報部=MKT), shipped_model), "crossing")
-    assert (f.severity, f.detail["count"]) == ("high", 2) and f.detail["share"] < 0.34
+    assert (f.severity, f.detail["count"], f.detail["uncertain"]) == ("high", 2, 0) and f.detail["share"] < 0.34
 
 
-def test_shared_severity_needs_the_same_duty_twice_in_two_departments(shipped_model):
+def test_uncertain_units_weigh_less_and_alone_make_no_crossing(shipped_model):
+    r = audit_documents(org(営業部=SALES + DIST[1:], 物流部=DIST, 広報部=MKT), shipped_model)
+    th = dict(zip(shipped_model.labels, shipped_model.thresholds_))
+    # with the threshold moved next to the units' scores, they are uncertain: the crossing goes
+    units = [u for d in r.departments if d.name == "営業部" for u in d.duties if "distribution" in u.labels]
+    low = min(u.scores["distribution"] for u in units)
+    near = audit_documents(org(営業部=SALES + DIST[1:], 物流部=DIST, 広報部=MKT), shipped_model, threshold=low - 0.05)
+    sales = next(d for d in near.departments if d.name == "営業部")
+    assert all("distribution" in u.uncertain for u in sales.duties if abs(u.scores["distribution"] - low) < 0.01)
+    assert th  # the default cut is the model's own
+
+
+def test_shared_severity_and_the_parallel_split(shipped_model):
     twice = audit_documents(org(営業部=SALES + DIST[1:], 物流部=DIST, 広報部=MKT), shipped_model)
     (f,) = findings(twice, "shared", "distribution")
     assert f.severity == "medium" and f.detail["split"] == {"営業部": 2, "物流部": 2}
-    # two in one department, one in the other: low
-    once = audit_documents(org(営業部=SALES + ["出荷手配と在庫管理", "出荷の手配と在庫の管理"],
-                               物流部=["出荷手配と在庫管理", "倉庫内の安全衛生"], 広報部=MKT), shipped_model)
-    (f,) = findings(once, "shared", "distribution")
-    assert f.severity == "low" and f.detail["split"] == {"営業部": 2, "物流部": 1}
     assert f.detail["same_duty"] == ["営業部", "物流部"] and f.message.startswith("the same distribution duty is held by")
-    # different sales duties in two sales departments: split, not the same duty
+    # different sales duties in two parallel sales departments: a split by scope, low
     spread = audit_documents(org(第一営業部=SALES[:2], 第二営業部=SALES[2:], 物流部=DIST, 広報部=MKT), shipped_model)
     (f,) = findings(spread, "shared", "sales")
     assert f.severity == "low" and f.detail["same_duty"] == [] and f.detail["split"] == {"第一営業部": 2, "第二営業部": 1}
     assert f.message == "sales work is split over 第一営業部, 第二営業部"
+
+
+def test_the_normal_chain_is_a_flow_not_a_shared_finding(shipped_model):
+    chain = audit_documents(org(営業部=SALES, 受注センター=["注文書の受付と受注入力", "納期の回答"],
+                                物流センター=["ピッキングと梱包", "配送業者の手配"], 業務部=["請求書の発行と送付", "入金の確認と消込"],
+                                広報部=MKT), shipped_model)
+    assert not findings(chain, "shared", "distribution")
+    (flow,) = [f for f in chain.flows if f["role"] == "distribution"]
+    assert [s["department"] for s in flow["steps"]] == ["受注センター", "物流センター", "業務部"]
+    # the same chain with one duty held twice is an overlap
+    twice = audit_documents(org(営業部=SALES, 受注センター=["注文書の受付と受注入力", "納期の回答", "請求書の発行と送付"],
+                                物流センター=["ピッキングと梱包", "配送業者の手配"], 業務部=["請求書の発行と送付", "入金の確認と消込"],
+                                広報部=MKT), shipped_model)
+    (f,) = findings(twice, "shared", "distribution")
+    assert f.departments == ["受注センター", "業務部"]
+
+
+def test_duplicates_of_parallel_departments_are_complementary(shipped_model):
+    same = ["担当顧客への定期訪問と新商品の提案"]
+    r = audit_documents(org(第一営業課=SALES[:1] + same, 第二営業課=SALES[2:] + same, 物流部=DIST, 広報部=MKT),
+                        shipped_model)
+    assert not findings(r, "duplicate")
+    # the same duty in a department of another kind is a duplicate
+    r = audit_documents(org(第一営業課=SALES[:1] + same, サービス部=["機器の修理"] + same, 物流部=DIST, 広報部=MKT),
+                        shipped_model)
+    assert [f.departments for f in findings(r, "duplicate")] == [["第一営業課", "サービス部"]]
 
 
 def test_duplicate_severity_by_similarity(shipped_model):
@@ -173,18 +252,43 @@ def test_boilerplate_from_six_departments(shipped_model, n, boilerplate):
 def test_ownerless_severity(shipped_model):
     (f,) = findings(audit_documents(org(営業部=SALES, 物流部=DIST, 総務部=OTHER), shipped_model), "ownerless")
     assert (f.role, f.severity, f.detail["units"], f.departments) == ("marketing", "high", 0, [])
-    (f,) = findings(audit_documents(org(営業部=SALES, 物流部=DIST, 広報部=MKT[:1]), shipped_model), "ownerless")
-    assert (f.role, f.severity, f.detail["units"]) == ("marketing", "medium", 1)
-    assert "beyond a trace (広報部)" in f.message
+    (f,) = findings(audit_documents(org(営業部=SALES, 物流部=DIST, 総務部=OTHER + ["会社案内パンフレットの制作"]),
+                                    shipped_model), "ownerless")
+    assert (f.role, f.severity, f.detail["units"], f.detail["floor"]) == ("marketing", "medium", 1, 2)
+    # the nearest holders, closest first
+    assert f.detail["nearest_holders"][0] == "総務部" and "beyond a trace (総務部" in f.message
+    # one unit in the department named for the role: weakly held, not ownerless
+    weak = audit_documents(org(営業部=SALES, 物流部=DIST, 広報部=MKT[:1]), shipped_model)
+    assert not findings(weak, "ownerless")
+    holding = {h["role"]: h for h in weak.role_holding()}
+    assert (holding["marketing"]["status"], holding["marketing"]["units"], holding["marketing"]["floor"]) == (
+        "weakly held", 1, 2)
+    assert holding["sales"]["status"] == "held" and holding["sales"]["holders"][0] == "営業部"
+    assert sum(h["share"] for h in holding.values()) == pytest.approx(1.0, abs=1e-3)
+    gone = audit_documents(org(営業部=SALES, 物流部=DIST, 総務部=OTHER), shipped_model)
+    assert {h["role"]: h["status"] for h in gone.role_holding()}["marketing"] == "ownerless"
+
+
+def test_a_role_its_department_holds_near_the_threshold_is_weakly_held_not_ownerless(shipped_model):
+    docs = org(営業部=["従来よりお取引のあるお客様への営業が基本です"], 物流部=DIST, 広報部=MKT)
+    r = audit_documents(docs, shipped_model, threshold=None)
+    u = r.departments[0].duties[0]
+    # put the cut just above the unit's sales score: the unit is not sales, but near it
+    near = audit_documents(docs, shipped_model, threshold=u.scores["sales"] + 0.05)
+    d = near.departments[0]
+    assert "sales" not in d.duties[0].labels and "sales" in d.duties[0].uncertain
+    assert ("ownerless", "sales") not in keys(near)
+    far = audit_documents(docs, shipped_model, threshold=min(0.99, u.scores["sales"] + 0.3))
+    assert ("ownerless", "sales") in keys(far)
 
 
 def test_findings_sorted_by_severity_then_kind(shipped_model):
-    r = audit_documents(org(営業部=SALES[:1] + [DIST[1]], 物流部=DIST, 広報部=MKT), shipped_model)
+    r = audit_documents(org(営業部=SALES[:1] + [DIST[1]], 物流部=DIST, 第一広報課=MKT[:2], 第二広報課=MKT[2:]), shipped_model)
     rank = {"high": 0, "medium": 1, "low": 2}
     sev = [rank[f.severity] for f in r.findings]
     assert sev == sorted(sev) and len(set(sev)) == 3
-    highs = [f.kind for f in r.findings if f.severity == "high"]
-    assert highs == ["crossing", "duplicate"]
+    kinds = [f.kind for f in r.findings if f.severity == "high"]
+    assert kinds == sorted(kinds, key=["ownerless", "crossing", "duplicate", "shared"].index)
 
 
 def test_a_duty_counts_for_a_role_above_both_the_threshold_and_min_score(shipped_model):
@@ -194,7 +298,7 @@ def test_a_duty_counts_for_a_role_above_both_the_threshold_and_min_score(shipped
         th = dict(zip(shipped_model.labels, shipped_model.thresholds_))
         for d in r.departments:
             for u in d.duties:
-                bar = {l: max(kw.get("threshold", th[l]), kw.get("min_score", 0.5)) for l in r.labels}
+                bar = {l: max(kw.get("threshold", th[l]), kw.get("min_score", 0.0)) for l in r.labels}
                 assert u.labels == [l for l in r.labels if u.scores[l] >= bar[l]]
             assert d.counts == {**{l: sum(l in u.labels for u in d.duties) for l in r.labels},
                                 "other": sum(not u.labels for u in d.duties)}
@@ -240,8 +344,12 @@ def test_department_record_and_duty_scores(shipped_model):
 
 def test_crossing_message_of_a_department_expected_to_do_no_role_work(shipped_model):
     r = audit_documents(org(営業部=SALES, 物流部=DIST, 広報部=MKT,
-                            経理部=OTHER + ["得意先への請求書の発行", "入金確認と督促"] + ["経費精算", "予算管理"]), shipped_model)
+                            経理部=OTHER + ["得意先への請求書の発行", "入金確認と督促"] + ["経費精算", "予算管理"],
+                            プロジェクト室=OTHER + ["得意先への請求書の発行", "入金確認と督促"] + ["経費精算", "予算管理"]),
+                   shipped_model)
     (f,) = [f for f in r.findings if f.kind == "crossing" and f.departments == ["経理部"]]
+    assert "(expected: no role work, from its name)" in f.message
+    (f,) = [f for f in r.findings if f.kind == "crossing" and f.departments == ["プロジェクト室"]]
     assert "(expected: no role work, from its name and work)" in f.message
 
 
@@ -268,3 +376,86 @@ def test_boilerplate_finding_lists_its_text_and_every_department(shipped_model):
 def test_de_facto_role_with_counts_missing():
     assert de_facto_role({"marketing": 1}, ROLES, 3) == "marketing"
     assert de_facto_role({"marketing": 1}, ROLES, 6) is None
+
+
+def test_prefixes_and_numbers_do_not_make_duties_alike(shipped_model):
+    from roleclassify.orgaudit import _content_lemmas
+
+    a, b = _content_lemmas(["お客様からのご要望に合わせた機械の営業", "お客様のご要望に応じた機械の設計"],
+                           shipped_model.tokenizer)
+    assert "ご" not in a and lemma_similarity(a, b) < 0.6
+    c, d = _content_lemmas(["従業員100名未満の顧客の担当", "従業員100名以上の顧客の担当"], shipped_model.tokenizer)
+    assert not any(x.isdigit() for x in c + d)
+
+
+def test_a_duty_similarity_by_meaning_plugs_in(shipped_model):
+    # two departments answering customers' questions in other words: not alike by lemmas ...
+    docs = org(営業部=SALES, 受注課=DIST + ["お客様からの製品の使用方法についての質問への対応"],
+               開発部=["新製品の処方開発", "既存顧客から寄せられる製品の使い方に関する問い合わせへの回答"], 広報部=MKT)
+    assert not findings(audit_documents(docs, shipped_model), "duplicate")
+
+    # ... alike for a similarity that knows they are one duty (a stand-in for a duty classifier)
+    def by_meaning(texts):
+        kind = ["inquiry" if ("質問" in t or "問い合わせ" in t) else t for t in texts]
+        return lambda i, j: 1.0 if kind[i] == kind[j] else 0.0
+
+    r = audit_documents(docs, shipped_model, similarity=by_meaning)
+    (f,) = findings(r, "shared", "distribution")
+    assert f.departments == ["受注課", "開発部"]
+    # the same duty is a duplicate only where the duplicate similarity says so too (a duty id is coarse)
+    assert not findings(r, "duplicate")
+    r = audit_documents(docs, shipped_model, similarity=by_meaning, duplicate_similarity=by_meaning)
+    assert [f.departments for f in findings(r, "duplicate")] == [["受注課", "開発部"]]
+
+
+def test_the_same_duty_in_parallel_departments_is_a_low_shared_finding(shipped_model):
+    same = "担当工務店への定期訪問と新商品の提案"
+    r = audit_documents(org(第一営業課=[same, SALES[0]], 第二営業課=[same, SALES[2]], 物流部=DIST, 広報部=MKT), shipped_model)
+    (f,) = findings(r, "shared", "sales")
+    assert f.severity == "low" and f.detail["same_duty"] == ["第一営業課", "第二営業課"]
+    r = audit_documents(org(第一営業課=[same, SALES[0]], 業務部=[same] + DIST, 広報部=MKT), shipped_model)
+    (f,) = findings(r, "shared", "sales")
+    assert f.severity == "medium"
+
+
+def test_audit_reads_a_document_from_stdin(monkeypatch):
+    import io
+
+    from click.testing import CliRunner
+
+    from roleclassify.cli import cli
+
+    text = "【営業部】\n・新規顧客への提案営業\n・出荷手配と在庫管理\n【物流部】\n・出荷手配と在庫管理\n"
+    r = CliRunner().invoke(cli, ["audit", "-", "--format", "json", "--encoding", "cp932"],
+                           input=io.BytesIO(text.encode("cp932")))
+    assert r.exit_code == 0, r.output
+    data = __import__("json").loads(r.stdout)
+    assert [d["department"] for d in data["reading"]["departments"]] == ["営業部", "物流部"]
+    dup = next(f for f in data["findings"] if f["kind"] == "duplicate")
+    assert [e["location"] for e in dup["evidence"]] == ["<stdin>:3", "<stdin>:5"]
+    bad = CliRunner().invoke(cli, ["audit", "-"], input="just a line\n")
+    assert bad.exit_code == 1 and "<stdin>: no department structure found" in bad.output
+
+
+def test_a_document_mostly_left_out_is_warned_about(tmp_path):
+    from click.testing import CliRunner
+
+    from roleclassify.cli import cli
+
+    doc = tmp_path / "org.txt"
+    doc.write_text("【営業部】\n・新規顧客への提案営業\n【物流部】\n・出荷手配と在庫管理\n"
+                   + "".join(f"※注記その{i}\n" for i in range(6)), encoding="utf-8")
+    r = CliRunner().invoke(cli, ["audit", str(doc), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    assert "roleclassify: warning:" in r.stderr and "6 of 10 lines were left out" in r.stderr
+    assert __import__("json").loads(r.stdout)["reading"]["warnings"]
+
+
+@pytest.mark.parametrize("name,staff", [
+    ("経理部", True), ("総務課", True), ("品質保証部", True), ("経営企画部", True), ("商品部", True), ("技術サービス部", True),
+    ("管理部", True), ("メンテナンス", False), ("ドライバー職", False), ("カスタマーサクセス部", False), ("施工", False),
+])
+def test_staff_names(name, staff):
+    assert is_staff_name(name) is staff
+    # a staff name never states a role itself: its role is none, whatever it does
+    assert infer_role(name, ROLES) is None

@@ -374,3 +374,20 @@ def test_a_duty_of_a_role_holds_only_where_its_role_does(duty_model_dir):
     assert {d for d, _ in m.tag(["SNS広告の運用"])[0].duties} == set(DUTY_IDS)
     m.duty_head.thresholds = np.full(len(DUTY_IDS), 1.0)
     assert m.tag(["SNS広告の運用"])[0].duties == []
+
+
+def test_roles_and_duties_in_one_pass_score_as_the_reference(shipped_model_dir, root):
+    """One kernel pass over both weight matrices gives the roles exactly the scores they get alone, and the duties
+    exactly the reference path's (or, without the kernel, both come from the reference path)."""
+    from roleclassify.model import _reference_linear
+
+    m = load(shipped_model_dir)
+    texts = [json.loads(line)["text"] for line in
+             (root / "corpus" / "sentences" / "batch_c.jsonl").read_text(encoding="utf-8").splitlines()[:300]]
+    units = m.units(texts)
+    z, zd = m._decisions(units)
+    assert np.array_equal(z, m.decision_function_units(units))
+    rows = m.featurizer.transform_arrays(units)
+    assert np.array_equal(z, _reference_linear(rows, m.coef_, m.intercept_))
+    assert np.array_equal(zd, _reference_linear(rows, m.duty_head.coef, m.duty_head.intercept))
+    assert [t.to_dict() for t in m.tag(texts[:50])] == m.tag_dicts(texts[:50])

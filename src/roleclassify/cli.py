@@ -509,7 +509,7 @@ def suggest(inputs: tuple[str, ...], **options: Any) -> None:
 
 # --------------------------------------------------------------------------- audit
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, allow_dash=True))
 @model_option
 @format_option(AUDIT_FORMATS, default=None,
                help="Report format. Default: table on a terminal, json otherwise (or by --output suffix).")
@@ -521,7 +521,8 @@ def suggest(inputs: tuple[str, ...], **options: Any) -> None:
               show_default=True, help="Lemma Jaccard similarity from which two departments' duties count as duplicates.")
 @threshold_option("One tagging threshold for every label.")
 @click.option("--min-score", type=_Probability(0, 1), default=C.AuditOptions.min_score, show_default=True,
-              help="A duty counts as a role's work only with at least this score (and the tagging threshold).")
+              help="A duty counts as a role's work only with at least this score besides the model's threshold "
+                   "(0: the model's thresholds alone, as tag decides).")
 @click.option("--dept-column", default=None, help="CSV/TSV column with the department (default: detected).")
 @click.option("--duty-column", default=None, help="CSV/TSV column with the duty (default: detected).")
 @click.option("--sheet", default=None, metavar="NAME|N",
@@ -535,8 +536,9 @@ def audit(paths: tuple[str, ...], **options: Any) -> None:
     """Audit organisation documents for role crossing, shared roles, duplicated duties and ownerless roles.
 
     PATHS are 業務分掌規程 (第N条 articles), Markdown department pages, text with 【営業部】 / ■営業部 /
-    ＜販売課＞ headings or plain heading lines, CSV/TSV with department and duty columns, DOCX, PDF, or a
-    directory (one file per department, file name = department). All PATHS are one organisation.
+    ＜販売課＞ headings or plain heading lines, CSV/TSV with department and duty columns, Excel 分掌表, HTML
+    pages, DOCX, PDF, or a directory (one file per department, file name = department); - reads a text
+    document from standard input. All PATHS are one organisation.
 
     \b
     Example:
@@ -544,9 +546,13 @@ def audit(paths: tuple[str, ...], **options: Any) -> None:
         roleclassify audit org.docx --format html -o audit.html
         roleclassify audit duties.csv --expect 営業企画部=marketing --fail-on duplicate
         roleclassify audit 業務分掌規程.docx --lang ja -o 監査結果.html
+        roleclassify audit 分掌表.xlsx -o audit.xlsx
+        cat 規程.txt | roleclassify audit - --encoding cp932
     """
     opts = C.AuditOptions(paths=paths, **options)
     run = C.run_audit(opts, stdout_is_tty=sys.stdout.isatty(), on_model=_warn_compat)
+    for warning in run.report.reading.get("warnings", []):
+        _stderr(f"roleclassify: warning: {warning}")
     if opts.output:
         _info(f"report written to {opts.output}: {len(run.report.findings)} finding(s)")
     if run.failing:

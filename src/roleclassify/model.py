@@ -2,8 +2,7 @@
 
 A model is a linear one-vs-rest classifier over :mod:`roleclassify.features`. Its learned state is stored as
 plain arrays in one ``.npz`` file loaded with ``allow_pickle=False`` (nothing in a model file is ever
-executed) and checked against SHA-256 sums kept in its metadata. Tagging needs only NumPy and SudachiPy, and
-SciPy's sparse product for a model with a duty head.
+executed) and checked against SHA-256 sums kept in its metadata. Tagging needs only NumPy and SudachiPy.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -27,6 +26,7 @@ from .labels import OTHER
 from .text import split_sentences
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .kernel import Scorer
     from .tokenize import FastTokenizer, GinzaTokenizer
 
 __all__ = [
@@ -280,28 +280,17 @@ def _item_sentences(text: str, split: bool) -> list[str]:
     return [text.strip()] if text.strip() else []
 
 
-def _linear(rows: tuple[np.ndarray, np.ndarray, np.ndarray], coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
-    """Decision values (n_units x n_columns) of a linear model on feature rows in CSR form (indptr, indices,
-    data)."""
+def _reference_linear(rows: tuple[np.ndarray, np.ndarray, np.ndarray], coef: np.ndarray, intercept: np.ndarray
+                      ) -> np.ndarray:
+    """Decision values (n_units x n_columns) of a linear model on feature rows in CSR form (indptr, indices, data),
+    by the pure-Python path: each feature's float32 product added to its row in order, in float64, a defined
+    order of summation (reduceat's is not) that the compiled kernel follows exactly."""
     ip, ix, data = rows
-    z = np.tile(intercept, (len(ip) - 1, 1))
+    n = len(ip) - 1
+    z = np.tile(intercept, (n, 1))
     if len(ix):
-        contrib = coef[ix] * data[:, None]
-        starts = ip[:-1]
-        nonempty = starts < ip[1:]
-        z[nonempty] += np.add.reduceat(contrib, starts[nonempty], axis=0)
+        np.add.at(z, np.repeat(np.arange(n), np.diff(ip)), coef[ix] * data[:, None])
     return z
-
-
-def _sparse_linear(rows: tuple[np.ndarray, np.ndarray, np.ndarray], coef: np.ndarray, intercept: np.ndarray
-                   ) -> np.ndarray:
-    """:func:`_linear` as one sparse-dense product (SciPy, imported on first use): for the many columns of a
-    duty head, several times faster than gathering every feature's row of weights."""
-    from scipy.sparse import csr_matrix
-
-    ip, ix, data = rows
-    X = csr_matrix((data, ix, ip), shape=(len(ip) - 1, coef.shape[0]))
-    return np.asarray(X @ coef, dtype=np.float64) + intercept
 
 
 def _sha256(a: np.ndarray) -> str:
@@ -354,7 +343,6 @@ class RoleClassifier:
         duty_head: DutyHead | None = None,
     ) -> None:
         self.labels = list(labels)
-        self.duty_head = duty_head
         self.featurizer = featurizer
         self.coef_ = np.ascontiguousarray(coef, dtype=np.float32)
         self.intercept_ = np.asarray(intercept, dtype=np.float64)
@@ -365,7 +353,20 @@ class RoleClassifier:
         self.doc_threshold = float(doc_threshold)
         self.meta: dict[str, Any] = dict(meta or {})
         self._tokenizer: FastTokenizer | GinzaTokenizer | None = None
+        self._scorer: Scorer | Literal[False] | None = None  # the compiled kernel's scorer, built on first use
+        self.duty_head = duty_head
         self.engine = "fast"
+
+    @property
+    def duty_head(self) -> DutyHead | None:
+        """The duty classifier beside the roles, or None (a model trained without duties, or of format 2)."""
+        return self._duty_head
+
+    @duty_head.setter
+    def duty_head(self, head: DutyHead | None) -> None:
+        self._duty_head = head
+        # roles and duties in one pass of the kernel: a scorer over both weight matrices, built on first use
+        self._joint_scorer: Scorer | Literal[False] | None = None
 
     # ------------------------------------------------------------------ scoring
     @property
@@ -399,14 +400,47 @@ class RoleClassifier:
         return analyze(unit_texts, self.spec, self.tokenizer, stripped=stripped)
 
     def decision_function_units(self, units: Sequence[Unit]) -> np.ndarray:
-        """Raw linear scores (n_units x n_labels) of analysed units."""
-        return _linear(self.featurizer.transform_arrays(units), self.coef_, self.intercept_)
+        """Raw linear scores (n_units x n_labels) of analysed units: by the compiled kernel where it is installed
+        and takes the model's features (:mod:`roleclassify.kernel`), else by the reference path, with the same
+        result."""
+        if self._scorer is None:
+            from .kernel import scorer
+
+            self._scorer = scorer(self.featurizer, self.coef_, self.intercept_) or False
+        if self._scorer:
+            z = self._scorer.decision(units)
+            if z is not None:
+                return z
+        return self.reference_decision_units(units)
+
+    def reference_decision_units(self, units: Sequence[Unit]) -> np.ndarray:
+        """:meth:`decision_function_units` by the pure-Python path (NumPy), the reference the kernel equals."""
+        return _reference_linear(self.featurizer.transform_arrays(units), self.coef_, self.intercept_)
 
     def duty_decision_function_units(self, units: Sequence[Unit]) -> np.ndarray:
         """Raw linear scores (n_units x n_duties) of the duty head; :class:`ModelError` without one."""
         if self.duty_head is None:
             raise ModelError("this model has no duty head; retrain it on a corpus with duties")
-        return _sparse_linear(self.featurizer.transform_arrays(units), self.duty_head.coef, self.duty_head.intercept)
+        return self._decisions(units)[1]
+
+    def _decisions(self, units: Sequence[Unit]) -> tuple[np.ndarray, np.ndarray]:
+        """Role and duty decision values of units from one featurization: one pass of the compiled kernel over
+        both weight matrices where it is installed, else the reference path on the same feature rows (with the
+        same result)."""
+        head = self.duty_head
+        assert head is not None
+        n = len(self.labels)
+        if self._joint_scorer is None:
+            from .kernel import scorer
+
+            self._joint_scorer = scorer(self.featurizer, np.hstack([self.coef_, head.coef]),
+                                        np.concatenate([self.intercept_, head.intercept])) or False
+        if self._joint_scorer:
+            z = self._joint_scorer.decision(units)
+            if z is not None:
+                return z[:, :n], z[:, n:]
+        rows = self.featurizer.transform_arrays(units)
+        return _reference_linear(rows, self.coef_, self.intercept_), _reference_linear(rows, head.coef, head.intercept)
 
     def proba_units(self, units: Sequence[Unit]) -> np.ndarray:
         """Calibrated probabilities (n_units x n_labels) of analysed units."""
@@ -454,6 +488,87 @@ class RoleClassifier:
                 batch = []
         if batch:
             yield from self._tag_batch(batch, th, split, explain, policy)
+
+    def tag_dicts(
+        self,
+        texts: Sequence[str],
+        *,
+        threshold: float | None = None,
+        split: bool = True,
+        explain: int = 0,
+        review: ReviewPolicy | None = None,
+    ) -> list[dict[str, Any]]:
+        """``[t.to_dict() for t in tag(texts)]``, built straight from the batch's arrays without the
+        :class:`Tagging` objects (the form ``roleclassify tag`` writes, and its fast path)."""
+        if explain:
+            return [t.to_dict() for t in self.tag(texts, threshold=threshold, split=split, explain=explain,
+                                                  review=review)]
+        th = self._thresholds(threshold)
+        sentences = [_item_sentences(t, split) for t in texts]
+        flat = [s for item in sentences for s in item]
+        units = self.units(flat, stripped=split) if flat else []
+        sizes = np.fromiter((len(s) for s in sentences), dtype=np.int64, count=len(sentences))
+        z, zd = self._role_and_duty_decisions(units)
+        probs = self._role_proba(z)
+        hit = probs >= th
+        duties = self._duties(self.duty_head, zd, hit, sizes) if self.duty_head is not None and zd is not None \
+            else None
+        sents = self._sentence_dicts(flat, probs, hit, (review or ReviewPolicy()).flags(probs, th),
+                                     duties[0] if duties else None)
+        items = self._item_dicts(texts, sents, sizes, probs, hit)
+        if duties is not None:
+            for d, item_duties in zip(items, duties[1]):
+                d["duties"] = _duty_dicts(item_duties)
+        return items
+
+    def _sentence_dicts(
+        self, texts: Sequence[str], probs: np.ndarray, hit: np.ndarray, flags: np.ndarray,
+        duties: list[list[tuple[str, float]]] | None = None,
+    ) -> list[dict[str, Any]]:
+        """:meth:`SentenceTagging.to_dict` of each sentence, from the batch's arrays (and its duties, for a model
+        with a duty head)."""
+        labels = self.labels
+        out = []
+        for k, (text, hits, row, flag) in enumerate(zip(texts, hit.tolist(), np.round(probs, 4).tolist(),
+                                                        flags.tolist())):
+            d: dict[str, Any] = {"text": text, "labels": [l for l, h in zip(labels, hits) if h] or [OTHER],
+                                 "scores": dict(zip(labels, row))}
+            if duties is not None:
+                d["duties"] = _duty_dicts(duties[k])
+            if flag:
+                d["review"] = True
+            out.append(d)
+        return out
+
+    def _item_dicts(
+        self, texts: Sequence[str], sents: list[dict[str, Any]], sizes: np.ndarray, probs: np.ndarray,
+        hit: np.ndarray,
+    ) -> list[dict[str, Any]]:
+        """:meth:`Tagging.to_dict` of each item from its sentences' dicts (as :meth:`_item_taggings` decides)."""
+        labels = self.labels
+        scores: list[list[float]] | None = None
+        shares: list[list[float]] | None = None
+        if (sizes > 1).any():
+            scores = np.round(rollup(probs, sizes), 4).tolist()
+            shares = np.round(label_shares(hit, sizes), 4).tolist()
+        share_keys = [*labels, OTHER]
+        out: list[dict[str, Any]] = []
+        k = 0
+        for j, (text, n) in enumerate(zip(texts, sizes.tolist())):
+            mine = sents[k : k + n]
+            k += n
+            if n > 1 and scores is not None and shares is not None:
+                out.append({"text": text, "labels": self._main_roles(scores[j], _all_other(shares[j][-1])),
+                            "scores": dict(zip(labels, scores[j])), "review": any("review" in s for s in mine),
+                            "sentences": mine, "shares": dict(zip(share_keys, shares[j]))})
+            elif n == 1:
+                first = mine[0]
+                out.append({"text": text, "labels": list(first["labels"]), "scores": dict(first["scores"]),
+                            "review": "review" in first, "sentences": mine})
+            else:
+                out.append({"text": text, "labels": [OTHER], "scores": dict.fromkeys(labels, 0.0), "review": False,
+                            "sentences": []})
+        return out
 
     def tag_units(
         self,
@@ -557,55 +672,63 @@ class RoleClassifier:
         sizes = np.fromiter((len(s) for s in sentences), dtype=np.int64, count=len(sentences))
         if int(sizes.sum()) != len(units):
             raise OptionError(f"{int(sizes.sum())} sentences but {len(units)} units")
-        rows = self.featurizer.transform_arrays(units) if len(units) else None
-        probs = self._proba(rows) if rows is not None else np.zeros((0, len(self.labels)))
+        z, zd = self._role_and_duty_decisions(units)
+        probs = self._role_proba(z)
         explanations = self.explain_units(units, explain) if explain and len(units) else None
         flat = [s for item in sentences for s in item]
         tagged = self._sentence_taggings(flat, probs, th, review.flags(probs, th), explanations)
         items = self._item_taggings(texts, tagged, sizes, probs, probs >= th)
-        if self.duty_head is not None:
-            self._tag_duties(self.duty_head, rows, units, probs >= th, tagged, items, sizes, explain)
+        if self.duty_head is not None and zd is not None:
+            sent_duties, item_duties = self._duties(self.duty_head, zd, probs >= th, sizes)
+            for s, d in zip(tagged, sent_duties):
+                s.duties = d
+            for item, d in zip(items, item_duties):
+                item.duties = d
+            if explain and len(units):
+                for s, e in zip(tagged, self.explain_duties(units, [[k for k, _ in d] for d in sent_duties], explain)):
+                    s.duty_explanation = e
         return items
 
-    def _proba(self, rows: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
-        """Calibrated role probabilities of feature rows."""
-        z = _linear(rows, self.coef_, self.intercept_)
+    def _role_and_duty_decisions(self, units: Sequence[Unit]) -> tuple[np.ndarray, np.ndarray | None]:
+        """Role decision values of units, and the duty head's (None without one), from one featurization."""
+        head = self.duty_head
+        if not len(units):
+            return np.zeros((0, len(self.labels))), None if head is None else np.zeros((0, len(head.ids)))
+        if head is None:
+            return self.decision_function_units(units), None
+        return self._decisions(units)
+
+    def _role_proba(self, z: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-(self.calib_a_ * z + self.calib_b_)))
 
-    def _tag_duties(
-        self, head: DutyHead, rows: tuple[np.ndarray, np.ndarray, np.ndarray] | None, units: Sequence[Unit],
-        role_hit: np.ndarray, sentences: list[SentenceTagging], items: list[Tagging], sizes: np.ndarray, explain: int,
-    ) -> None:
-        """Give every sentence the duties that reach their thresholds (scored on the feature rows the roles were
-        scored on) and every item its rolled-up ones, as :meth:`_item_taggings` rolls up roles."""
+    def _duties(
+        self, head: DutyHead, z: np.ndarray, role_hit: np.ndarray, sizes: np.ndarray
+    ) -> tuple[list[list[tuple[str, float]]], list[list[tuple[str, float]]]]:
+        """Each sentence's duties that reach their thresholds, best first, with their rounded scores (from the duty
+        decision values ``z``), and each item's rolled up from them as roles are."""
         ids = head.ids
-        if rows is None:
-            probs = np.zeros((0, len(ids)))
-        else:
-            probs = head.proba(_sparse_linear(rows, head.coef, head.intercept), role_hit, self.labels)
+        probs = head.proba(z, role_hit, self.labels)
         hit = probs >= head.thresholds
         rounded = np.round(probs, 4)
-        for s, h, p in zip(sentences, hit, rounded):
+        sent: list[list[tuple[str, float]]] = []
+        for h, p in zip(hit, rounded):
             cols = np.flatnonzero(h)
-            s.duties = [(ids[j], float(p[j])) for j in cols[np.argsort(-p[cols], kind="stable")]]
-        if explain and len(units):
-            for s, e in zip(sentences, self.explain_duties(units, [[d for d, _ in s.duties or ()] for s in sentences],
-                                                           explain)):
-                s.duty_explanation = e
+            sent.append([(ids[j], float(p[j])) for j in cols[np.argsort(-p[cols], kind="stable")]])
         with_duty = np.zeros(len(sizes))  # per item, how many of its sentences have a duty
         counts, nonempty = _segment_sums(np.asarray(hit.any(axis=1), dtype=np.float64), sizes)
         with_duty[nonempty] = counts
         scores = np.round(rollup(probs, sizes), 4) if (sizes > 1).any() else None
+        items: list[list[tuple[str, float]]] = []
         k = 0
-        for j, item in enumerate(items):
-            n = int(sizes[j])
+        for j, n in enumerate(sizes.tolist()):
             if n == 1:
-                item.duties = list(sentences[k].duties or ())
+                items.append(list(sent[k]))
             elif n > 1 and scores is not None and with_duty[j] > 0:
-                item.duties = _main_duties(ids, scores[j], self.doc_threshold)
+                items.append(_main_duties(ids, scores[j], self.doc_threshold))
             else:
-                item.duties = []
+                items.append([])
             k += n
+        return sent, items
 
     def _sentence_taggings(
         self,

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import AuditError, OptionError, option
 from .labels import display_label
-from .orgdocs import Duty, OrgDocument, read_org_documents
+from .orgdocs import Duty, OrgDocument, read_org_documents, reading_report
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model import RoleClassifier
@@ -41,6 +41,12 @@ __all__ = [
     "finding_text",
     "infer_role",
     "lemma_similarity",
+    "lemma_duty_similarity",
+    "DutySimilarity",
+    "role_flows",
+    "is_handoff",
+    "is_staff_name",
+    "parallel_key",
     "KINDS",
     "SEVERITIES",
     "FAIL_ON_CHOICES",
@@ -54,8 +60,9 @@ KINDS = ("crossing", "shared", "duplicate", "ownerless")
 _FAIL_ON_GROUPS: dict[str, tuple[str, ...]] = {"overlap": ("crossing", "shared"), "any": KINDS}
 #: What :func:`failing_findings` accepts (``roleclassify audit --fail-on``), in the order the CLI lists them.
 FAIL_ON_CHOICES = ("overlap", *KINDS, "any")
-#: Score a duty needs (besides the tagging threshold) to count as a role's work.
-DEFAULT_MIN_SCORE = 0.5
+#: Score a duty needs besides the model's own threshold to count as a role's work: none by default, so a unit
+#: ``tag`` calls sales is sales for the audit too (a floor above the thresholds hid real work).
+DEFAULT_MIN_SCORE = 0.0
 #: Content-lemma similarity from which two departments' duties are duplicates.
 DEFAULT_DUPLICATE_THRESHOLD = 0.6
 SEVERITIES = ("high", "medium", "low")
@@ -65,15 +72,22 @@ _KIND_RANK = {"ownerless": 0, "crossing": 1, "duplicate": 2, "shared": 3}
 #: Name fragments that say which role a department does, checked in this order (販売促進 before 販売, 営業事務
 #: before 営業), per corpus/orgdocs/FINDINGS.md. ``None`` marks names whose role comes from their work.
 ROLE_NAME_RULES: tuple[tuple[str | None, tuple[str, ...]], ...] = (
-    (None, ("営業推進", "営業企画", "経営企画")),
+    (None, ("営業推進", "営業企画")),
     ("distribution", ("営業事務", "営業管理")),
     ("marketing", ("販売促進", "販促", "販売推進", "販売企画", "マーケティング", "マーケ", "宣伝", "広告", "広報",
                    "プロモーション", "ブランド", "marketing")),
     ("sales", ("営業", "セールス", "外商", "sales")),
     ("distribution", ("販売", "受注", "受発注", "業務部", "業務課", "業務管理", "物流", "配送", "出荷", "倉庫", "店舗",
-                      "売場", "通販", "カスタマーサポート", "ロジスティクス", "logistics")),
+                      "売場", "通販", "カスタマーサポート", "カスタマーサービス", "ロジスティクス", "logistics")),
     ("marketing", ("企画",)),
 )
+#: Names of staff and technical functions (経理部, 総務課, 管理部, 商品部, 開発部, 品質保証部 ...), checked after
+#: :data:`ROLE_NAME_RULES`: such a department is expected to do no role work whatever it does, so one certain
+#: unit of a role in it is a crossing (経理部 issuing invoices, 商品部 negotiating with customers). Any other
+#: name that states no role (メンテナンス, 施工, ドライバー職) is judged by its work (:func:`de_facto_role`).
+STAFF_NAME_WORDS = ("経理", "財務", "総務", "人事", "労務", "法務", "監査", "秘書", "管理", "経営", "コーポレート",
+                    "品質", "開発", "研究", "製造", "生産", "加工", "工場", "設計", "技術", "購買", "調達",
+                    "仕入", "商品", "情報システム", "サービス")
 #: Latin abbreviations that name a role only as whole words (EC in "section" is not EC).
 _ROLE_NAME_WORDS = (("distribution", re.compile(r"(?<![a-z])(ec|cs)(?![a-z])")),)
 #: A department whose name states no role takes the role most of its units have when role work is at least
@@ -81,6 +95,14 @@ _ROLE_NAME_WORDS = (("distribution", re.compile(r"(?<![a-z])(ec|cs)(?![a-z])")),
 DE_FACTO_SHARE = 1 / 3
 #: Units of a role a department expected to do no role work needs for a crossing (one stray unit is none).
 NO_ROLE_CROSSING_UNITS = 2
+#: Score a crossing supported by a single unit needs: one sentence against what a department is for is
+#: evidence only when the model is sure of it (on the fixtures every planted one-unit crossing scores at least
+#: 0.77 and the model's stray ones at most 0.71; bench/audit_check.py).
+LONE_UNIT_SCORE = 0.75
+#: Verbs of passing work on to another department (営業部の「注文の業務部への伝達」): such a unit that names
+#: another department of the documents is a hand-off, part of the role's flow, not the department doing the
+#: role's work.
+_HANDOFF_RE = re.compile(r"(?:へ|に|への)(?:の)?(?:連絡|伝達|引き渡し|引渡し|引継ぎ|引き継ぎ|回付|取次ぎ|取り次ぎ|依頼|報告)")
 #: Units of a role the whole organisation needs for the role not to be ownerless.
 OWNERLESS_UNITS = 2
 #: Content-lemma similarity of two units of one role in two departments for them to hold the same duty.
@@ -90,7 +112,10 @@ BOILERPLATE_DEPARTMENTS = 6
 _STOP_LEMMAS = frozenset(
     "関する こと 及び 並びに 等 業務 担当 行う する 事項 もの ため よう 全般 各種 対応 実施 管理 おこなう いたす 致す".split()
 )
-_CONTENT_TAGS = ("名詞", "動詞", "形容詞", "形状詞", "接頭辞")
+#: Parts of speech whose lemmas say what a duty is. Prefixes (ご要望, お問い合わせ) and numbers (従業員100名)
+#: are left out: three of them in a row made complementary duties look identical.
+_CONTENT_TAGS = ("名詞", "動詞", "形容詞", "形状詞")
+_NON_CONTENT_TAGS = ("名詞-数詞",)
 
 #: A finding's text in English and Japanese, by template name. A finding keeps its template and values
 #: (:attr:`Finding.template`, :attr:`Finding.params`), so a report can show it in either language;
@@ -160,20 +185,47 @@ def finding_text(template: str, params: Mapping[str, Any], lang: str = "en") -> 
     return text[lang].format(**{k: _shown(k, v, lang) for k, v in params.items()})
 
 
+def _name_rule(name: str, labels: Sequence[str]) -> tuple[str | None, str | None]:
+    """The role a department name states and the name word that states it (営業 for 第一営業課), or
+    ``(None, None)``; 営業推進 / 営業企画 give ``(None, word)``: their role comes from their work."""
+    # 経営企画 (corporate planning) is a staff function, not the 企画 of a marketing department
+    norm = unicodedata.normalize("NFKC", name).lower().replace("経営企画", "経営")
+    for role, words in ROLE_NAME_RULES:
+        if role is None or role in labels:
+            word = next((w for w in words if w.lower() in norm), None)
+            if word is not None:
+                return role, word
+    for role, pattern in _ROLE_NAME_WORDS:
+        if role in labels:
+            m = pattern.search(norm)
+            if m:
+                return role, m.group(1)
+    for label in labels:  # a user's own taxonomy: the label written in the name
+        if label.lower() in norm:
+            return label, label.lower()
+    return None, None
+
+
 def infer_role(name: str, labels: Sequence[str]) -> str | None:
     """The role a department name states, if any (営業部 -> sales, 販売促進課 -> marketing, 総務部 -> None;
     営業推進部 -> None: its role comes from its work)."""
-    norm = unicodedata.normalize("NFKC", name).lower()
-    for role, words in ROLE_NAME_RULES:
-        if (role is None or role in labels) and any(w.lower() in norm for w in words):
-            return role
-    for role, word in _ROLE_NAME_WORDS:
-        if role in labels and word.search(norm):
-            return role
-    for label in labels:  # a user's own taxonomy: the label written in the name
-        if label.lower() in norm:
-            return label
-    return None
+    return _name_rule(name, labels)[0]
+
+
+def parallel_key(name: str, labels: Sequence[str]) -> tuple[str, str] | None:
+    """What makes departments *parallel* (the same kind of department for different customers, regions or
+    products: 第一営業課 / 第二営業課, 東日本物流センター / 西日本物流センター): the role their name states and
+    the word stating it. Parallel departments split one role's work by scope; departments of one role named by
+    different words (受注センター, 物流センター, 業務部) are the steps of its flow."""
+    role, word = _name_rule(name, labels)
+    return (role, word) if role is not None and word is not None else None
+
+
+def is_staff_name(name: str) -> bool:
+    """True when ``name`` names a staff or technical function and states no role (経理部, 開発部; not 業務管理部,
+    whose name states distribution)."""
+    norm = unicodedata.normalize("NFKC", name)
+    return any(w in norm for w in STAFF_NAME_WORDS)
 
 
 def de_facto_role(counts: Mapping[str, int], labels: Sequence[str], n_units: int) -> str | None:
@@ -194,6 +246,14 @@ class DutyResult:
     location: str
     labels: list[str]
     scores: dict[str, float]
+    #: Roles whose score is near their threshold (either side): labelled or not, the model is unsure.
+    uncertain: list[str] = field(default_factory=list)
+    #: The model's review flag for the unit (see :class:`~roleclassify.model.ReviewPolicy`).
+    review: bool = False
+
+    def certain(self, role: str) -> bool:
+        """True when the unit is ``role``'s work and its score is not near the threshold."""
+        return role in self.labels and role not in self.uncertain
 
 
 @dataclass
@@ -207,6 +267,8 @@ class Department:
     duties: list[DutyResult]
     counts: dict[str, int] = field(default_factory=dict)
     shares: dict[str, float] = field(default_factory=dict)
+    #: The department it comes under (a 課's 部), from the reading report.
+    parent: str | None = None
 
     def sentences_of(self, role: str) -> list[DutyResult]:
         return [d for d in self.duties if role in d.labels]
@@ -319,6 +381,33 @@ class AuditReport:
     departments: list[Department]
     findings: list[Finding]
     settings: dict[str, Any] = field(default_factory=dict)
+    #: Per role, the departments its work passes through (:func:`role_flows`): shown, never a finding.
+    flows: list[dict[str, Any]] = field(default_factory=list)
+    #: What was read: departments with file, line range and parent, and the lines left out with the reason
+    #: (:func:`roleclassify.orgdocs.reading_report`).
+    reading: dict[str, Any] = field(default_factory=dict)
+
+    def uncertain_units(self) -> list[dict[str, Any]]:
+        """Every unit the model is unsure of: a role near its threshold, or the model's review flag (two roles
+        competing): department, text, location, the roles and the flag."""
+        return [{"department": d.name, "text": r.text, "location": r.location,
+                 "roles": list(r.uncertain) or list(r.labels), "review": r.review}
+                for d in self.departments for r in d.duties if r.uncertain or r.review]
+
+    def role_holding(self) -> list[dict[str, Any]]:
+        """Per role: its units in the organisation, their share of all role work, the departments holding it
+        (most units first) and whether it is held, weakly held or ownerless, with the floor
+        (:data:`OWNERLESS_UNITS` units) the status is judged by."""
+        owned = {f.role for f in self.findings if f.kind == "ownerless"}
+        total = sum(d.counts.get(l, 0) for d in self.departments for l in self.labels)
+        out = []
+        for role in self.labels:
+            units = sum(d.counts.get(role, 0) for d in self.departments)
+            holders = sorted((d for d in self.departments if d.counts.get(role)), key=lambda d: -d.counts[role])
+            status = "ownerless" if role in owned else "weakly held" if units < OWNERLESS_UNITS else "held"
+            out.append({"role": role, "units": units, "share": round(units / total, 4) if total else 0.0,
+                        "holders": [d.name for d in holders], "status": status, "floor": OWNERLESS_UNITS})
+        return out
 
     def matrix(self) -> dict[str, dict[str, int]]:
         """Department -> role (and other) -> number of duty sentences."""
@@ -340,6 +429,10 @@ class AuditReport:
             "matrix": self.matrix(),
             "departments": [asdict(d) for d in self.departments],
             "findings": [f.to_dict() for f in self.findings],
+            "roles": self.role_holding(),
+            "flows": self.flows,
+            "uncertain": self.uncertain_units(),
+            "reading": self.reading,
         }
 
 
@@ -382,7 +475,8 @@ def _content_lemmas(texts: Sequence[str], tokenizer: Callable[[str], Sequence[To
     out = []
     for t in texts:
         toks = tokenizer(normalize(strip_marker(t)))
-        out.append([x.lemma for x in toks if x.tag.startswith(_CONTENT_TAGS) and x.lemma not in _STOP_LEMMAS])
+        out.append([x.lemma for x in toks if x.tag.startswith(_CONTENT_TAGS) and not x.tag.startswith(_NON_CONTENT_TAGS)
+                    and x.lemma not in _STOP_LEMMAS])
     return out
 
 
@@ -422,27 +516,54 @@ def _merge_departments(docs: Sequence[OrgDocument]) -> dict[str, tuple[list[str]
 def _score_duties(
     duties: Sequence[Duty], model: RoleClassifier, *, threshold: float | None, min_score: float
 ) -> list[DutyResult]:
-    """Tag each duty as a whole. A duty counts as a role's work when its score passes the tagging threshold
-    and ``min_score``: findings are claims about an organisation, so a duty the model is unsure of makes none."""
+    """Tag each duty as a whole, as ``roleclassify tag`` does: a duty is a role's work when its score reaches
+    the model's threshold for the role (or ``threshold``, and ``min_score`` when that is higher). A role whose
+    score lies within the model's review band of that threshold (not of ``min_score``: the band is the
+    model's), on either side, is *uncertain* for the unit:
+    shown, weighing less, never a finding on its own."""
+    from .model import ReviewPolicy
+
     labels = list(model.labels)
+    band = ReviewPolicy().band
     tags = model.tag([d.text for d in duties], threshold=threshold, split=False)
-    bars = {l: max(float(threshold if threshold is not None else t), min_score) for l, t in zip(labels, model.thresholds_)}
+    cuts = {l: float(threshold if threshold is not None else t) for l, t in zip(labels, model.thresholds_)}
+    bars = {l: max(c, min_score) for l, c in cuts.items()}
     return [
-        DutyResult(d.text, d.location, [l for l in labels if t.scores[l] >= bars[l]], t.scores)
+        DutyResult(d.text, d.location, [l for l in labels if t.scores[l] >= bars[l]], t.scores,
+                   _uncertain_roles(t.scores, cuts, band), t.review)
         for d, t in zip(duties, tags)
     ]
+
+
+def _uncertain_roles(scores: Mapping[str, float], bars: Mapping[str, float], band: float) -> list[str]:
+    """The roles the model is unsure of for one unit: those scored within ``band`` of their threshold."""
+    return [l for l in bars if abs(scores[l] - bars[l]) < band]
+
+
+def _by_work_name(name: str) -> bool:
+    """True for a name whose role comes from its work (営業推進部, 営業企画課: sales or marketing)."""
+    norm = unicodedata.normalize("NFKC", name)
+    return any(w in norm for w in ROLE_NAME_RULES[0][1])
 
 
 def _expected_role(
     name: str, counts: Mapping[str, int], labels: Sequence[str], n_units: int, expect: Mapping[str, str]
 ) -> tuple[str | None, str | None]:
     """The role a department is expected to do and where that comes from: ``expect``, else its name, else its
-    work (:func:`de_facto_role`); ``(None, None)`` for a department expected to do no role work."""
+    work: 営業推進 / 営業企画 take the role (sales or marketing) most of their units have, a staff or technical
+    name (:func:`is_staff_name`) none, any other name :func:`de_facto_role`. ``(None, None)`` for a department
+    expected to do no role work."""
     if name in expect:
         return expect[name], "expect"
     role = infer_role(name, labels)
     if role is not None:
-        return role, "name" if role else None
+        return role, "name"
+    if _by_work_name(name):
+        pick = [l for l in ("sales", "marketing") if l in labels and counts.get(l, 0)]
+        best = max(pick, key=lambda l: counts.get(l, 0), default=None)
+        return best, "work" if best else None
+    if is_staff_name(name) and any(r in labels for r, _ in ROLE_NAME_RULES if r):
+        return None, "name"  # a staff function, for the roles of the shipped taxonomy (not a user's own)
     role = de_facto_role(counts, labels, n_units)
     return role, "work" if role else None
 
@@ -460,40 +581,93 @@ def _department(
     return Department(name, role, source, files, results, counts, shares)
 
 
+def _crossing_units(d: Department, role: str, others: Sequence[str]) -> list[DutyResult]:
+    """The units of ``role`` that make a crossing in ``d``, or none. At least one of them is certain and not a
+    hand-off to one of ``others`` (:func:`is_handoff`); one unit is enough where the name (or ``--expect``, or
+    the department's own work) gives the expected role and in a staff or technical department, when the model
+    scores it at least :data:`LONE_UNIT_SCORE`; a department of another name whose work gave it no role needs
+    :data:`NO_ROLE_CROSSING_UNITS` (a stray unit on a page of prose is no finding)."""
+    sents = [r for r in d.sentences_of(role) if not is_handoff(r.text, others)]
+    if not any(r.certain(role) for r in sents):
+        return []
+    if d.expected_role is None and d.role_source is None and len(sents) < NO_ROLE_CROSSING_UNITS:
+        return []
+    if len(sents) == 1 and sents[0].scores[role] < LONE_UNIT_SCORE:
+        return []
+    return sents
+
+
+def is_handoff(text: str, departments: Iterable[str]) -> bool:
+    """True when a duty passes work on to one of ``departments`` (受注した数量を受注センターへ連絡)."""
+    for name in departments:
+        at = text.find(name)
+        if at >= 0 and _HANDOFF_RE.search(text, at + len(name), at + len(name) + 8):
+            return True
+    return False
+
+
+def _crossing_severity(units: Sequence[DutyResult], role: str) -> str:
+    """high: two or more units and none uncertain; medium: one certain unit, or several with some uncertain."""
+    certain = sum(1 for r in units if r.certain(role))
+    return "high" if certain >= 2 and certain == len(units) else "medium"
+
+
 def _crossings(departments: Sequence[Department], labels: Sequence[str]) -> list[Finding]:
     """A department doing work of a role other than its expected one."""
     findings = []
+    names = [d.name for d in departments]
     for d in departments:
+        others = [n for n in names if n != d.name]
         for role in labels:
             if role == d.expected_role:
                 continue
-            sents = d.sentences_of(role)
-            # one unit is enough where the name states a role; a department expected to do no role work
-            # (a back office, a technical department) needs several
-            if not sents or (d.expected_role is None and len(sents) < NO_ROLE_CROSSING_UNITS):
+            sents = _crossing_units(d, role, others)
+            if not sents:
                 continue
-            sev = "high" if len(sents) >= 2 or d.shares.get(role, 0) >= 0.34 else "medium"
             findings.append(Finding.of(
-                "crossing", sev, role, [d.name], "crossing",
+                "crossing", _crossing_severity(sents, role), role, [d.name], "crossing",
                 {"department": d.name, "expected": d.expected_role, "source": d.role_source, "role": role,
                  "count": len(sents), "total": len(d.duties)},
                 [_ev(d.name, s) for s in sents],
-                {"expected_role": d.expected_role, "count": len(sents), "share": d.shares.get(role, 0.0)},
+                {"expected_role": d.expected_role, "count": len(sents), "share": d.shares.get(role, 0.0),
+                 "uncertain": sum(1 for s in sents if not s.certain(role))},
             ))
     return findings
 
 
+#: How alike the duties of an audit are: given every duty text (in the audit's order), a function of two
+#: indexes giving their similarity in [0, 1]. Two plug-in points take one (``audit_documents``):
+#: ``similarity`` says whether two units are the same duty (a shared finding needs :data:`SHARED_SIMILARITY`),
+#: ``duplicate_similarity`` whether they state the same duty for the same scope (a duplicate needs the audit's
+#: ``duplicate_threshold``). Both default to content lemmas (:func:`lemma_duty_similarity`). A per-sentence
+#: duty classifier plugs in as ``similarity`` (the same duty id, whatever the words); as duplicates it is too
+#: coarse on its own (measured with the fixtures' own duty ids: ``python bench/audit_check.py --oracle-duties``
+#: finds 0.965 of the expected findings but doubles the duplicates when the ids also decide duplicates), so
+#: combine it with the wording there.
+DutySimilarity = Callable[[Sequence[str]], Callable[[int, int], float]]
+
+
+def lemma_duty_similarity(tokenizer: Callable[[str], Sequence[Token]]) -> DutySimilarity:
+    """The default :data:`DutySimilarity`: :func:`lemma_similarity` of the duties' content lemmas."""
+
+    def similarity(texts: Sequence[str]) -> Callable[[int, int], float]:
+        lemmas = _content_lemmas(texts, tokenizer)
+        return lambda i, j: lemma_similarity(lemmas[i], lemmas[j])
+
+    return similarity
+
+
 def _similarities(
-    departments: Sequence[Department], tokenizer: Callable[[str], Sequence[Token]]
+    departments: Sequence[Department], similarity: DutySimilarity
 ) -> tuple[list[_Owner], dict[tuple[int, int], float]]:
-    """Every duty with its department, and the content-lemma similarity of each pair of duties of two different
-    departments (by their indexes in that list)."""
+    """Every duty with its department, and the similarity of each pair of duties of two different departments
+    (by their indexes in that list)."""
     owners = [(d, r) for d in departments for r in d.duties]
-    lemmas = _content_lemmas([r.text for _, r in owners], tokenizer)
+    sim = similarity([r.text for _, r in owners])
     sims: dict[tuple[int, int], float] = {}
     for i, j in itertools.combinations(range(len(owners)), 2):
         if owners[i][0].name != owners[j][0].name:
-            sims[i, j] = lemma_similarity(lemmas[i], lemmas[j])
+            sims[i, j] = sim(i, j)
     return owners, sims
 
 
@@ -513,36 +687,56 @@ def _same_duty_holders(
     return holders
 
 
+def _parallel_holders(role: str, departments: Sequence[Department], labels: Sequence[str]) -> list[Department]:
+    """Departments of ``role`` by name that are parallel to another one (:func:`parallel_key`) and do ``role``
+    work: the role is split between them by scope."""
+    groups: dict[tuple[str, str], list[Department]] = {}
+    for d in departments:
+        key = parallel_key(d.name, labels) if d.expected_role == role and d.role_source == "name" else None
+        if key is not None and any(r.certain(role) for r in d.sentences_of(role)):
+            groups.setdefault(key, []).append(d)
+    # a 部 and its own 課 (営業部 above 第一営業課) are one line of command, not parallel departments
+    groups = {k: [d for d in g if not any(o.parent == d.name for o in g)] for k, g in groups.items()}
+    return [d for g in groups.values() if len(g) >= 2 for d in g]
+
+
 def _shared_role(
-    role: str, departments: Sequence[Department], owners: Sequence[_Owner], sims: Mapping[tuple[int, int], float]
+    role: str, departments: Sequence[Department], owners: Sequence[_Owner], sims: Mapping[tuple[int, int], float],
+    labels: Sequence[str],
 ) -> Finding | None:
-    """The shared-role finding of one role, if its work sits in two or more departments."""
+    """The shared-role finding of one role: the same duty of the role held by two or more departments (a real
+    overlap), or the role split between parallel departments (第一 / 第二営業課: complementary scopes, low).
+    Different duties of one role in departments of different kinds (営業部 proposes, 受注センター takes the
+    order, 物流センター ships, 業務部 invoices) are the role's flow (:func:`role_flows`), not a finding."""
     holders = _same_duty_holders(role, owners, sims)
-    # several departments whose expected role is this one, each doing it (sales split by customer segment,
-    # distribution over order desk, delivery and customer service): the role is shared, even in other
-    # words. Measured on real department pages this rule is right more often than not (precision 0.625,
-    # recall 0.667 with it, 0.462 / 0.429 without; bench/audit_check.py), though corpus/orgdocs/FINDINGS.md
-    # calls a chain of different duties a flow; such findings are low severity unless duties also match.
-    same_role = [d for d in departments if d.expected_role == role and d.sentences_of(role)]
-    by_duty = set(holders)
-    if len(same_role) >= 2:
-        for d in same_role:
-            lst = holders.setdefault(d.name, [])
-            lst.extend(r for r in d.sentences_of(role) if r not in lst)
+    alike = [d.name for d in departments if d.name in holders]
+    for d in _parallel_holders(role, departments, labels):
+        lst = holders.setdefault(d.name, [])
+        lst.extend(r for r in d.sentences_of(role) if r not in lst)
     if len(holders) < 2:
         return None
     order = [d.name for d in departments if d.name in holders]
     split = {n: len(holders[n]) for n in order}
-    alike = [n for n in order if n in by_duty]
-    sev = "medium" if len(alike) >= 2 and sum(1 for n in alike if split[n] >= 2) >= 2 else "low"
     same = len(alike) >= 2
     spread = any(n not in alike for n in order)
     template = "shared_same_split" if same and spread else "shared_same" if same else "shared_split"
+    keys = {d.name: parallel_key(d.name, labels) for d in departments if d.role_source == "name"}
     return Finding.of(
-        "shared", sev, role, order, template, {"role": role, "alike": alike, "departments": order},
+        "shared", _shared_severity(role, alike, holders, keys), role, order, template,
+        {"role": role, "alike": alike, "departments": order},
         [_ev(n, r) for n in order for r in holders[n]],
         {"split": split, "same_duty": alike},
     )
+
+
+def _shared_severity(role: str, alike: Sequence[str], holders: Mapping[str, Sequence[DutyResult]],
+                     keys: Mapping[str, tuple[str, str] | None]) -> str:
+    """medium when two or more departments that are not parallel (``keys``: :func:`parallel_key`) hold the
+    same duty with certain units; low for a split between parallel departments (the same duty over
+    complementary scopes) or an overlap resting on uncertain units."""
+    certain = [n for n in alike if any(r.certain(role) for r in holders[n])]
+    kinds = {keys.get(n) or n for n in certain}
+    return "medium" if len(kinds) >= 2 else "low"
 
 
 def _shared_roles(
@@ -551,7 +745,7 @@ def _shared_roles(
 ) -> list[Finding]:
     """A role whose same duty (units of that role alike in content) sits in two or more departments; different
     duties of one role in different departments are its flow, not a finding."""
-    found = (_shared_role(role, departments, owners, sims) for role in labels)
+    found = (_shared_role(role, departments, owners, sims, labels) for role in labels)
     return [f for f in found if f is not None]
 
 
@@ -589,7 +783,9 @@ def _duplicates(
     :data:`BOILERPLATE_DEPARTMENTS` or more departments is one boilerplate finding, not a finding per pair."""
     from .corpus_tools import union_groups
 
-    edges = [(i, j, sim) for (i, j), sim in sims.items() if sim >= duplicate_threshold]
+    parallel = {d.name: parallel_key(d.name, labels) for d in departments if d.role_source == "name"}
+    edges = [(i, j, sim) for (i, j), sim in sims.items()
+             if sim >= duplicate_threshold and not _parallel(owners[i][0].name, owners[j][0].name, parallel)]
     group = union_groups(len(owners), edges)
     clusters: dict[int, set[str]] = {}
     for i, j, _ in edges:
@@ -609,36 +805,83 @@ def _duplicates(
     return findings
 
 
+def _parallel(a: str, b: str, keys: Mapping[str, tuple[str, str] | None]) -> bool:
+    """True when departments ``a`` and ``b`` are parallel (:func:`parallel_key`): the same duty in both is one
+    duty over complementary scopes (第一営業課 東エリア / 第二営業課 西エリア), not a duplicate."""
+    ka, kb = keys.get(a), keys.get(b)
+    return ka is not None and ka == kb
+
+
 def _ownerless(departments: Sequence[Department], labels: Sequence[str]) -> list[Finding]:
-    """A role of the label set with fewer than :data:`OWNERLESS_UNITS` units in the whole organisation."""
+    """A role held by no department beyond a trace: fewer than :data:`OWNERLESS_UNITS` units of it in the whole
+    organisation (uncertain ones count: they weigh in the severity only), or none the model is sure of (scored
+    at least :data:`LONE_UNIT_SCORE`: a few sentences that only lean towards the role). The nearest holders (departments with units of the role, certain or not) are
+    named. A role is *weakly held*, not ownerless, when a department whose expected role it is has a unit of it
+    or one near the threshold (営業 whose duties the model scores just under sales): the report shows it, no
+    finding."""
     findings = []
     for role in labels:
+        certain = sum(1 for d in departments for r in d.duties if r.certain(role))
         total = sum(d.counts.get(role, 0) for d in departments)
-        if total < OWNERLESS_UNITS:
-            traces = [d.name for d in departments if d.counts.get(role)]
-            findings.append(Finding.of(
-                "ownerless", "high" if total == 0 else "medium", role, [],
-                "ownerless_trace" if traces else "ownerless", {"role": role, "traces": traces},
-                [_ev(d.name, r) for d in departments for r in d.sentences_of(role)],
-                {"units": total},
-            ))
+        strong = any(r.scores[role] >= LONE_UNIT_SCORE for d in departments for r in d.sentences_of(role))
+        if (total >= OWNERLESS_UNITS and strong) or _weakly_held(role, departments):
+            continue
+        near = [(d, [r for r in d.duties if role in r.labels or role in r.uncertain]) for d in departments]
+        near = [(d, rs) for d, rs in near if rs]
+        traces = [d.name for d, _ in sorted(near, key=lambda x: -max(r.scores[role] for r in x[1]))]
+        findings.append(Finding.of(
+            "ownerless", "high" if total == 0 else "medium", role, [],
+            "ownerless_trace" if traces else "ownerless", {"role": role, "traces": traces},
+            [_ev(d.name, r) for d, rs in near for r in rs],
+            {"units": total, "certain_units": certain, "floor": OWNERLESS_UNITS, "nearest_holders": traces},
+        ))
     return findings
 
 
+def _weakly_held(role: str, departments: Sequence[Department]) -> bool:
+    """True when a department expected to do ``role`` has a unit of it, or one near the threshold: the role has
+    an owner, however little it states (shown in the report, no ownerless finding)."""
+    return any(d.expected_role == role and any(role in r.uncertain or role in r.labels for r in d.duties)
+               for d in departments)
+
+
+def role_flows(departments: Sequence[Department], labels: Sequence[str]) -> list[dict[str, Any]]:
+    """The flow of each role whose work sits in two or more departments: the departments in document order with
+    their units of the role (営業部 proposes, 受注センター takes the order, 物流センター ships, 業務部 invoices).
+    Shown in the report, never a finding; hand-offs to another department are steps of the flow too."""
+    flows = []
+    for role in labels:
+        steps = [{"department": d.name, "expected": d.expected_role == role,
+                  "duties": [r.text for r in d.sentences_of(role)]} for d in departments if d.sentences_of(role)]
+        if len(steps) >= 2:
+            flows.append({"role": role, "steps": steps})
+    return flows
+
+
 def _findings(
-    departments: Sequence[Department], labels: Sequence[str], tokenizer: Callable[[str], Sequence[Token]],
-    duplicate_threshold: float,
+    departments: Sequence[Department], labels: Sequence[str], similarity: DutySimilarity,
+    duplicate_similarity: DutySimilarity, duplicate_threshold: float,
 ) -> list[Finding]:
     """The four detectors' findings, most severe first (by kind within a severity, else as found)."""
-    owners, sims = _similarities(departments, tokenizer)
+    owners, sims = _similarities(departments, similarity)
+    dup_sims = sims if duplicate_similarity is similarity else _similarities(departments, duplicate_similarity)[1]
     findings = [
         *_crossings(departments, labels),
         *_shared_roles(departments, labels, owners, sims),
-        *_duplicates(departments, labels, owners, sims, duplicate_threshold),
+        *_duplicates(departments, labels, owners, dup_sims, duplicate_threshold),
         *_ownerless(departments, labels),
     ]
     findings.sort(key=lambda f: (_SEV_RANK[f.severity], _KIND_RANK[f.kind]))
     return findings
+
+
+def _plugins(
+    model: RoleClassifier, similarity: DutySimilarity | None, duplicate_similarity: DutySimilarity | None
+) -> tuple[DutySimilarity, DutySimilarity]:
+    """The similarities of shared duties and of duplicates: the lemma one where none is given (computed once
+    when both are)."""
+    lemma = lemma_duty_similarity(model.tokenizer)
+    return similarity or lemma, duplicate_similarity or lemma
 
 
 def audit_documents(
@@ -649,8 +892,12 @@ def audit_documents(
     duplicate_threshold: float = DEFAULT_DUPLICATE_THRESHOLD,
     threshold: float | None = None,
     min_score: float = DEFAULT_MIN_SCORE,
+    similarity: DutySimilarity | None = None,
+    duplicate_similarity: DutySimilarity | None = None,
 ) -> AuditReport:
-    """Audit already-read documents (see :func:`audit` for files)."""
+    """Audit already-read documents (see :func:`audit` for files). ``similarity`` says whether two units are the
+    same duty, ``duplicate_similarity`` whether they state it twice for the same scope (:data:`DutySimilarity`;
+    both default to their content lemmas)."""
     labels = list(model.labels)
     expect = dict(expect or {})
     merged = _merge_departments(docs)
@@ -661,13 +908,20 @@ def audit_documents(
         _department(name, files, [next(results) for _ in duties], labels, expect)
         for name, (files, duties) in merged.items()
     ]
+    reading = reading_report(docs)
+    parents = {d["department"]: d["parent"] for d in reading["departments"]}
+    for d in departments:
+        d.parent = parents.get(d.name)
     return AuditReport(
         documents=[doc.path for doc in docs],
         labels=labels,
         departments=departments,
-        findings=_findings(departments, labels, model.tokenizer, duplicate_threshold),
+        findings=_findings(departments, labels, *_plugins(model, similarity, duplicate_similarity),
+                           duplicate_threshold),
         settings={"duplicate_threshold": duplicate_threshold, "threshold": threshold, "min_score": min_score,
                   "expect": expect},
+        flows=role_flows(departments, labels),
+        reading=reading,
     )
 
 

@@ -24,6 +24,7 @@ Supported structures (detected per file):
 
 from __future__ import annotations
 
+import contextvars
 import csv
 import io
 import re
@@ -37,7 +38,7 @@ from .io.fileio import check_office_size
 from .text import split_lines, split_sentences, strip_marker
 
 __all__ = ["Duty", "Section", "OrgDocument", "read_org_documents", "read_org_document", "document_blocks",
-           "DOC_SUFFIXES"]
+           "read_org_stdin", "reading_report", "DROP_REASONS", "DOC_SUFFIXES"]
 
 DOC_SUFFIXES = (".txt", ".md", ".markdown", ".csv", ".tsv", ".docx", ".pdf", ".xlsx", ".xlsm", ".html", ".htm")
 _DEPT_COLUMNS = ("department", "dept", "部署", "部署名", "部門", "部門名", "組織", "組織名", "所属", "課", "部")
@@ -105,6 +106,10 @@ class Section:
     file: str
     line: int
     duties: list[Duty] = field(default_factory=list)
+    #: The department it comes under (a 課's 部) when the document says so (部 and 課 columns, heading
+    #: levels); ``parent_known`` False: the reading report infers it from the headings around.
+    parent: str | None = None
+    parent_known: bool = False
 
 
 @dataclass
@@ -114,6 +119,45 @@ class OrgDocument:
     path: str
     structure: str
     sections: list[Section]
+    #: Every non-blank line (text line, table row, Word paragraph) the reader saw: (file, number, text), the
+    #: numbers those of the duties' locations; what is neither a department nor a duty was left out.
+    lines: list[tuple[str, int, str]] = field(default_factory=list)
+    #: Lines the reader left out by itself with the reason (an HTML page's navigation and footer).
+    left_out: list[dict[str, Any]] = field(default_factory=list)
+
+
+#: The lines a reader saw, while one document is read (see :func:`_seen`).
+_LINES: contextvars.ContextVar[list[tuple[str, int, str]] | None] = contextvars.ContextVar("_LINES", default=None)
+#: Lines a reader left out by itself, with the reason (an HTML page's navigation and footer), while one
+#: document is read.
+_LEFT: contextvars.ContextVar[list[dict[str, Any]] | None] = contextvars.ContextVar("_LEFT", default=None)
+
+
+def _html_furniture(root: Any, file: str) -> None:
+    """Note the text of an HTML page's furniture (navigation, header, sidebar: boilerplate; footer) as left
+    out, by the page's own line numbers."""
+    acc = _LEFT.get()
+    if acc is None:
+        return
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in ("script", "style", "head", "noscript", "template"):
+            continue
+        if _html_skipped(el) and not any(_html_skipped(a) for a in el.iterancestors()):
+            footer = el.tag == "footer" or "footer" in ((el.get("id") or "") + " " + (el.get("class") or "")).lower()
+            blocks = [b for b in el.iter() if isinstance(b.tag, str) and b.tag in _HTML_BLOCKS | {"a"}
+                      and not any(isinstance(c.tag, str) and c.tag in _HTML_BLOCKS | {"a"} for c in b.iterdescendants())]
+            for b in blocks or [el]:
+                t = " ".join("".join(b.itertext()).split())
+                if t:
+                    reason = "footer" if footer or _FOOTER_RE.match(t) else "boilerplate"
+                    acc.append({"file": file, "line": b.sourceline or el.sourceline or 0, "text": t, "reason": reason})
+
+
+def _seen(file: str, numbered: Iterable[tuple[int, str]]) -> None:
+    """Note lines (number, text) of ``file`` the reader goes through, for the reading report."""
+    acc = _LINES.get()
+    if acc is not None:
+        acc.extend((file, n, t.strip()) for n, t in numbered if t and t.strip())
 
 
 def _looks_like_department(name: str) -> bool:
@@ -315,6 +359,7 @@ def _plain(lines: list[str], file: str) -> list[Section]:
 
 def _parse_text(text: str, file: str) -> tuple[str, list[Section]]:
     lines = split_lines(text)
+    _seen(file, enumerate(lines, 1))
     articles = sum(1 for l in lines if _ARTICLE_RE.match(l))
     if articles >= 2:
         secs = _regulation(lines, file)
@@ -417,9 +462,9 @@ def _carry(carried: list[str], names: list[str]) -> list[str]:
     return carried
 
 
-def _column_duties(rows: _Rows, layout: _Layout) -> Iterator[tuple[str, str, int]]:
-    """(department, duty, row) of a table with department columns: the innermost department in force holds the
-    row's duty, unless the mark column says it only helps (○)."""
+def _column_duties(rows: _Rows, layout: _Layout) -> Iterator[tuple[str, str, int, str | None]]:
+    """(department, duty, row, parent) of a table with department columns: the innermost department in force
+    holds the row's duty, unless the mark column says it only helps (○); its parent is the next outer one."""
     carried: list[str] = []
     for n, row in rows:
         duty = _at(row, layout.duty)
@@ -429,13 +474,13 @@ def _column_duties(rows: _Rows, layout: _Layout) -> Iterator[tuple[str, str, int
         marks = set(_at(row, layout.mark)) if layout.mark is not None else set()
         if marks & _RELATED and not marks & _HOLDS:
             continue  # ○: the department only helps with this duty
-        name = next((v for v in reversed(carried) if v), "")
-        if name:
-            yield name, duty, n
+        inner = [v for v in carried if v]
+        if inner:
+            yield inner[-1], duty, n, inner[-2] if len(inner) >= 2 else None
 
 
-def _table_duties(rows: _Rows, layout: _Layout) -> Iterator[tuple[str, str, int]]:
-    """(department, duty, row) of the rows under a table's header, as ``layout`` reads them."""
+def _table_duties(rows: _Rows, layout: _Layout) -> Iterator[tuple[str, str, int, str | None]]:
+    """(department, duty, row, parent) of the rows under a table's header, as ``layout`` reads them."""
     if layout.kind == "columns":
         yield from _column_duties(rows, layout)
         return
@@ -443,11 +488,11 @@ def _table_duties(rows: _Rows, layout: _Layout) -> Iterator[tuple[str, str, int]
         duty = _at(row, layout.duty)
         if layout.holder is not None:
             if duty and _at(row, layout.holder):
-                yield _at(row, layout.holder), duty, n
+                yield _at(row, layout.holder), duty, n, None
             continue
         for i, name in layout.named.items():
             if duty and set(_at(row, i)) & _HOLDS:
-                yield name, duty, n
+                yield name, duty, n, None
 
 
 def _table_rows(
@@ -460,6 +505,7 @@ def _table_rows(
 ) -> list[Section]:
     """Departments and duties of a table: ``rows`` are (line or row number, cells)."""
     rows = [(n, [_cell(c) for c in r]) for n, r in rows]
+    _seen(file, ((n, " | ".join(dict.fromkeys(c for c in r if c))) for n, r in rows))  # a merged cell once
     found = _find_header(rows, dept_col, duty_col)
     if found is None:
         if not required:
@@ -468,10 +514,10 @@ def _table_rows(
     k, layout = found
     by_name: dict[str, Section] = {}
     sections: list[Section] = []
-    for name, text, n in _table_duties(rows[k + 1 :], layout):
+    for name, text, n, parent in _table_duties(rows[k + 1 :], layout):
         sec = by_name.get(name)
         if sec is None:
-            sec = by_name[name] = Section(name, file, n)
+            sec = by_name[name] = Section(name, file, n, parent=parent, parent_known=len(layout.depts) >= 2)
             sections.append(sec)
         _add_duties(sec, text, file, n)
     return sections
@@ -620,21 +666,26 @@ def _html_leaf_lines(e: Any, tag: str) -> list[str] | None:
     return None
 
 
-def _html_markdown(e: Any, lines: list[str]) -> None:
-    """Append the lines of element ``e`` read as Markdown (page furniture left out)."""
+def _html_markdown(e: Any, lines: list[str], where: list[int] | None = None) -> None:
+    """Append the lines of element ``e`` read as Markdown (page furniture left out), and to ``where`` the page's
+    line each comes from."""
     tag = e.tag if isinstance(e.tag, str) else ""
     if _html_skipped(e):
         return
+    at = where if where is not None else []
     leaf = _html_leaf_lines(e, tag)
     if leaf is not None:
         lines.extend(leaf)
+        at.extend([e.sourceline or 0] * len(leaf))
         return
     if e.text and e.text.strip() and tag in _HTML_BLOCKS:
         lines.append(e.text.strip())
+        at.append(e.sourceline or 0)
     for child in e:
-        _html_markdown(child, lines)
+        _html_markdown(child, lines, at)
         if child.tail and child.tail.strip() and tag in _HTML_BLOCKS:
             lines.append(child.tail.strip())
+            at.append(child.sourceline or 0)
 
 
 def _html(
@@ -647,12 +698,25 @@ def _html(
         raise
     except Exception as e:  # lxml raises ParserError for an empty or broken document
         raise AuditError(f"{path}: cannot read as HTML ({type(e).__name__}: {e})") from None
+    acc = _LINES.get()
+    _html_furniture(root, str(path))
     sections = _html_tables(root, str(path), dept_col, duty_col)
     if sections:
         return "html/table", sections
+    if acc is not None:  # the page is read as headings and lists: its lines are those, not table rows
+        acc.clear()
     lines: list[str] = []
-    _html_markdown(root.find("body") if root.find("body") is not None else root, lines)
+    where: list[int] = []
+    _html_markdown(root.find("body") if root.find("body") is not None else root, lines, where)
     structure, secs = _parse_text("\n".join(lines), str(path))
+    # locations point into the page (its source lines), not into the Markdown it was read as
+    line_of = lambda n: where[n - 1] if 0 < n <= len(where) and where[n - 1] else n  # noqa: E731
+    for sec in secs:
+        sec.line = line_of(sec.line)
+        for d in sec.duties:
+            d.line = line_of(d.line)
+    if acc is not None:
+        acc[:] = [(f, line_of(n), re.sub(r"^(?:#+|-)\s+", "", t)) for f, n, t in acc]  # the page's text, not ours
     return f"html/{structure}", secs
 
 
@@ -750,6 +814,7 @@ def _docx(path: Path) -> list[Section]:
         return _parse_text(text, str(path))[1]
     sections: list[Section] = []
     current: Section | None = None
+    levels: dict[int, str] = {}  # heading level -> the department heading of that level in force
     n = 0
     for style, item in body:
         n += 1
@@ -759,10 +824,19 @@ def _docx(path: Path) -> list[Section]:
         text = str(item).strip()
         if not text:
             continue
+        _seen(str(path), [(n, text)])
         if heading(style) or style == "Title":
-            # a heading that names a department starts it, whatever its level (部 and its 課 alike)
+            # a heading that names a department starts it, whatever its level (部 and its 課 alike); its parent
+            # is the department of the nearest heading of a higher level
             name = _department_name(text)
-            current = Section(name, str(path), n) if style != "Title" and _looks_like_department(name) else None
+            m = heading(style)
+            level = int(m.group(1)) if m else 0
+            named = style != "Title" and _looks_like_department(name)
+            parent = next((levels[k] for k in sorted(levels, reverse=True) if k < level), None) if named else None
+            levels = {k: v for k, v in levels.items() if k < level}
+            if named:
+                levels[level] = name
+            current = Section(name, str(path), n, parent=parent, parent_known=True) if named else None
             if current is not None:
                 sections.append(current)
             continue
@@ -806,9 +880,23 @@ def read_org_document(
     sheet: str | None = None,
 ) -> OrgDocument:
     """Read one file into departments, or raise :class:`AuditError` naming the file."""
+    seen: list[tuple[str, int, str]] = []
+    left: list[dict[str, Any]] = []
+    token, token_left = _LINES.set(seen), _LEFT.set(left)
+    try:
+        doc = _read_org_document(Path(path), encoding, dept_column, duty_column, sheet)
+    finally:
+        _LINES.reset(token)
+        _LEFT.reset(token_left)
+    doc.lines, doc.left_out = seen, left
+    return doc
+
+
+def _read_org_document(
+    path: Path, encoding: str | None, dept_column: str | None, duty_column: str | None, sheet: str | None
+) -> OrgDocument:
     from .io.readers import is_gzip_name, read_bytes
 
-    path = Path(path)
     if not path.exists():
         raise AuditError(f"{path}: no such file")
     gz = is_gzip_name(str(path))
@@ -866,18 +954,21 @@ def _directory(path: Path, encoding: str | None, **kw: str | None) -> list[OrgDo
         return docs
     # one file per department: the file name is the department, each line a duty
     sections = []
+    lines: list[tuple[str, int, str]] = []
     for f in files:
         if _doc_suffix(f) not in (".txt", ".md", ".markdown"):
             raise AuditError(f"{f}: a per-department directory may only hold .txt/.md files")
-        sec = Section(Path(f.name[:-3] if f.name.lower().endswith(".gz") else f.name).stem, str(f), 1)
+        sec = Section(Path(f.name[:-3] if f.name.lower().endswith(".gz") else f.name).stem, str(f), 0)
         for n, line in enumerate(split_lines(_read_text_file(f, encoding)), 1):
+            if line.strip():
+                lines.append((str(f), n, line.strip()))
             if line.strip() and not _MD_HEADING_RE.match(line):
                 _add_duties(sec, line, str(f), n)
         if sec.duties:
             sections.append(sec)
     if not sections:
         raise AuditError(f"{path}: the department files in this directory have no duties")
-    return [OrgDocument(str(path), "directory", sections)]
+    return [OrgDocument(str(path), "directory", sections, lines)]
 
 
 def read_org_documents(
@@ -886,9 +977,134 @@ def read_org_documents(
     """Read files and directories. A directory of structured documents yields each of them; a directory of
     unstructured text files is one organisation with one department per file."""
     docs: list[OrgDocument] = []
-    for p in map(Path, paths):
+    for raw in paths:
+        if str(raw) == "-":
+            docs.append(read_org_stdin(encoding=encoding))
+            continue
+        p = Path(raw)
         if p.is_dir():
             docs.extend(_directory(p, encoding, **kw))
         else:
             docs.append(read_org_document(p, encoding=encoding, **kw))
     return docs
+
+
+def read_org_stdin(*, encoding: str | None = None, name: str = "<stdin>") -> OrgDocument:
+    """A text document (規程, Markdown, headed lines) read from standard input (``roleclassify audit -``); its
+    locations name it ``<stdin>``."""
+    import sys
+
+    from .io.readers import decode_bytes
+
+    text = decode_bytes(sys.stdin.buffer.read(), name, encoding)
+    seen: list[tuple[str, int, str]] = []
+    token = _LINES.set(seen)
+    try:
+        structure, sections = _parse_text(text, name)
+    finally:
+        _LINES.reset(token)
+    sections = [s for s in sections if s.duties]
+    if not sections:
+        raise AuditError(f"{name}: no department structure found; expected 業務分掌 articles (第N条（営業部）), "
+                         "Markdown headings, 【営業部】/■営業部 heading lines or heading lines followed by duties")
+    return OrgDocument(name, structure, sections, seen)
+
+
+# ---------------------------------------------------------------- what was read
+#: Why a line was left out: a heading (title, heading without duties, table header), regulation boilerplate
+#: (目的 / 附則 articles, an article's lead sentence, intro text), a footer (contact, copyright, 以上), a note
+#: (※, 改定日, 備考), a department heading with no duties of its own, or any other line that is no duty.
+DROP_REASONS = ("heading", "boilerplate", "footer", "note", "empty department", "not a duty")
+_BOILERPLATE_RE = re.compile(r"^(?:附\s*則|別\s*表|目\s*的|施行|制定|改廃|この規程|本規程)|(?:次のとおり|以下のとおり)")
+_PARENT_RE = re.compile(r"(?:本部|部)$")
+_CHILD_RE = re.compile(r"(?:課|係|班|チーム|グループ)$")
+
+
+_DATED_NOTE_RE = re.compile(r"^[0-9０-９]{4}年.{0,12}(?:改定|改訂|作成|制定|更新|現在)")
+
+
+def _drop_reason(text: str) -> str:
+    """Why a line that is neither a department nor a duty was left out (:data:`DROP_REASONS`); a table row's
+    reason is that of its first cell."""
+    bare = strip_marker(text.split(" | ", 1)[0]).strip()
+    if _DATED_NOTE_RE.match(bare):
+        return "note"
+    if bare.lower() in _DEPT_COLUMNS or bare.lower() in _DUTY_COLUMNS:
+        return "heading"  # a table's header row
+    if _FOOTER_RE.match(bare) or _END_RE.match(bare):
+        return "footer"
+    if _NOTE_RE.match(bare) or bare.startswith("備考"):
+        return "note"
+    if _ARTICLE_RE.match(bare) or _BOILERPLATE_RE.search(bare):
+        return "boilerplate"
+    name = _department_name(re.sub(r"^#+\s*", "", bare))
+    if _heading_name(bare) or _MD_HEADING_RE.match(text) or _looks_like_department(name) and len(name) <= 25:
+        return "empty department" if _looks_like_department(name) else "heading"
+    if len(bare) <= 30 and not any(c in bare for c in _ENDERS + "、"):
+        return "heading"
+    return "not a duty"
+
+
+def _departments_read(doc: OrgDocument, empty: Sequence[tuple[str, int, str]],
+                      headings: Sequence[tuple[str, int, str]]) -> list[dict[str, Any]]:
+    """Each department of ``doc``: name, file, heading line, first and last duty line, and parent. The parent
+    is the document's own (部 and 課 columns, heading levels) or, in text, the nearest heading above of a
+    department without duties of its own that the department comes under (営業本部 above 第一営業部, 業務部
+    above 受注課), until another heading (2. 企画・管理)."""
+    heads = sorted([(s.file, s.line, s.department, False) for s in doc.sections]
+                   + [(f, n, _department_name(re.sub(r"^#+\s*", "", strip_marker(t))), True) for f, n, t in empty]
+                   + [(f, n, "", False) for f, n, _ in headings])
+    parents: dict[tuple[str, int], str | None] = {}
+    last: dict[str, str] = {}
+    for f, n, name, is_empty in heads:
+        if not name:  # a heading that names no department closes the one above
+            last.pop(f, None)
+            continue
+        up = last.get(f)
+        under = up is not None and (_CHILD_RE.search(name) or (up.endswith("本部") and not name.endswith("本部")))
+        parents[f, n] = up if under else None
+        if is_empty and _PARENT_RE.search(name):
+            last[f] = name
+        elif not under:
+            last.pop(f, None)
+    return [{"department": s.department, "file": s.file, "line": s.line,
+             "lines": [min(d.line for d in s.duties), max(d.line for d in s.duties)] if s.duties else None,
+             "parent": s.parent if s.parent_known else parents.get((s.file, s.line)), "duties": len(s.duties)}
+            for s in doc.sections]
+
+
+def reading_report(docs: Sequence[OrgDocument]) -> dict[str, Any]:
+    """What the reader made of ``docs``: each document's structure, its departments (file, heading line, line
+    range of their duties, parent) and every line left out with the reason (:data:`DROP_REASONS`), so a user
+    sees at once what was read. A document where most lines were left out gets a warning."""
+    out: dict[str, Any] = {"documents": [], "departments": [], "dropped": [], "warnings": []}
+    for doc in docs:
+        used = {(d.file, d.line) for s in doc.sections for d in s.duties}
+        used |= {(s.file, s.line) for s in doc.sections}
+        dropped = [(f, n, t) for f, n, t in doc.lines if (f, n) not in used]
+        first: dict[str, int] = {}
+        for sec in doc.sections:
+            first[sec.file] = min(first.get(sec.file, sec.line), sec.line)
+        seen_drop: set[tuple[str, int]] = set()
+        empty = []
+        headings = []
+        for f, n, t in dropped:
+            if (f, n) in seen_drop:
+                continue
+            seen_drop.add((f, n))
+            reason = _drop_reason(t)
+            if reason == "not a duty" and n < first.get(f, 0):
+                reason = "boilerplate"  # intro text above the first department
+            if reason == "empty department":
+                empty.append((f, n, t))
+            elif reason == "heading":
+                headings.append((f, n, t))
+            out["dropped"].append({"file": f, "line": n, "text": t, "reason": reason})
+        out["dropped"] = sorted(out["dropped"] + doc.left_out, key=lambda x: (x["file"], x["line"]))
+        out["departments"] += _departments_read(doc, empty, headings)
+        out["documents"].append({"path": doc.path, "structure": doc.structure, "lines": len(doc.lines),
+                                 "dropped": len(seen_drop)})
+        if doc.lines and len(seen_drop) > len(doc.lines) / 2:
+            out["warnings"].append(f"{doc.path}: {len(seen_drop)} of {len(doc.lines)} lines were left out; check "
+                                   f"that the departments below are those of the document (read as {doc.structure})")
+    return out

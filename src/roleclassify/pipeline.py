@@ -1,7 +1,8 @@
 """Batch tagging of input records, streamed: records in, output records out, order kept.
 
-With ``jobs > 1`` batches go to worker processes (one tokenizer each); at most ``2 * jobs`` batches are in
-flight, so memory stays flat however large the input, and results are written in input order.
+With ``jobs > 1``, ``jobs - 1`` worker processes and this one tag small batches (one tokenizer each); a bounded
+number of batches is in flight, so memory stays flat however large the input, and results are written in input
+order.
 """
 
 from __future__ import annotations
@@ -31,9 +32,31 @@ def output_record(record: Record, tagging: Tagging) -> dict[str, Any]:
     An input field never overwrites the model's values: a field named like an output key (whether or not
     this record has that key) is kept as ``input_<name>`` (:func:`roleclassify.io.output.input_names`).
     """
+    return _record_dict(record, tagging.to_dict())
+
+
+def _record_dict(record: Record, tagged: dict[str, Any]) -> dict[str, Any]:
+    """:func:`output_record` from the tagging's dict (:meth:`RoleClassifier.tag_dicts`)."""
     out: dict[str, Any] = {"id": record.id}
-    out.update(tagging.to_dict())
+    out.update(tagged)
     out.update((name, record.fields[k]) for k, name in input_name_pairs(record.fields))
+    return out
+
+
+def _tagged_outputs(
+    model: RoleClassifier, batch: list[Record | RecordError], as_json: bool, options: dict[str, Any]
+) -> list[dict[str, Any] | str | RecordError]:
+    """The output records of a batch (JSON lines with ``as_json``), bad records in place: :func:`tag_records`
+    and :func:`output_record` in one step, from :meth:`RoleClassifier.tag_dicts`."""
+    good = [r for r in batch if not isinstance(r, RecordError)]
+    tagged = iter(model.tag_dicts([r.text for r in good], **options))
+    out: list[dict[str, Any] | str | RecordError] = []
+    for r in batch:
+        if isinstance(r, RecordError):
+            out.append(r)
+            continue
+        rec = _record_dict(r, next(tagged))
+        out.append(dumps_line(rec) if as_json else rec)
     return out
 
 
@@ -208,19 +231,11 @@ def _init_worker(model: RoleClassifier, options: dict[str, Any]) -> None:
     _MODEL, _OPTIONS = model, options
 
 
-def _output(item: tuple[Record, Tagging] | RecordError, as_json: bool) -> dict[str, Any] | str | RecordError:
-    """A tagged record as its output record (a JSON line with ``as_json``); a bad record as it is."""
-    if isinstance(item, RecordError):
-        return item
-    rec = output_record(*item)
-    return dumps_line(rec) if as_json else rec
-
-
 def _work(batch: list[Record | RecordError], as_json: bool = False) -> list[dict[str, Any] | str | RecordError]:
     """Tag a batch in a worker; with ``as_json`` the records come back as JSON lines, serialised here in
     parallel rather than in the parent (and cheaper to send back than nested dicts)."""
     assert _MODEL is not None
-    return [_output(item, as_json) for item in tag_records(_MODEL, batch, batch_size=max(1, len(batch)), **_OPTIONS)]
+    return _tagged_outputs(_MODEL, batch, as_json, _OPTIONS)
 
 
 def start_method() -> str:
@@ -232,6 +247,13 @@ def start_method() -> str:
     if "fork" in methods and threading.active_count() == 1:
         return "fork"
     return "forkserver" if "forkserver" in methods else "spawn"
+
+
+#: Records per batch sent to a worker process, and batches in flight per worker.
+_PARALLEL_BATCH = 64
+_IN_FLIGHT = 4
+#: Batches (sent or tagged here) held at most per tagger before waiting for the oldest: memory stays bounded.
+_MAX_PENDING = 8
 
 
 def tag_stream(
@@ -246,26 +268,46 @@ def tag_stream(
 ) -> Iterator[dict[str, Any] | str | RecordError]:
     """Output records for input records, in input order; bad records pass through.
 
-    Records are dicts, or JSON lines (with their newline) when ``as_json``. ``jobs`` worker processes tag
-    batches in parallel (``0`` = one per CPU core); ``options`` go to :meth:`RoleClassifier.tag`.
+    Records are dicts, or JSON lines (with their newline) when ``as_json``. ``jobs`` processes tag batches in
+    parallel, this one and ``jobs - 1`` workers (``0`` = one per CPU core); ``options`` go to
+    :meth:`RoleClassifier.tag`.
     """
     if jobs == 0:
         jobs = os.cpu_count() or 1
     if jobs <= 1:
-        for item in tag_records(model, records, batch_size=batch_size, waiting=waiting, **options):
-            yield _output(item, as_json)
+        for batch in _batches(records, batch_size, waiting):
+            yield from _tagged_outputs(model, batch, as_json, options)
         return
+    yield from _tag_in_parallel(model, records, min(batch_size, _PARALLEL_BATCH), jobs, as_json, options)
+
+
+def _tag_in_parallel(
+    model: RoleClassifier, records: Iterable[Record | RecordError], batch_size: int, jobs: int, as_json: bool,
+    options: dict[str, Any],
+) -> Iterator[dict[str, Any] | str | RecordError]:
+    """:func:`tag_stream` with ``jobs`` taggers: ``jobs - 1`` worker processes and this process, which tags a batch
+    itself whenever the workers have enough in hand (so ``jobs`` processes share the cores, not ``jobs`` workers
+    and a reader; a batch sent away costs pickling both ways). Small batches keep every tagger busy to the end of
+    the input; at most ``_IN_FLIGHT`` batches per worker wait, so memory stays bounded; output keeps input order."""
     ctx = mp.get_context(start_method())
-    model.tokenizer = None  # each worker builds its own SudachiPy tokenizer
-    pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(model, options))
-    pending: deque = deque()
+    model.tokenizer = None  # each process builds its own SudachiPy tokenizer
+    workers = jobs - 1
+    pool = ctx.Pool(workers, initializer=_init_worker, initargs=(model, options))
+    pending: deque = deque()  # per batch in input order: its AsyncResult, or its outputs when tagged here
     try:
         for batch in _batches(records, batch_size):
-            pending.append(pool.apply_async(_work, (batch, as_json)))
-            while len(pending) >= 2 * jobs:
-                yield from pending.popleft().get()
+            in_pool = sum(1 for p in pending if not isinstance(p, list))
+            if in_pool < _IN_FLIGHT * workers:
+                pending.append(pool.apply_async(_work, (batch, as_json)))
+            else:
+                pending.append(_tagged_outputs(model, batch, as_json, options))
+            while pending and (isinstance(pending[0], list) or pending[0].ready()
+                               or len(pending) > _MAX_PENDING * jobs):
+                head = pending.popleft()
+                yield from head if isinstance(head, list) else head.get()
         while pending:
-            yield from pending.popleft().get()
+            head = pending.popleft()
+            yield from head if isinstance(head, list) else head.get()
         pool.close()
     except BaseException:
         pool.terminate()

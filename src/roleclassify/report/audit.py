@@ -9,7 +9,7 @@ import html
 import json
 import os
 import time
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import OptionError
 from ..io.display import cell_width, fit, pad
@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "render", "render_table", "render_markdown", "render_html", "render_json", "report_format_for", "AUDIT_FORMATS",
+    "write_xlsx", "BINARY_AUDIT_FORMATS", "REASON_NAMES_JA",
     "LANGS", "KIND_NAMES_JA", "SEVERITY_NAMES_JA",
 ]
 
@@ -29,6 +30,9 @@ LANGS = ("en", "ja")
 #: Finding kinds and severities as a Japanese reader sees them (``lang="ja"``); the keys stay in JSON.
 KIND_NAMES_JA = {"crossing": "越境", "shared": "重複担当", "duplicate": "業務重複", "ownerless": "担当不在"}
 SEVERITY_NAMES_JA = {"high": "高", "medium": "中", "low": "低"}
+#: Why a line was left out (:data:`roleclassify.orgdocs.DROP_REASONS`), as a Japanese reader sees it.
+REASON_NAMES_JA = {"heading": "見出し", "boilerplate": "規程の定型文", "footer": "フッター", "note": "注記",
+                   "empty department": "業務のない部署", "not a duty": "業務でない行"}
 #: The reports' own words, per language.
 _TEXT: dict[str, dict[str, str]] = {
     "en": {
@@ -42,6 +46,16 @@ _TEXT: dict[str, dict[str, str]] = {
                        "outlined cell is the role the department's name (or --expect) states.",
         "html_no_findings": "No findings: every role is done by one department that is named for it, and no duty "
                             "is stated twice.",
+        "holding_head": "Roles in the organisation",
+        "holding": "{role}: {units} unit(s), {share:.0f} % of role work, {status} (floor {floor} units); {holders}",
+        "flows": "Flows (shown, not findings)", "uncertain": "Uncertain units (a score near its threshold)",
+        "reading": "What was read", "dropped": "Lines left out", "parent": "parent", "file": "file",
+        "lines": "lines", "reason": "reason", "text": "text", "roles": "roles", "warning": "warning",
+        "step_own": "its own role", "none_dropped": "no line was left out", "location": "location",
+        "severity": "severity", "kind": "kind", "finding": "finding", "role": "role", "duty": "duty",
+        "duties_n": "duties", "structure": "read as", "line": "heading line", "first": "first line",
+        "last": "last line", "ev_department": "evidence from", "share": "share", "status": "status",
+        "floor": "floor", "holders": "holders",
     },
     "ja": {
         "title": "役割分担の監査", "department": "部署", "expected": "想定役割", "no_findings": "指摘事項なし",
@@ -54,6 +68,16 @@ _TEXT: dict[str, dict[str, str]] = {
                        "（または --expect の指定）から想定される役割です。",
         "html_no_findings": "指摘事項はありません: どの役割もその名を持つ一つの部署が担当し、同じ業務が二度記載されて"
                             "いることもありません。",
+        "holding_head": "組織全体の役割",
+        "holding": "{role}: {units}件（役割業務の{share:.0f}%）、{status}（基準 {floor}件）; {holders}",
+        "flows": "業務の流れ（参考: 指摘ではありません）", "uncertain": "判定が不確かな記載（スコアがしきい値付近）",
+        "reading": "読み取り結果", "dropped": "読み取らなかった行", "parent": "上位部署", "file": "ファイル",
+        "lines": "行", "reason": "理由", "text": "記載", "roles": "役割", "warning": "注意",
+        "step_own": "本来の役割", "none_dropped": "読み取らなかった行はありません", "location": "位置",
+        "severity": "重要度", "kind": "種類", "finding": "指摘", "role": "役割", "duty": "業務",
+        "duties_n": "業務数", "structure": "読み取り形式", "line": "見出しの行", "first": "最初の行",
+        "last": "最後の行", "ev_department": "根拠の部署", "share": "割合", "status": "状態",
+        "floor": "基準", "holders": "担当部署",
     },
 }
 
@@ -70,9 +94,53 @@ def _kind(kind: str, lang: str) -> str:
 def _severity(severity: str, lang: str) -> str:
     return SEVERITY_NAMES_JA.get(severity, severity) if lang == "ja" else severity
 
-AUDIT_FORMATS = ("table", "json", "markdown", "html")
+
+#: How a role is held (:meth:`~roleclassify.orgaudit.AuditReport.role_holding`), as a Japanese reader sees it.
+STATUS_NAMES_JA = {"held": "担当あり", "weakly held": "担当が手薄", "ownerless": "担当不在"}
+
+
+def _status(status: str, lang: str) -> str:
+    return STATUS_NAMES_JA.get(status, status) if lang == "ja" else status
+
+
+def _reason(reason: str, lang: str) -> str:
+    return REASON_NAMES_JA.get(reason, reason) if lang == "ja" else reason
+
+
+def _roles(roles: list[str], lang: str) -> str:
+    return ", ".join(display_label(r, lang) for r in roles)
+
+
+def _span(d: dict) -> str:
+    """A department's place in its file: heading line and the line range of its duties."""
+    lines = d.get("lines")
+    rng = f"{lines[0]}-{lines[1]}" if lines and lines[0] != lines[1] else f"{lines[0]}" if lines else "-"
+    return f"{d['file']}:{d['line']} ({rng})"
+
+
+def _text_sections(report: AuditReport, lang: str) -> list[tuple[str, list[str]]]:
+    """The flows, uncertain units and the reading report as (heading, lines) for the table and Markdown: each
+    line is plain text, the renderer formats it."""
+    holding = [_t(lang, "holding", role=display_label(h["role"], lang), units=h["units"], share=100 * h["share"],
+                  status=_status(h["status"], lang), floor=h["floor"],
+                  holders=_t(lang, "kind_sep").join(h["holders"][:4]) or "-") for h in report.role_holding()]
+    flows = [f"{display_label(f['role'], lang)}: " + " → ".join(s["department"] for s in f["steps"])
+             for f in report.flows]
+    unsure = [f"{u['location']}  {u['department']}: {u['text']} [{_roles(u['roles'], lang)}]"
+              for u in report.uncertain_units()]
+    reading = report.reading or {}
+    read = [f"{d['department']}  {_span(d)}" + (f"  {_t(lang, 'parent')}: {d['parent']}" if d.get("parent") else "")
+            for d in reading.get("departments", [])]
+    read += [f"{_t(lang, 'warning')}: {w}" for w in reading.get("warnings", [])]
+    dropped = [f"{x['file']}:{x['line']}  [{_reason(x['reason'], lang)}] {x['text']}" for x in reading.get("dropped", [])]
+    return [(_t(lang, "holding_head"), holding), (_t(lang, "flows"), flows), (_t(lang, "uncertain"), unsure),
+            (_t(lang, "reading"), read), (_t(lang, "dropped"), dropped or [_t(lang, "none_dropped")])]
+
+AUDIT_FORMATS = ("table", "json", "markdown", "html", "xlsx")
+#: Formats written as bytes (:func:`write_xlsx`), not text (:func:`render`).
+BINARY_AUDIT_FORMATS = frozenset({"xlsx"})
 #: The format of a report file by its suffix; a file of any other suffix gets the table.
-_SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json"}
+_SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json", ".xlsx": "xlsx"}
 _PALETTE = ["#2f6fdb", "#1e9e5a", "#e08a00", "#8e44ad", "#c0392b", "#16a085", "#7f8c8d"]
 _OTHER_COLOR = "#c9ced6"
 
@@ -121,6 +189,9 @@ def render_table(report: AuditReport, *, lang: str = "en") -> str:
             lines.append(f"    {e['location']}  {e['department']}: {e['text']}")
         if len(f.evidence) > 6:
             lines.append("    " + _t(lang, "more", n=len(f.evidence) - 6))
+    for head, body in _text_sections(report, lang):
+        if body:
+            lines += ["", f"{head}:", *(f"  {b}" for b in body)]
     return "\n".join(lines)
 
 
@@ -183,6 +254,9 @@ def render_markdown(report: AuditReport, *, lang: str = "en") -> str:
         out.append(f"- **{_severity(f.severity, lang)}** · **{_kind(f.kind, lang)}** · {_md_escape(f.text(lang))}")
         for e in f.evidence:
             out.append(f"  - {_md_code(e['location'])} {_md_escape(e['department'])}: {_md_escape(e['text'])}")
+    for head, body in _text_sections(report, lang):
+        if body:
+            out += ["", f"## {head}", "", *(f"- {_md_escape(b)}" for b in body)]
     return "\n".join(out) + "\n"
 
 
@@ -323,6 +397,24 @@ def _html_findings(report: AuditReport, lang: str) -> list[str]:
     return parts
 
 
+def _html_list(section_id: str, head: str, items: list[str]) -> list[str]:
+    """A section of the report as a heading and a list of plain-text items."""
+    e = html.escape
+    return [f'<h2>{e(head)}</h2><section id="{section_id}"><ul>', *(f"<li>{e(i)}</li>" for i in items),
+            "</ul></section>"]
+
+
+def _html_reading(report: AuditReport, lang: str) -> list[str]:
+    """Flows, uncertain units and the reading report (departments with file, lines and parent; lines left out
+    with the reason)."""
+    ids = ["roles", "flows", "uncertain", "reading", "dropped"]
+    parts: list[str] = []
+    for sid, (head, body) in zip(ids, _text_sections(report, lang)):
+        if body:
+            parts += _html_list(sid, head, body)
+    return parts
+
+
 def render_html(report: AuditReport, *, title: str | None = None, lang: str = "en") -> str:
     """One self-contained HTML file (inline CSS, no scripts, no external resources); ``title`` defaults to the
     report's title in ``lang``."""
@@ -333,6 +425,7 @@ def render_html(report: AuditReport, *, title: str | None = None, lang: str = "e
         *_html_matrix(report, cols, colors, lang),
         *_html_bars(report, cols, colors, lang),
         *_html_findings(report, lang),
+        *_html_reading(report, lang),
     ]
     return "\n".join(parts) + "</main></body></html>"
 
@@ -344,5 +437,81 @@ def render(report: AuditReport, fmt: str, *, lang: str = "en") -> str:
         raise OptionError(f"cannot show a report in {lang!r}: expected one of {', '.join(LANGS)}", param="lang")
     if fmt == "json":
         return render_json(report)
+    if fmt in BINARY_AUDIT_FORMATS:
+        raise OptionError(f"a {fmt} report is a workbook: write it with write_xlsx", param="fmt")
     renderers = {"table": render_table, "markdown": render_markdown, "html": render_html}
     return renderers[fmt](report, lang=lang)
+
+
+def _sheet(wb: Any, title: str, head: list[str], rows: list[list[Any]], widths: list[int]) -> None:
+    """A sheet with a frozen, filtered header row and column widths that fit Japanese text."""
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(title)
+    ws.append(head)
+    for r in rows:
+        ws.append(r)
+    for i, w in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(head))}{max(1, len(rows) + 1)}"
+
+
+def _xlsx_sheets(report: AuditReport, lang: str) -> list[tuple[str, list[str], list[list[Any]], list[int]]]:
+    """The workbook's sheets: (title, header, rows, widths)."""
+    t = lambda k: _t(lang, k)  # noqa: E731
+    ja = lang == "ja"
+    cols = [*report.labels, "other"]
+    parents = {d["department"]: d.get("parent") for d in (report.reading or {}).get("departments", [])}
+    matrix = [[d.name, display_label(d.expected_role, lang) if d.expected_role else "", parents.get(d.name) or "",
+               *(d.counts.get(c, 0) for c in cols)] for d in report.departments]
+    findings = [[k, _severity(f.severity, lang), _kind(f.kind, lang), display_label(f.role, lang) if f.role else "",
+                 ", ".join(f.departments), f.text(lang), ev["department"], ev["location"], ev["text"]]
+                for k, f in enumerate(report.findings, 1) for ev in (f.evidence or [{"department": "", "location": "",
+                                                                                      "text": ""}])]
+    flows = [[display_label(f["role"], lang), k, s["department"], bool(s["expected"]), "\n".join(s["duties"])]
+             for f in report.flows for k, s in enumerate(f["steps"], 1)]
+    unsure = [[u["department"], u["location"], u["text"], _roles(u["roles"], lang)] for u in report.uncertain_units()]
+    reading = report.reading or {}
+    read = [[d["department"], d["file"], d["line"], *(d["lines"] or ["", ""]), d.get("parent") or "", d["duties"]]
+            for d in reading.get("departments", [])]
+    dropped = [[x["file"], x["line"], _reason(x["reason"], lang), x["text"]] for x in reading.get("dropped", [])]
+    roles = [[display_label(h["role"], lang), h["units"], h["share"], _status(h["status"], lang), h["floor"],
+              ", ".join(h["holders"])] for h in report.role_holding()]
+    return [
+        ("部署×役割" if ja else "matrix", [t("department"), t("expected"), t("parent"),
+                                          *(display_label(c, lang) for c in cols)], matrix,
+         [24, 14, 18, *([12] * len(cols))]),
+        ("指摘事項" if ja else "findings", ["#", t("severity"), t("kind"), t("role"), t("departments"), t("finding"),
+                                          t("ev_department"), t("location"), t("text")], findings,
+         [5, 8, 10, 14, 30, 60, 20, 28, 60]),
+        ("役割" if ja else "roles", [t("role"), t("duties_n"), t("share"), t("status"), t("floor"), t("holders")],
+         roles, [14, 8, 8, 12, 8, 50]),
+        ("業務の流れ" if ja else "flows", [t("role"), "#", t("department"), t("step_own"), t("duties")], flows,
+         [14, 5, 24, 10, 70]),
+        ("不確か" if ja else "uncertain", [t("department"), t("location"), t("text"), t("roles")], unsure,
+         [24, 28, 60, 20]),
+        ("読み取り" if ja else "reading", [t("department"), t("file"), t("line"), t("first"), t("last"), t("parent"),
+                                         t("duties_n")], read, [24, 40, 8, 8, 8, 18, 8]),
+        ("読み取らなかった行" if ja else "dropped", [t("file"), t("lines"), t("reason"), t("text")], dropped,
+         [40, 8, 16, 70]),
+    ]
+
+
+def write_xlsx(report: AuditReport, stream: IO[bytes], *, lang: str = "en") -> None:
+    """The report as an Excel workbook: the department × role matrix, the findings with their evidence (one row
+    per evidence sentence), how each role is held (units, share, status, floor, holders), the flows, the uncertain units and the reading report (departments with file, lines
+    and parent; the lines left out with the reason), in ``lang``."""
+    if lang not in LANGS:
+        raise OptionError(f"cannot show a report in {lang!r}: expected one of {', '.join(LANGS)}", param="lang")
+    try:
+        from openpyxl import Workbook
+    except ImportError:  # pragma: no cover
+        from ..errors import needs
+
+        raise OptionError(needs("an Excel report", "openpyxl"), param="fmt") from None
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, head, rows, widths in _xlsx_sheets(report, lang):
+        _sheet(wb, title, head, rows, widths)
+    wb.save(stream)
