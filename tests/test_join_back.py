@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from roleclassify.cli import cli
 from roleclassify.commands import TagOptions, dask_unsupported, run_tag
 from roleclassify.errors import InputError, OptionError
-from roleclassify.io.output import RECORD_KEYS
+from roleclassify.io.output import DUTY_KEYS, RECORD_KEYS
 
 ROWS = [
     ("E001", "営業部", "新規顧客への提案営業を担当します。"),
@@ -86,7 +86,7 @@ def test_xlsx_output_joins_back_by_id(staff_csv, tmp_path):
     head, got = _by_id(_read_xlsx(out))
     # the input's columns first (id, text under its own name, the others), then the results
     assert head == ["id", "仕事内容", "社員番号", "部署", "labels", "sales", "distribution", "marketing", "review",
-                    "n_sentences"]
+                    "n_sentences", "duties"]
     for emp, dept, text in ROWS:
         assert got[emp]["仕事内容"] == text and got[emp]["部署"] == dept
     sents = _read_xlsx(out, "sentences")
@@ -263,7 +263,7 @@ def test_columns_keeps_only_those_in_that_order(staff_csv, tmp_path):
     r = _run(staff_csv, "--id-column", "社員番号", "--columns", "部署", "--format", "jsonl")
     assert r.exit_code == 0
     out = _jsonl(r)
-    assert {k for k in out[0] if k not in RECORD_KEYS} == {"部署"}
+    assert {k for k in out[0] if k not in (*RECORD_KEYS, *DUTY_KEYS)} == {"部署"}
     csv_out = tmp_path / "o.csv"
     r = _run(staff_csv, "--id-column", "社員番号", "--select", "部署,社員番号", "-o", csv_out)
     assert r.exit_code == 0
@@ -271,7 +271,7 @@ def test_columns_keeps_only_those_in_that_order(staff_csv, tmp_path):
     assert head[-2:] == ["部署", "社員番号"] and head.count("部署") == 1
     xlsx_out = tmp_path / "o.xlsx"
     assert _run(staff_csv, "--columns", "", "-o", xlsx_out).exit_code == 0  # '' carries none over
-    assert _read_xlsx(xlsx_out)[0][-1] == "n_sentences"
+    assert _read_xlsx(xlsx_out)[0][-2:] == ["n_sentences", "duties"]
 
 
 def test_columns_may_name_the_text_and_the_id(staff_csv):

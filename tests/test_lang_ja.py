@@ -417,7 +417,11 @@ def test_explanation_text_in_japanese_changes_only_the_words(shipped_model):
 
     tags = shipped_model.tag(["営業部が市場調査とターゲット選定を行う。受注処理と在庫管理"], explain=3)
     en = explanation_text(tags, shipped_model.labels, shipped_model.thresholds_)
-    ja = explanation_text(tags, shipped_model.labels, shipped_model.thresholds_, lang="ja")
+    from roleclassify.commands import duty_names
+
+    # the duties by their Japanese names, as `roleclassify explain --lang ja` shows them
+    ja = explanation_text(tags, shipped_model.labels, shipped_model.thresholds_, lang="ja",
+                          duty_names=duty_names(shipped_model, "ja"))
     assert en == explanation_text(tags, shipped_model.labels, shipped_model.thresholds_, lang="en")
     assert "threshold" in en and "sentence:" in en and SHIPPED_KEYS.search(en)
     assert "しきい値" in ja and "文:" in ja and re.search("マーケティング +p=", ja) and SHIPPED_KEYS.search(ja) is None

@@ -105,7 +105,7 @@ def test_xlsx_output_round_trip_equals_jsonl(workbook, tmp_path):
     # the text column keeps the input's name for it (issue 14: results join back to the input)
     # the input's columns first, then the results (issue 14: one row per item, the input's columns first)
     assert head[:6] == ["id", "仕事内容", "No.", "職種", "勤務地", "更新日"]
-    assert head[6:] == ["labels", "sales", "distribution", "marketing", "review", "n_sentences"]
+    assert head[6:] == ["labels", "sales", "distribution", "marketing", "review", "n_sentences", "duties"]
     assert len(rows) - 1 == len(jsonl)
     for row, rec in zip(rows[1:], jsonl):
         got = dict(zip(head, row))
@@ -127,7 +127,7 @@ def test_lang_ja_in_human_formats_only(workbook, tmp_path):
     raw = csv_out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # Excel on Japanese Windows reads UTF-8 only with a BOM
     text = raw.decode("utf-8-sig")
-    assert text.startswith("ID,仕事内容,判定,営業,販売,マーケティング,要確認,文数,No.,職種")
+    assert text.startswith("ID,仕事内容,判定,営業,販売,マーケティング,要確認,文数,業務,No.,職種")
     r = CliRunner().invoke(cli, ["tag", str(workbook), "--lang", "ja", "--format", "jsonl"])
     assert json.loads(r.stdout.splitlines()[0])["labels"] == ["sales", "distribution"]  # stable keys
 

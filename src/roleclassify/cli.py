@@ -313,7 +313,8 @@ def tag(inputs: tuple[str, ...], **options: Any) -> None:
     (--text-column), Word .docx, .pdf and .html (one item per paragraph), .parquet, any of them gzip-compressed
     (.gz); `-` or nothing reads stdin. -o picks the format by its suffix
     (.jsonl .csv .tsv .xlsx .txt .parquet). Output keeps input order: one record per item with its labels, per-role scores
-    and per-sentence results; an item of several sentences also gets its role shares. Bad records are
+    and per-sentence results; an item of several sentences also gets its role shares. A model with a duty head
+    (the shipped one) adds each sentence's and item's duties with their scores. Bad records are
     reported on stderr with file:line and skipped (exit code 1); the others are still tagged.
 
     \b
@@ -378,6 +379,9 @@ def tag_summary_lines(summary: C.TagSummary, lang: str = "en") -> list[str]:
 @click.option("--labels", default=None,
               help="Allowed labels, comma-separated; a record with any other label is refused (default: any).")
 @click.option("--name", default=None, help="Model name for its card (default: the directory name).")
+@click.option("--duties", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Duty list (JSON like corpus/duties.json) for the duty head, fitted when the corpus states "
+                   "duties (default: a duties.json beside the corpus, else the duty ids the corpus uses).")
 @format_option(("table", "json"))
 @encoding_option
 @quiet_option
@@ -385,12 +389,13 @@ def train(corpus: tuple[str, ...], labels: str | None, fmt: str, **options: Any)
     """Train a model on labelled corpora and write it with its model card.
 
     CORPUS is JSONL or CSV/TSV files (or directories of them) with `text` and `labels`, gzip-compressed or
-    not, in any encoding `tag` reads (CP932 from Excel too); any label set works (a user's own taxonomy too). Records with "split": "test" are held out and scored after training.
+    not, in any encoding `tag` reads (CP932 from Excel too); any label set works (a user's own taxonomy too). Records with "split": "test" are held out and scored after training. Records (or document lines) with a "duties" list also train a duty head in the same model file.
 
     \b
     Example:
         roleclassify train corpus/ --out models/default
         roleclassify train my_labels.csv --out models/mine --cv 10
+        roleclassify train my_corpus.jsonl --duties my_duties.json --out models/mine
     """
     opts = C.TrainOptions(corpus=corpus, labels=C.parse_labels(labels), **options)
     result = C.run_train(opts, progress=_info)
@@ -419,7 +424,9 @@ def evaluate(corpus: tuple[str, ...], fmt: str, **options: Any) -> None:
     """Score a model on a labelled corpus: per-class precision / recall / F1, macro-F1, confusion matrix.
 
     Sentence records are scored as single units; job descriptions ("unit": "document") are split into
-    sentences and rolled up, and scored separately.
+    sentences and rolled up, and scored separately. With a model that has a duty head and a corpus that states
+    duties, every unit that states them is scored too: per-duty precision / recall / F1 and the most confused
+    duty pairs.
 
     \b
     Example:
@@ -446,7 +453,8 @@ def evaluate(corpus: tuple[str, ...], fmt: str, **options: Any) -> None:
 @lang_option
 def explain(texts: tuple[str, ...], model_path: str | None, top: int, fmt: str, lang: str) -> None:
     """Show why a text gets its labels: per sentence and role, the words and character n-grams that
-    pushed the score up (+) or down (-), with their weights in log-odds.
+    pushed the score up (+) or down (-), with their weights in log-odds; then the same for each duty the
+    sentence was given (a model with a duty head).
 
     \b
     Example:
@@ -461,7 +469,10 @@ def explain(texts: tuple[str, ...], model_path: str | None, top: int, fmt: str, 
     if fmt == "json":
         click.echo(json.dumps([t.to_dict() for t in tags], ensure_ascii=False, indent=2))
     else:
-        click.echo(tables.explanation_text(tags, model.labels, model.thresholds_, lang=lang))
+        head = model.duty_head
+        duty_th = dict(zip(head.ids, head.thresholds.tolist())) if head is not None else None
+        click.echo(tables.explanation_text(tags, model.labels, model.thresholds_, lang=lang, duty_thresholds=duty_th,
+                                           duty_names=C.duty_names(model, lang)))
 
 
 @cli.command()

@@ -307,7 +307,8 @@ def _write_tagged(model: Any, opts: TagOptions, fmt: str, encoding: str, meter: 
     as_json = fmt == "jsonl" and opts.jobs != 1
     try:
         with AtomicOutput(opts.output, binary=fmt in BINARY_FORMATS, encoding=encoding) as stream:
-            writer = make_writer(fmt, stream, model.labels, lang=opts.lang, text_name=text_name)
+            writer = make_writer(fmt, stream, model.labels, lang=opts.lang, text_name=text_name,
+                                 duty_names=duty_names(model, opts.lang))
             for item in tag_stream(model, records, jobs=opts.jobs, as_json=as_json, threshold=opts.threshold,
                                    explain=opts.explain, review=ReviewPolicy(opts.review_margin, opts.review_band),
                                    waiting=waiting):
@@ -328,6 +329,14 @@ def _write_tagged(model: Any, opts: TagOptions, fmt: str, encoding: str, meter: 
     finally:
         meter.close()
     return skipped
+
+
+def duty_names(model: Any, lang: str) -> dict[str, str] | None:
+    """With ``lang="ja"``, each duty's Japanese name (``ja`` of its duty list) for the formats people read."""
+    head = getattr(model, "duty_head", None)
+    if head is None or lang != "ja":
+        return None
+    return {d["id"]: d.get("ja") or d["id"] for d in head.duties}
 
 
 def _joinable_records(opts: TagOptions) -> tuple[str | None, Any]:
@@ -418,6 +427,7 @@ class TrainOptions:
     labels: tuple[str, ...] | None = None
     name: str | None = None
     encoding: str | None = None  #: the corpus files' encoding (None: detected per file)
+    duties: str | None = None  #: the duty list (None: a duties.json beside the corpus, else the corpus's ids)
 
     def command_line(self) -> str:
         """The command that trains this model again, with every option that differs from its default
@@ -451,7 +461,7 @@ def run_train(opts: TrainOptions, *, progress: Callable[[str], None] | None = No
     check_input_encoding(opts.encoding)
     return train(list(opts.corpus), opts.out, estimator=opts.estimator, C=opts.C, cv=opts.cv, seed=opts.seed,
                  include_test=opts.include_test, labels=list(opts.labels) if opts.labels else None, name=opts.name,
-                 progress=progress, command=opts.command_line(), encoding=opts.encoding)
+                 progress=progress, command=opts.command_line(), encoding=opts.encoding, duties=opts.duties)
 
 
 # --------------------------------------------------------------------------- evaluate

@@ -44,6 +44,9 @@ __all__ = [
     "known_texts",
     "label_set",
     "training_units",
+    "training_duties",
+    "has_duties",
+    "duty_set",
     "corpus_hash",
     "ROLES",
     "unknown_labels",
@@ -73,6 +76,10 @@ class CorpusItem:
     lines: list[tuple[str, list[str]]] | None = None
     location: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    #: The record's own duties (ids of a duty list such as ``corpus/duties.json``); None when it states none.
+    duties: list[str] | None = None
+    #: The duties of each of ``lines`` (None for a line that states none), parallel to ``lines``.
+    line_duties: list[list[str] | None] | None = None
 
     @property
     def is_document(self) -> bool:
@@ -112,7 +119,8 @@ def _parse_labels(value: Any, where: str, problems: list[str]) -> list[str] | No
 
 
 #: Record fields that are CorpusItem attributes; the others are kept in ``extra``.
-_KNOWN_FIELDS = frozenset({"text", "labels", "id", "unit", "split", "register", "industry", "source", "tags", "lines"})
+_KNOWN_FIELDS = frozenset({"text", "labels", "id", "unit", "split", "register", "industry", "source", "tags", "lines",
+                           "duties"})
 
 
 def _item_from_obj(obj: Any, where: str, problems: list[str]) -> CorpusItem | None:
@@ -120,11 +128,15 @@ def _item_from_obj(obj: Any, where: str, problems: list[str]) -> CorpusItem | No
     if not isinstance(obj, dict):
         problems.append(f"{where}: expected a JSON object, got {type(obj).__name__}")
         return None
-    lines = None
+    lines = line_duties = None
     if obj.get("lines") is not None:
-        lines = _parse_lines(obj["lines"], where, problems)
-        if lines is None:
+        parsed = _parse_lines(obj["lines"], where, problems)
+        if parsed is None:
             return None
+        lines, line_duties = parsed
+    duties = _parse_duties(obj.get("duties"), where, problems)
+    if duties is False:
+        return None
     text = _item_text(obj.get("text"), lines, where, problems)
     if text is None:
         return None
@@ -146,15 +158,36 @@ def _item_from_obj(obj: Any, where: str, problems: list[str]) -> CorpusItem | No
         lines=lines,
         location=where,
         extra={k: v for k, v in obj.items() if k not in _KNOWN_FIELDS},
+        duties=duties if isinstance(duties, list) else None,
+        line_duties=line_duties,
     )
 
 
-def _parse_lines(raw_lines: Any, where: str, problems: list[str]) -> list[tuple[str, list[str]]] | None:
-    """A document's ``lines`` as (text, labels) pairs, or None when one of them is not valid."""
+def _parse_duties(value: Any, where: str, problems: list[str]) -> list[str] | None | bool:
+    """A record's (or line's) ``duties``: a list of ids, None when it states none, False (with the problem
+    added) when it is not a list of strings. A CSV cell separates several ids as ``labels`` does."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        parts = [p.strip() for p in _SPLIT_RE.split(value)]
+    elif isinstance(value, list) and all(isinstance(x, str) for x in value):
+        parts = [p.strip() for p in value]
+    else:
+        problems.append(f"{where}: 'duties' must be a list of duty ids or a string, got {value!r}")
+        return False
+    return list(dict.fromkeys(p for p in parts if p))
+
+
+def _parse_lines(
+    raw_lines: Any, where: str, problems: list[str]
+) -> tuple[list[tuple[str, list[str]]], list[list[str] | None] | None] | None:
+    """A document's ``lines`` as (text, labels) pairs and each line's duties (None when no line states any),
+    or None when one of them is not valid."""
     if not isinstance(raw_lines, list):
         problems.append(f"{where}: 'lines' must be a list of {{text, labels}} objects")
         return None
     lines = []
+    duties: list[list[str] | None] = []
     for k, ln in enumerate(raw_lines, 1):
         if not isinstance(ln, dict) or not isinstance(ln.get("text"), str) or not ln["text"].strip():
             problems.append(f"{where}: lines[{k}] needs a non-empty 'text'")
@@ -162,8 +195,12 @@ def _parse_lines(raw_lines: Any, where: str, problems: list[str]) -> list[tuple[
         lab = _parse_labels(ln.get("labels"), f"{where} lines[{k}]", problems)
         if lab is None:
             return None
+        dut = _parse_duties(ln.get("duties"), f"{where} lines[{k}]", problems)
+        if dut is False:
+            return None
         lines.append((ln["text"], lab))
-    return lines
+        duties.append(dut if isinstance(dut, list) else None)
+    return lines, (duties if any(d is not None for d in duties) else None)
 
 
 def _item_text(text: Any, lines: list[tuple[str, list[str]]] | None, where: str, problems: list[str]) -> str | None:
@@ -370,6 +407,34 @@ def training_units(items: Sequence[CorpusItem]) -> tuple[list[str], list[list[st
             groups.append(it.id)
             registers.append(it.register or "unknown")
     return texts, labels, groups, registers
+
+
+def training_duties(items: Sequence[CorpusItem]) -> list[list[str]]:
+    """The duties of each unit :func:`training_units` returns, in the same order; a unit that states none has
+    none (a negative for every duty)."""
+    out: list[list[str]] = []
+    for it in items:
+        if it.lines:
+            line_duties = it.line_duties or [None] * len(it.lines)
+            out.extend(list(d or ()) for d in line_duties)
+        else:
+            out.append(list(it.duties or ()))
+    return out
+
+
+def has_duties(items: Iterable[CorpusItem]) -> bool:
+    """Whether any record (or line) of a corpus states its duties."""
+    return any(it.duties is not None or it.line_duties is not None for it in items)
+
+
+def duty_set(items: Iterable[CorpusItem]) -> list[str]:
+    """The duty ids a corpus uses, in order of first use."""
+    seen: dict[str, None] = {}
+    for it in items:
+        seen.update(dict.fromkeys(it.duties or ()))
+        for d in it.line_duties or ():
+            seen.update(dict.fromkeys(d or ()))
+    return list(seen)
 
 
 def corpus_hash(items: Iterable[CorpusItem]) -> str:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from .errors import ClusterError, InputError, MissingDependency, option
-from .io.output import RECORD_KEYS, input_names
+from .io.output import DUTY_KEYS, RECORD_KEYS, input_names
 
 if TYPE_CHECKING:  # pragma: no cover
     import dask.dataframe as dd
@@ -40,8 +40,10 @@ __all__ = ["tag_dataframe", "tag_partition", "ModelPlugin", "OUTPUT_COLUMNS", "r
 
 #: The columns tag_partition writes for each row: those of ``roleclassify tag``'s output records.
 OUTPUT_COLUMNS = RECORD_KEYS
-#: Every column tag_partition adds: OUTPUT_COLUMNS and ``error`` (why a row was not tagged; not written).
-_ADDED_COLUMNS = (*OUTPUT_COLUMNS, "error")
+#: Every column tag_partition adds: OUTPUT_COLUMNS and ``error`` (why a row was not tagged; not written). The
+#: duty keys are reserved too (an input column ``duties`` is kept as ``input_duties``, as ``tag`` keeps it),
+#: though Dask output does not carry duties yet.
+_ADDED_COLUMNS = (*OUTPUT_COLUMNS, *DUTY_KEYS, "error")
 _MODELS: dict[str, RoleClassifier] = {}
 
 

@@ -21,7 +21,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from .corpus import CorpusItem
     from .model import RoleClassifier
 
-__all__ = ["multilabel_report", "evaluate", "misclassified_jsonl", "write_misclassified", "OTHER"]
+__all__ = ["multilabel_report", "duty_report", "duty_units", "evaluate", "misclassified_jsonl", "write_misclassified", "OTHER"]
+
+#: How many of the most confused duty pairs a duty report lists.
+CONFUSED_PAIRS = 10
+
 
 
 
@@ -66,6 +70,31 @@ def multilabel_report(
     if registers is not None:
         report["per_register"] = _per_register(gold, pred, labels, registers)
     return report
+
+
+def duty_report(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]], duties: Sequence[str]) -> dict[str, Any]:
+    """Scores of predicted duty lists against gold ones, per unit: per-duty precision / recall / F1 and
+    support, their macro average over the duties that occur (in gold or predicted), exact match, and the most
+    confused pairs: for a unit that misses gold duty g and has predicted duty p it does not hold, one count of
+    g -> p (a duty missed with no wrong one in its place, or given where none holds, counts in the duty's
+    recall or precision only)."""
+    counts = _count(gold, pred, duties)
+    per_class = {d: _class_scores(counts, d) for d in duties}
+    scored = [d for d in duties if counts.support[d] or counts.fp[d]]
+    pairs: Counter[tuple[str, str]] = Counter()
+    for g, p in zip(gold, pred):
+        missed = [d for d in g if d not in p]
+        extra = [d for d in p if d not in g]
+        pairs.update((a, b) for a in missed for b in extra)
+    n = len(gold)
+    return {
+        "n": n,
+        "macro_f1": round(sum(per_class[d]["f1"] for d in scored) / len(scored), 4) if scored else 0.0,
+        "exact_match": round(counts.exact / n, 4) if n else 0.0,
+        "per_class": {d: per_class[d] for d in duties if d in scored},
+        "confused": [{"gold": a, "predicted": b, "count": c}
+                     for (a, b), c in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))[:CONFUSED_PAIRS]],
+    }
 
 
 def _count(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]], classes: Sequence[str]) -> _Counts:
@@ -127,7 +156,9 @@ def evaluate(
     """Score a model on corpus items: sentence items as single units, documents split and rolled up.
 
     Returns ``{"labels", "sentences", "documents", "errors"}``; ``errors`` lists every misclassified item
-    (id, text, gold, predicted, scores) for error analysis.
+    (id, text, gold, predicted, scores) for error analysis. With a model that has a duty head and items that
+    state duties, ``"duties"`` is the :func:`duty_report` of every unit that states them (sentence items and
+    document lines, each tagged as one unit).
     """
     unknown = sorted({l for it in items for l in it.labels} - set(model.labels))
     if unknown:
@@ -161,8 +192,45 @@ def evaluate(
                         "location": it.location,
                     }
                 )
+    duties = _duty_section(model, items)
+    if duties is not None:
+        result["duties"] = duties
     result["errors"] = errors
     return result
+
+
+def duty_units(items: Sequence[CorpusItem]) -> tuple[list[str], list[list[str]]]:
+    """The units of ``items`` that state their duties: a sentence item's text, a document's lines; and their
+    duties."""
+    texts: list[str] = []
+    gold: list[list[str]] = []
+    for it in items:
+        if it.lines:
+            for (text, _), duties in zip(it.lines, it.line_duties or [None] * len(it.lines)):
+                if duties is not None:
+                    texts.append(text)
+                    gold.append(duties)
+        elif it.duties is not None:
+            texts.append(it.text)
+            gold.append(it.duties)
+    return texts, gold
+
+
+def _duty_section(model: RoleClassifier, items: Sequence[CorpusItem]) -> dict[str, Any] | None:
+    """The duty report of a model with a duty head on the units that state duties (each tagged as one unit),
+    None when the model or the corpus has no duties."""
+    head = model.duty_head
+    texts, gold = duty_units(items)
+    if head is None or not texts:
+        return None
+    unknown = sorted({d for g in gold for d in g} - set(head.ids))
+    if unknown:
+        raise CorpusError(
+            f"the corpus uses duty id(s) {', '.join(unknown)} that the model does not know "
+            f"(model duties: {', '.join(head.ids)}); evaluate with a model trained on this duty list"
+        )
+    pred = [[d for d, _ in t.duties or ()] for t in model.tag(texts, split=False)]
+    return duty_report(gold, pred, head.ids)
 
 
 def misclassified_jsonl(errors: Iterable[dict[str, Any]]) -> bytes:

@@ -44,6 +44,7 @@ __all__ = [
     "rollup",
     "rollup_scores",
     "label_shares",
+    "DutyHead",
 ]
 
 MODEL_FILE = "model.npz"
@@ -52,11 +53,15 @@ FORMAT = "roleclassify-model"
 DEFAULT_THRESHOLD = 0.5
 #: The share a role needs to be a main role of an item of several sentences, before tuning.
 DEFAULT_DOC_THRESHOLD = 0.3
-FORMAT_VERSION = 2  # 2: the JSON metadata (labels, thresholds, features ...) is checksummed too
+#: 2: the JSON metadata (labels, thresholds, features ...) is checksummed too; 3: an optional duty head
+#: (``duties`` in the metadata, ``duty_*`` arrays). Files of format 2 load as models without one.
+FORMAT_VERSION = 3
 #: The most bytes a model file's members may inflate to (a file whose arrays claim more is refused before any
 #: is read); ROLECLASSIFY_MAX_MODEL_BYTES raises it.
 MAX_MODEL_BYTES = 2 << 30
 _ARRAYS = ("words", "idf", "coef", "intercept", "calib_a", "calib_b")
+#: The arrays of a duty head, stored when the metadata lists ``duties``.
+_DUTY_ARRAYS = ("duty_coef", "duty_intercept", "duty_calib_a", "duty_calib_b")
 _ZIP_MAGIC = b"PK\x03\x04"
 
 
@@ -69,14 +74,27 @@ class SentenceTagging:
     scores: dict[str, float]
     review: bool = False
     explanation: dict[str, list[tuple[str, float]]] | None = None
+    #: The duties above their thresholds, best first, with their scores; None for a model without a duty head.
+    duties: list[tuple[str, float]] | None = None
+    #: Per assigned duty, the features that moved its score most (``explain``).
+    duty_explanation: dict[str, list[tuple[str, float]]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"text": self.text, "labels": self.labels, "scores": self.scores}
+        if self.duties is not None:
+            d["duties"] = _duty_dicts(self.duties)
         if self.review:
             d["review"] = True
         if self.explanation is not None:
             d["explain"] = {l: [[f, w] for f, w in pairs] for l, pairs in self.explanation.items()}
+        if self.duty_explanation is not None:
+            d["explain_duties"] = {k: [[f, w] for f, w in pairs] for k, pairs in self.duty_explanation.items()}
         return d
+
+
+def _duty_dicts(duties: Sequence[tuple[str, float]]) -> list[dict[str, Any]]:
+    """Duties as written in tag output: ``[{"duty": id, "score": p}, ...]``."""
+    return [{"duty": k, "score": p} for k, p in duties]
 
 
 @dataclass
@@ -93,6 +111,8 @@ class Tagging:
     scores: dict[str, float]
     sentences: list[SentenceTagging] = field(default_factory=list)
     shares: dict[str, float] | None = None
+    #: The item's duties with their (rolled-up) scores, best first; None for a model without a duty head.
+    duties: list[tuple[str, float]] | None = None
 
     @property
     def review(self) -> bool:
@@ -110,6 +130,8 @@ class Tagging:
         }
         if self.shares is not None:
             d["shares"] = self.shares
+        if self.duties is not None:
+            d["duties"] = _duty_dicts(self.duties)
         return d
 
 
@@ -140,6 +162,48 @@ class ReviewPolicy:
         p2 = probs[rows, second]
         close = (p1 - p2 < self.margin) & (p2 >= thresholds[second] - self.band)
         return low | close
+
+@dataclass
+class DutyHead:
+    """The duty classifier beside the roles: one linear model per duty over the role model's own features
+    (so scoring duties is one more product on the feature rows already built), Platt-scaled, with per-duty
+    thresholds. ``duties`` describe each column (``id``, ``role``, ``ja``, ``definition``, as in
+    ``corpus/duties.json``); with ``gate``, a duty of one of the model's roles holds only where that role does.
+    """
+
+    duties: list[dict[str, Any]]
+    coef: np.ndarray  #: (n_features, n_duties)
+    intercept: np.ndarray
+    calib_a: np.ndarray
+    calib_b: np.ndarray
+    thresholds: np.ndarray
+    gate: bool = False
+
+    def __post_init__(self) -> None:
+        self.coef = np.ascontiguousarray(self.coef, dtype=np.float32)
+        self.intercept, self.calib_a, self.calib_b, self.thresholds = (
+            np.asarray(a, dtype=np.float64) for a in (self.intercept, self.calib_a, self.calib_b, self.thresholds)
+        )
+
+    @property
+    def ids(self) -> list[str]:
+        return [str(d["id"]) for d in self.duties]
+
+    def role_columns(self, labels: Sequence[str]) -> np.ndarray:
+        """Per duty, the column of its role among ``labels`` (-1 for a duty of ``other`` or of no known role)."""
+        index = {l: j for j, l in enumerate(labels)}
+        return np.array([index.get(str(d.get("role")), -1) for d in self.duties], dtype=np.int64)
+
+    def proba(self, z: np.ndarray, role_hit: np.ndarray, labels: Sequence[str]) -> np.ndarray:
+        """Calibrated duty probabilities (units x duties) of decision values ``z``; with ``gate``, 0 for a duty
+        whose role the unit does not have (``role_hit``: units x labels)."""
+        p = 1.0 / (1.0 + np.exp(-(self.calib_a * z + self.calib_b)))
+        if self.gate and len(p):
+            cols = self.role_columns(labels)
+            gated = cols >= 0
+            p[:, gated] *= role_hit[:, cols[gated]]
+        return p
+
 
 def _segment_sums(values: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sums of ``values`` (rows) over each item's rows, the next ``sizes[i]`` rows being item ``i``'s, for the
@@ -195,6 +259,14 @@ def label_shares(hit: np.ndarray, sizes: Sequence[int] | np.ndarray) -> np.ndarr
     return out
 
 
+def _main_duties(ids: Sequence[str], scores: np.ndarray, share: float) -> list[tuple[str, float]]:
+    """The duties an item of several sentences (some with duties) mainly describes, from their rolled-up
+    ``scores``: those reaching ``share`` (the model's document threshold), else the best one; best first."""
+    order = np.argsort(-scores, kind="stable")
+    picked = [(ids[j], float(scores[j])) for j in order if scores[j] >= share]
+    return picked or [(ids[int(order[0])], float(scores[int(order[0])]))]
+
+
 def _all_other(other_share: float) -> bool:
     """Whether no sentence of an item has a role, from its (rounded) share of ``other`` sentences."""
     return other_share >= 1.0 - 1e-9
@@ -206,6 +278,19 @@ def _item_sentences(text: str, split: bool) -> list[str]:
     if split:
         return split_sentences(text)
     return [text.strip()] if text.strip() else []
+
+
+def _reference_linear(rows: tuple[np.ndarray, np.ndarray, np.ndarray], coef: np.ndarray, intercept: np.ndarray
+                      ) -> np.ndarray:
+    """Decision values (n_units x n_columns) of a linear model on feature rows in CSR form (indptr, indices, data),
+    by the pure-Python path: each feature's float32 product added to its row in order, in float64, a defined
+    order of summation (reduceat's is not) that the compiled kernel follows exactly."""
+    ip, ix, data = rows
+    n = len(ip) - 1
+    z = np.tile(intercept, (n, 1))
+    if len(ix):
+        np.add.at(z, np.repeat(np.arange(n), np.diff(ip)), coef[ix] * data[:, None])
+    return z
 
 
 def _sha256(a: np.ndarray) -> str:
@@ -255,6 +340,7 @@ class RoleClassifier:
         thresholds: Sequence[float] | None = None,
         doc_threshold: float = DEFAULT_DOC_THRESHOLD,
         meta: dict[str, Any] | None = None,
+        duty_head: DutyHead | None = None,
     ) -> None:
         self.labels = list(labels)
         self.featurizer = featurizer
@@ -268,7 +354,19 @@ class RoleClassifier:
         self.meta: dict[str, Any] = dict(meta or {})
         self._tokenizer: FastTokenizer | GinzaTokenizer | None = None
         self._scorer: Scorer | Literal[False] | None = None  # the compiled kernel's scorer, built on first use
+        self.duty_head = duty_head
         self.engine = "fast"
+
+    @property
+    def duty_head(self) -> DutyHead | None:
+        """The duty classifier beside the roles, or None (a model trained without duties, or of format 2)."""
+        return self._duty_head
+
+    @duty_head.setter
+    def duty_head(self, head: DutyHead | None) -> None:
+        self._duty_head = head
+        # roles and duties in one pass of the kernel: a scorer over both weight matrices, built on first use
+        self._joint_scorer: Scorer | Literal[False] | None = None
 
     # ------------------------------------------------------------------ scoring
     @property
@@ -317,15 +415,32 @@ class RoleClassifier:
 
     def reference_decision_units(self, units: Sequence[Unit]) -> np.ndarray:
         """:meth:`decision_function_units` by the pure-Python path (NumPy), the reference the kernel equals."""
-        ip, ix, data = self.featurizer.transform_arrays(units)
-        n = len(ip) - 1
-        z = np.tile(self.intercept_, (n, 1))
-        if len(ix):
-            # each feature's float32 product added to its row in order, in float64: a defined order of summation
-            # (reduceat's is not), which the compiled kernel follows exactly
-            rows = np.repeat(np.arange(n), np.diff(ip))
-            np.add.at(z, rows, self.coef_[ix] * data[:, None])
-        return z
+        return _reference_linear(self.featurizer.transform_arrays(units), self.coef_, self.intercept_)
+
+    def duty_decision_function_units(self, units: Sequence[Unit]) -> np.ndarray:
+        """Raw linear scores (n_units x n_duties) of the duty head; :class:`ModelError` without one."""
+        if self.duty_head is None:
+            raise ModelError("this model has no duty head; retrain it on a corpus with duties")
+        return self._decisions(units)[1]
+
+    def _decisions(self, units: Sequence[Unit]) -> tuple[np.ndarray, np.ndarray]:
+        """Role and duty decision values of units from one featurization: one pass of the compiled kernel over
+        both weight matrices where it is installed, else the reference path on the same feature rows (with the
+        same result)."""
+        head = self.duty_head
+        assert head is not None
+        n = len(self.labels)
+        if self._joint_scorer is None:
+            from .kernel import scorer
+
+            self._joint_scorer = scorer(self.featurizer, np.hstack([self.coef_, head.coef]),
+                                        np.concatenate([self.intercept_, head.intercept])) or False
+        if self._joint_scorer:
+            z = self._joint_scorer.decision(units)
+            if z is not None:
+                return z[:, :n], z[:, n:]
+        rows = self.featurizer.transform_arrays(units)
+        return _reference_linear(rows, self.coef_, self.intercept_), _reference_linear(rows, head.coef, head.intercept)
 
     def proba_units(self, units: Sequence[Unit]) -> np.ndarray:
         """Calibrated probabilities (n_units x n_labels) of analysed units."""
@@ -393,15 +508,25 @@ class RoleClassifier:
         flat = [s for item in sentences for s in item]
         units = self.units(flat, stripped=split) if flat else []
         sizes = np.fromiter((len(s) for s in sentences), dtype=np.int64, count=len(sentences))
-        probs = self.proba_units(units) if len(units) else np.zeros((0, len(self.labels)))
+        z, zd = self._role_and_duty_decisions(units)
+        probs = self._role_proba(z)
         hit = probs >= th
-        sents = self._sentence_dicts(flat, probs, hit, (review or ReviewPolicy()).flags(probs, th))
-        return self._item_dicts(texts, sents, sizes, probs, hit)
+        duties = self._duties(self.duty_head, zd, hit, sizes) if self.duty_head is not None and zd is not None \
+            else None
+        sents = self._sentence_dicts(flat, probs, hit, (review or ReviewPolicy()).flags(probs, th),
+                                     duties[0] if duties else None)
+        items = self._item_dicts(texts, sents, sizes, probs, hit)
+        if duties is not None:
+            for d, item_duties in zip(items, duties[1]):
+                d["duties"] = _duty_dicts(item_duties)
+        return items
 
     def _sentence_dicts(
-        self, texts: Sequence[str], probs: np.ndarray, hit: np.ndarray, flags: np.ndarray
+        self, texts: Sequence[str], probs: np.ndarray, hit: np.ndarray, flags: np.ndarray,
+        duties: list[list[tuple[str, float]]] | None = None,
     ) -> list[dict[str, Any]]:
-        """:meth:`SentenceTagging.to_dict` of each sentence, from the batch's arrays."""
+        """:meth:`SentenceTagging.to_dict` of each sentence, from the batch's arrays (and its duties, for a model
+        with a duty head)."""
         labels = self.labels
         # each sentence's set of labels as a number, and the label list of every such number (copied per use)
         codes = (hit.astype(np.int64) @ (1 << np.arange(len(labels), dtype=np.int64))).tolist() \
@@ -413,6 +538,8 @@ class RoleClassifier:
             names = patterns[codes[k]][:] if codes is not None else \
                 [l for l, h in zip(labels, hit[k].tolist()) if h] or [OTHER]
             d: dict[str, Any] = {"text": text, "labels": names, "scores": dict(zip(labels, row))}
+            if duties is not None:
+                d["duties"] = _duty_dicts(duties[k])
             if flag:
                 d["review"] = True
             out.append(d)
@@ -478,22 +605,45 @@ class RoleClassifier:
         """Per unit and label, the ``top`` features with the largest contribution to the (calibrated) log-odds,
         signed: positive pushed towards the label, negative away from it; first the ``(bias)`` every unit
         starts from. Bias plus all contributions is the log-odds of the label's probability."""
+        every = [list(range(len(self.labels)))] * len(units)
+        return self._explain(units, top, self.labels, self.coef_, self.intercept_, self.calib_a_, self.calib_b_,
+                             every)
+
+    def explain_duties(
+        self, units: Sequence[Unit], duties: Sequence[Sequence[str]], top: int = 5
+    ) -> list[dict[str, list[tuple[str, float]]]]:
+        """:meth:`explain_units` for the duty head: per unit, the duties ``duties[i]`` it names (those it was
+        given) and the ``top`` features that moved each; :class:`ModelError` without a duty head."""
+        head = self.duty_head
+        if head is None:
+            raise ModelError("this model has no duty head; retrain it on a corpus with duties")
+        index = {d: j for j, d in enumerate(head.ids)}
+        columns = [[index[d] for d in ds] for ds in duties]
+        return self._explain(units, top, head.ids, head.coef, head.intercept, head.calib_a, head.calib_b, columns)
+
+    def _explain(
+        self, units: Sequence[Unit], top: int, names_of: Sequence[str], coef: np.ndarray, intercept: np.ndarray,
+        calib_a: np.ndarray, calib_b: np.ndarray, columns: Sequence[Sequence[int]],
+    ) -> list[dict[str, list[tuple[str, float]]]]:
+        """The explanation of columns ``columns[i]`` of a linear model (``coef``: features x columns) for unit
+        ``i``."""
         ip, ix, data = self.featurizer.transform_arrays(units)
+        bias = calib_a * intercept + calib_b
         out = []
         for r in range(len(units)):
             cols = ix[ip[r] : ip[r + 1]]
-            contrib = data[ip[r] : ip[r + 1], None] * self.coef_[cols] * self.calib_a_[None, :]
+            wanted = list(columns[r])
+            contrib = data[ip[r] : ip[r + 1], None] * coef[cols][:, wanted] * calib_a[None, wanted]
             names_needed: set[int] = set()
             picks = {}
-            for j, label in enumerate(self.labels):
-                order = np.argsort(-np.abs(contrib[:, j]))[:top]
-                picks[label] = [(int(cols[k]), float(contrib[k, j])) for k in order if contrib[k, j] != 0]
-                names_needed.update(c for c, _ in picks[label])
+            for k, j in enumerate(wanted):
+                order = np.argsort(-np.abs(contrib[:, k]))[:top]
+                picks[j] = [(int(cols[q]), float(contrib[q, k])) for q in order if contrib[q, k] != 0]
+                names_needed.update(c for c, _ in picks[j])
             names = dict(zip(sorted(names_needed), self.featurizer.feature_names(sorted(names_needed))))
-            bias = self.calib_a_ * self.intercept_ + self.calib_b_
             out.append({
-                l: [("(bias)", round(float(bias[j]), 3))] + [(names[c], round(w, 3)) for c, w in pairs]
-                for j, (l, pairs) in enumerate(picks.items())
+                names_of[j]: [("(bias)", round(float(bias[j]), 3))] + [(names[c], round(w, 3)) for c, w in pairs]
+                for j, pairs in picks.items()
             })
         return out
 
@@ -527,11 +677,63 @@ class RoleClassifier:
         sizes = np.fromiter((len(s) for s in sentences), dtype=np.int64, count=len(sentences))
         if int(sizes.sum()) != len(units):
             raise OptionError(f"{int(sizes.sum())} sentences but {len(units)} units")
-        probs = self.proba_units(units) if len(units) else np.zeros((0, len(self.labels)))
+        z, zd = self._role_and_duty_decisions(units)
+        probs = self._role_proba(z)
         explanations = self.explain_units(units, explain) if explain and len(units) else None
         flat = [s for item in sentences for s in item]
         tagged = self._sentence_taggings(flat, probs, th, review.flags(probs, th), explanations)
-        return self._item_taggings(texts, tagged, sizes, probs, probs >= th)
+        items = self._item_taggings(texts, tagged, sizes, probs, probs >= th)
+        if self.duty_head is not None and zd is not None:
+            sent_duties, item_duties = self._duties(self.duty_head, zd, probs >= th, sizes)
+            for s, d in zip(tagged, sent_duties):
+                s.duties = d
+            for item, d in zip(items, item_duties):
+                item.duties = d
+            if explain and len(units):
+                for s, e in zip(tagged, self.explain_duties(units, [[k for k, _ in d] for d in sent_duties], explain)):
+                    s.duty_explanation = e
+        return items
+
+    def _role_and_duty_decisions(self, units: Sequence[Unit]) -> tuple[np.ndarray, np.ndarray | None]:
+        """Role decision values of units, and the duty head's (None without one), from one featurization."""
+        head = self.duty_head
+        if not len(units):
+            return np.zeros((0, len(self.labels))), None if head is None else np.zeros((0, len(head.ids)))
+        if head is None:
+            return self.decision_function_units(units), None
+        return self._decisions(units)
+
+    def _role_proba(self, z: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-(self.calib_a_ * z + self.calib_b_)))
+
+    def _duties(
+        self, head: DutyHead, z: np.ndarray, role_hit: np.ndarray, sizes: np.ndarray
+    ) -> tuple[list[list[tuple[str, float]]], list[list[tuple[str, float]]]]:
+        """Each sentence's duties that reach their thresholds, best first, with their rounded scores (from the duty
+        decision values ``z``), and each item's rolled up from them as roles are."""
+        ids = head.ids
+        probs = head.proba(z, role_hit, self.labels)
+        hit = probs >= head.thresholds
+        rounded = np.round(probs, 4)
+        sent: list[list[tuple[str, float]]] = []
+        for h, p in zip(hit, rounded):
+            cols = np.flatnonzero(h)
+            sent.append([(ids[j], float(p[j])) for j in cols[np.argsort(-p[cols], kind="stable")]])
+        with_duty = np.zeros(len(sizes))  # per item, how many of its sentences have a duty
+        counts, nonempty = _segment_sums(np.asarray(hit.any(axis=1), dtype=np.float64), sizes)
+        with_duty[nonempty] = counts
+        scores = np.round(rollup(probs, sizes), 4) if (sizes > 1).any() else None
+        items: list[list[tuple[str, float]]] = []
+        k = 0
+        for j, n in enumerate(sizes.tolist()):
+            if n == 1:
+                items.append(list(sent[k]))
+            elif n > 1 and scores is not None and with_duty[j] > 0:
+                items.append(_main_duties(ids, scores[j], self.doc_threshold))
+            else:
+                items.append([])
+            k += n
+        return sent, items
 
     def _sentence_taggings(
         self,
@@ -610,6 +812,12 @@ class RoleClassifier:
             "intercept": self.intercept_,
             "calib_a": self.calib_a_,
             "calib_b": self.calib_b_,
+            **({} if self.duty_head is None else {
+                "duty_coef": self.duty_head.coef,
+                "duty_intercept": self.duty_head.intercept,
+                "duty_calib_a": self.duty_head.calib_a,
+                "duty_calib_b": self.duty_head.calib_b,
+            }),
         }
 
     def to_meta(self) -> dict[str, Any]:
@@ -624,6 +832,14 @@ class RoleClassifier:
             doc_threshold=self.doc_threshold,
             n_features=self.featurizer.n_features,
         )
+        for key in ("duties", "duty_thresholds", "duty_gate"):
+            meta.pop(key, None)
+        if self.duty_head is not None:
+            meta.update(
+                duties=[dict(d) for d in self.duty_head.duties],
+                duty_thresholds=[float(x) for x in self.duty_head.thresholds],
+                duty_gate=self.duty_head.gate,
+            )
         return meta
 
     def save(self, path: str | os.PathLike) -> Path:
@@ -774,7 +990,8 @@ def _read_members(path: Path) -> tuple[Any, dict[str, np.ndarray]]:
         with np.load(path, allow_pickle=False) as z:
             _require_members(path, z.files, ["meta", *_ARRAYS])
             meta = json.loads(bytes(z["meta"]).decode("utf-8"))
-            names = [*_ARRAYS, *(f"{p}_{k}" for k in _feature_kinds(path, meta) for p in ("keys", "cols"))]
+            names = [*_ARRAYS, *(f"{p}_{k}" for k in _feature_kinds(path, meta) for p in ("keys", "cols")),
+                     *(_DUTY_ARRAYS if isinstance(meta, dict) and meta.get("duties") is not None else ())]
             _require_members(path, z.files, names)
             arrays = {k: z[k] for k in names}
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError, UnicodeDecodeError, RecursionError) as e:
@@ -859,7 +1076,33 @@ def _build_classifier(path: Path, meta: dict[str, Any], arrays: dict[str, np.nda
         thresholds=thresholds,
         doc_threshold=doc_threshold,
         meta={k: v for k, v in meta.items() if k != "sha256"},
+        duty_head=_duty_head(path, meta, arrays, len(arrays["idf"])) if meta.get("duties") is not None else None,
     )
+
+
+def _duty_head(path: Path, meta: dict[str, Any], arrays: dict[str, np.ndarray], n_features: int) -> DutyHead:
+    """The duty head a checked model file describes, refused when its metadata or arrays do not fit."""
+    duties = meta["duties"]
+    if not isinstance(duties, list) or not duties or not all(
+            isinstance(d, dict) and isinstance(d.get("id"), str) and d["id"] for d in duties) \
+            or len({d["id"] for d in duties}) != len(duties):
+        raise _inconsistent(path, "duties must be a list of objects with distinct non-empty ids")
+    n = len(duties)
+    if arrays["duty_coef"].shape != (n_features, n):
+        raise _inconsistent(path, f"duty_coef has shape {arrays['duty_coef'].shape} for {n_features} features "
+                                  f"and {n} duties")
+    for k in ("duty_intercept", "duty_calib_a", "duty_calib_b"):
+        a = arrays[k]
+        if a.shape != (n,) or not np.issubdtype(a.dtype, np.floating) or not np.isfinite(a).all():
+            raise _inconsistent(path, f"{k} has shape {a.shape} or values that are not finite numbers")
+    if not np.issubdtype(arrays["duty_coef"].dtype, np.floating) or not np.isfinite(arrays["duty_coef"]).all():
+        raise _inconsistent(path, "duty_coef holds values that are not finite numbers")
+    thresholds = _probability_list(path, meta.get("duty_thresholds"), n, "duty_thresholds")
+    gate = meta.get("duty_gate", False)
+    if not isinstance(gate, bool):
+        raise _inconsistent(path, "duty_gate must be true or false")
+    return DutyHead([dict(d) for d in duties], arrays["duty_coef"], arrays["duty_intercept"],
+                    arrays["duty_calib_a"], arrays["duty_calib_b"], np.asarray(thresholds), gate)
 
 
 def _labels(path: Path, meta: dict[str, Any]) -> list[str]:

@@ -12,6 +12,7 @@ scikit-learn is imported by training only, never on the tagging path: the fitted
 
 from __future__ import annotations
 
+import json
 import platform
 import time
 from collections import Counter
@@ -23,14 +24,26 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import __version__
-from .corpus import CorpusItem, corpus_hash, label_set, read_corpus, repeated_texts, training_units, unknown_labels
-from .errors import CorpusError, OptionError
-from .evaluation import evaluate, multilabel_report
+from .corpus import (
+    CorpusItem,
+    corpus_hash,
+    duty_set,
+    has_duties,
+    label_set,
+    read_corpus,
+    repeated_texts,
+    training_duties,
+    training_units,
+    unknown_labels,
+)
+from .errors import CorpusError, OptionError, option
+from .evaluation import duty_report, evaluate, multilabel_report
 from .features import FeatureSpec, Unit, analyze
 from .labels import label_set_key
 from .model import (
     DEFAULT_DOC_THRESHOLD,
     DEFAULT_THRESHOLD,
+    DutyHead,
     RoleClassifier,
     rollup_scores,
 )
@@ -56,6 +69,10 @@ __all__ = [
     "DEFAULT_ESTIMATOR",
     "DEFAULT_C",
     "DEFAULT_SPEC",
+    "DUTY_CLASS_WEIGHT",
+    "DUTY_GATE",
+    "DUTIES_FILE",
+    "read_duty_list",
 ]
 
 #: Estimators by name with their default C and class weighting. Chosen by measurement: bench/ESTIMATORS.md.
@@ -67,6 +84,14 @@ DEFAULT_ESTIMATOR = "svm"
 DEFAULT_C = ESTIMATORS[DEFAULT_ESTIMATOR]["C"]
 #: Chosen by leave-one-writer-out cross-validation on the shipped corpus (bench/FEATURES.md).
 DEFAULT_SPEC = FeatureSpec(word="norm", word_ngrams=(1, 2), char_ngrams=(1, 2, 3))
+
+#: The duty head's class weighting and gating, chosen by cross-validation grouped by writing batch and register
+#: (bench/DUTIES.md): unweighted models beat the roles' balanced weighting there, and a duty of a role holds only
+#: where the unit has that role.
+DUTY_CLASS_WEIGHT: str | None = None
+DUTY_GATE = True
+#: The duty list looked for beside a corpus (in a corpus directory or the directory holding it).
+DUTIES_FILE = "duties.json"
 
 Progress = Callable[[str], None]
 
@@ -250,6 +275,7 @@ def train(
     progress: Progress | None = None,
     command: str | None = None,
     encoding: str | None = None,
+    duties: str | Path | None = None,
 ) -> TrainResult:
     """Train on corpus files (or items): fit the estimator with cross-validated calibration and thresholds,
     tune the document threshold, score the held-out split, write the model and its card.
@@ -257,6 +283,11 @@ def train(
     Items with ``"split": "test"`` are held out (unless ``include_test``) and scored after training; the
     model card records those scores as the model's published metrics. ``encoding`` (default: detected per
     file) is the corpus files' text encoding.
+
+    When the corpus states duties (``"duties"`` on records or lines), a duty head is fitted beside the roles on
+    the same features, cross-validated, calibrated and thresholded the same way: one column per duty of
+    ``duties`` (a JSON duty list like ``corpus/duties.json``), else of the ``duties.json`` beside the corpus,
+    else of the duty ids the corpus uses. A unit that states no duties is a negative for every duty.
     """
     say = progress or _silent
     if out is not None and Path(out).suffix != ".npz":
@@ -265,7 +296,7 @@ def train(
         check_model_directory(out)  # before minutes of training, not after
     C, class_weight = estimator_defaults(estimator, C, class_weight)
     t0 = time.perf_counter()
-    data = _training_set(corpus, labels, include_test, encoding)
+    data = _training_set(corpus, labels, include_test, encoding, duties)
     say(f"{len(data.train_items)} training items -> {len(data.texts)} units; labels: {data.label_counts}")
     tok = FastTokenizer()
     units = analyze(data.texts, spec, tok)
@@ -283,11 +314,19 @@ def train(
     model = est.to_classifier(doc_threshold=doc_threshold)
     model.use_engine("fast").tokenizer = tok
     metrics: dict[str, Any] = {"cv": {"sentences": report["cv"]}} if "cv" in report else {}
+    if data.duty_table is not None:
+        role_hit = None if est.oof_decision_ is None else \
+            sigmoid(est.calib_a_ * est.oof_decision_ + est.calib_b_) >= est.thresholds_
+        model.duty_head, duty_cv = _fit_duty_head(units, data, est, role_hit, estimator, C, cv, seed, calibrate)
+        report["duties"] = {"n": len(data.duty_table), "source": data.duty_source}
+        if duty_cv is not None:
+            report["cv_duties"] = metrics["cv"]["duties"] = duty_cv
+            say(f"{cv}-fold cross-validation: duty macro-F1 {duty_cv['macro_f1']:.3f} ({len(data.duty_table)} duties)")
     if data.test_items:
         metrics["test"] = report["test"] = _held_out_report(model, data.test_items, data.labels, command)
         say("held-out test: " + ", ".join(
-            f"{u} macro-F1 {report['test'][u]['macro_f1']:.3f}" for u in ("sentences", "documents")
-            if report["test"][u].get("n")
+            f"{u} macro-F1 {report['test'][u]['macro_f1']:.3f}" for u in ("sentences", "documents", "duties")
+            if report["test"].get(u, {}).get("n")
         ))
     report["seconds"] = round(time.perf_counter() - t0, 2)
     fitted = (f"{ESTIMATORS[estimator]['name']}, one binary model per label, C={C}, class_weight={class_weight}; "
@@ -315,6 +354,11 @@ class _TrainingSet:
     label_lists: list[list[str]]
     groups: list[str]
     registers: list[str]
+    #: The duty list (id, role, ja, definition) when the corpus states duties, each unit's duties, and where
+    #: the list came from (a file, or ``corpus`` for the ids the corpus uses).
+    duty_table: list[dict[str, Any]] | None = None
+    duty_lists: list[list[str]] | None = None
+    duty_source: str = ""
 
     @property
     def label_counts(self) -> dict[str, int]:
@@ -323,7 +367,7 @@ class _TrainingSet:
 
 def _training_set(
     corpus: Sequence[str | Path] | Sequence[CorpusItem], labels: Sequence[str] | None, include_test: bool,
-    encoding: str | None = None,
+    encoding: str | None = None, duties: str | Path | None = None,
 ) -> _TrainingSet:
     """Read the corpus (files or items), refuse bad labels, hold out the test split and find the labels."""
     items: list[CorpusItem]
@@ -342,7 +386,93 @@ def _training_set(
     if not labels:
         raise CorpusError("the corpus has no labels at all: every record is other; nothing to learn")
     texts, label_lists, groups, registers = training_units(train_items)
-    return _TrainingSet(items, files, train_items, test_items, labels, texts, label_lists, groups, registers)
+    data = _TrainingSet(items, files, train_items, test_items, labels, texts, label_lists, groups, registers)
+    if duties is not None and not has_duties(items):
+        raise CorpusError(f"{duties}: a duty list was given, but no record of the corpus states its duties "
+                          "(a \"duties\" list on records or lines)")
+    if has_duties(items):
+        data.duty_table, data.duty_source = _duty_table(items, duties, files)
+        data.duty_lists = training_duties(train_items)
+    return data
+
+
+def read_duty_list(path: str | Path) -> list[dict[str, Any]]:
+    """A duty list file: JSON, an object with ``"duties"`` (as ``corpus/duties.json``) or a bare list, of
+    objects with a distinct ``id`` each and optionally ``role`` (one of the model's labels or ``other``),
+    ``ja`` and ``definition``. :class:`CorpusError` naming the file for anything else."""
+    path = Path(path)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as e:
+        raise CorpusError(f"{path}: cannot read the duty list ({e.strerror})") from None
+    except ValueError as e:
+        raise CorpusError(f"{path}: not a JSON duty list ({e})") from None
+    entries = raw.get("duties") if isinstance(raw, dict) else raw
+    if not isinstance(entries, list) or not entries:
+        raise CorpusError(f"{path}: expected a JSON list of duties (or an object with a \"duties\" list), "
+                          "each {\"id\": ..., \"role\": ..., \"ja\": ..., \"definition\": ...}")
+    out: list[dict[str, Any]] = []
+    for k, d in enumerate(entries, 1):
+        if not isinstance(d, dict) or not isinstance(d.get("id"), str) or not d["id"].strip():
+            raise CorpusError(f"{path}: duty {k} needs a non-empty string \"id\"")
+        if any(d["id"] == e["id"] for e in out):
+            raise CorpusError(f"{path}: duty {k}: id {d['id']!r} is listed twice")
+        out.append({key: d[key] for key in ("id", "role", "ja", "definition") if isinstance(d.get(key), str)})
+    return out
+
+
+def _duty_table(
+    items: Sequence[CorpusItem], duties: str | Path | None, files: Sequence[str]
+) -> tuple[list[dict[str, Any]], str]:
+    """The duty list of a corpus that states duties, and where it came from: ``duties``, else the
+    ``duties.json`` beside the corpus files, else the ids the corpus uses (without roles). A duty the corpus
+    uses that the list lacks is refused, naming the record."""
+    path = Path(duties) if duties is not None else _duties_beside(files)
+    if path is None:
+        return [{"id": d} for d in duty_set(items)], "corpus"
+    table = read_duty_list(path)
+    known = {d["id"] for d in table}
+    problems = [f"{it.location}: unknown duty id(s) {', '.join(bad)}; {path} lists: {', '.join(sorted(known))}"
+                for it in items if (bad := sorted(set(duty_set([it])) - known))]
+    if problems:
+        hint = "" if duties is not None else f" (found beside the corpus; pass {option('duties', 'FILE')} for another list)"
+        raise CorpusError(f"{len(problems)} problem(s) in the corpus; first: {problems[0]}{hint}", problems)
+    return table, str(path)
+
+
+def _duties_beside(files: Sequence[str]) -> Path | None:
+    """The first ``duties.json`` in a corpus directory or the directory holding a corpus file or directory."""
+    for f in map(Path, files):
+        for d in ([f, f.parent] if f.is_dir() else [f.parent]):
+            if (d / DUTIES_FILE).is_file():
+                return d / DUTIES_FILE
+    return None
+
+
+def _fit_duty_head(
+    units: Sequence[Unit], data: _TrainingSet, roles: RoleClassifierEstimator, role_hit: np.ndarray | None,
+    estimator: str, C: float | None, cv: int, seed: int, calibrate: bool,
+) -> tuple[DutyHead, dict[str, Any] | None]:
+    """Fit the duty head on the role model's units and features (one linear model per duty, calibrated and
+    thresholded on out-of-fold decision values, grouped as the roles), and its cross-validation report."""
+    assert data.duty_table is not None and data.duty_lists is not None
+    ids = [d["id"] for d in data.duty_table]
+    Y = binarize_labels(data.duty_lists, ids)
+    est = _estimator(roles.featurizer_.spec, estimator, C, DUTY_CLASS_WEIGHT, cv, seed, calibrate)
+    est.fit(units, Y, labels=ids, groups=data.groups)
+    if est.featurizer_.n_features != roles.featurizer_.n_features \
+            or not np.array_equal(est.featurizer_.idf_, roles.featurizer_.idf_):
+        raise RuntimeError("the duty head's features differ from the roles' on the same units")
+    head = DutyHead(data.duty_table, est.coef_.T, est.intercept_, est.calib_a_, est.calib_b_, est.thresholds_,
+                    DUTY_GATE)
+    if est.oof_decision_ is None or role_hit is None:
+        return head, None
+    # thresholds tuned on the probabilities tagging gives: gated by the out-of-fold roles
+    P = head.proba(est.oof_decision_, role_hit.astype(np.float64), data.labels)
+    head.thresholds = tune_thresholds(P, Y)
+    report = duty_report(data.duty_lists, _labels_from_probs(P, head.thresholds, ids), ids)
+    report["folds"] = cv
+    return head, report
 
 
 def _cv_report(
@@ -388,6 +518,7 @@ def _model_card(
             "n_train_units": len(data.texts),
             "n_test_items": len(data.test_items),
             "label_counts": data.label_counts,
+            **({"duty_list": data.duty_source} if data.duty_table is not None else {}),
         },
         "versions": {
             "roleclassify": __version__,

@@ -23,7 +23,7 @@ from .display import cell_width, clip, fit, pad, printable
 from .fileio import default_file_mode
 
 __all__ = ["AtomicOutput", "make_writer", "OUTPUT_FORMATS", "SUFFIX_FORMATS", "BINARY_FORMATS", "RECORD_KEYS",
-           "OUTPUT_KEYS", "input_names", "input_name_pairs", "arrow_schema", "same_file_among"]
+           "DUTY_KEYS", "OUTPUT_KEYS", "input_names", "input_name_pairs", "arrow_schema", "same_file_among"]
 
 
 def _header(key: str, lang: str) -> str:
@@ -49,12 +49,16 @@ SUFFIX_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv
 #: Formats written as bytes.
 BINARY_FORMATS = frozenset({"parquet", "xlsx"})
 _HEADERS_JA = {"id": "ID", "text": "テキスト", "labels": "判定", "n_sentences": "文数", "review": "要確認",
-               "sentence": "文", "item": "項目ID"}
+               "sentence": "文", "item": "項目ID", "duties": "業務"}
 #: The columns every output record has, in order (``shares`` only for items of several sentences); any other
 #: key is an input field passed through, or ``explain``.
 RECORD_KEYS = ("id", "text", "labels", "scores", "review", "sentences", "shares")
+#: The keys a model with a duty head adds to every record.
+DUTY_KEYS = ("duties",)
 #: Every key roleclassify writes for a record (an input field of one of these names is kept as ``input_<name>``).
-OUTPUT_KEYS = (*RECORD_KEYS, "explain")
+OUTPUT_KEYS = (*RECORD_KEYS, *DUTY_KEYS, "explain")
+#: Keys of a record that are roleclassify's own, not the input's fields.
+_OWN_KEYS = frozenset((*RECORD_KEYS, *DUTY_KEYS))
 
 
 @functools.lru_cache(maxsize=64)
@@ -210,7 +214,7 @@ class _JsonlWriter:
 def _note_late(late: dict[str, int], rec: dict[str, Any], known: list[str], n: int) -> None:
     """Remember the input fields of record ``n`` that the header (written from the first record) lacks."""
     for k in rec:
-        if k not in RECORD_KEYS and k not in known:
+        if k not in _OWN_KEYS and k not in known:
             late.setdefault(k, n)
 
 
@@ -222,16 +226,24 @@ def _report_late(late: dict[str, int]) -> None:
                          f"{first}; write {option('fmt', 'jsonl')} to keep every field\n")
 
 
+def _duty_cell(rec: dict[str, Any], names: dict[str, str] | None) -> str:
+    """A record's duties as one cell: ``;``-joined ids (or the names ``names`` gives them)."""
+    return ";".join((names or {}).get(d["duty"], d["duty"]) for d in rec.get("duties") or ())
+
+
 class _CsvWriter:
-    """One row per item: id, text, labels (``;``-joined), a score column per label, review, then the input's
-    fields. Fields first seen after the header was written cannot get a column: they are reported on stderr
-    when the output is closed (use JSONL to keep them)."""
+    """One row per item: id, text, labels (``;``-joined), a score column per label, review, the number of
+    sentences, the duties (``;``-joined, for a model with a duty head), then the input's fields. Fields first
+    seen after the header was written cannot get a column: they are reported on stderr when the output is
+    closed (use JSONL to keep them)."""
 
     def __init__(self, stream: IO[str], labels: list[str], *, lang: str = "en", delimiter: str = ",",
-                 text_name: str | None = None) -> None:
+                 text_name: str | None = None, duty_names: dict[str, str] | None = None) -> None:
         self.labels = labels
         self.lang = lang
         self.text_name = text_name
+        self.duty_names = duty_names
+        self.duties = False
         self.w = csv.writer(stream, lineterminator="\n", delimiter=delimiter)
         self.extra: list[str] | None = None
         self.late: dict[str, int] = {}
@@ -240,15 +252,19 @@ class _CsvWriter:
     def write(self, rec: dict[str, Any]) -> None:
         self.n += 1
         if self.extra is None:
-            self.extra = [k for k in rec if k not in RECORD_KEYS]
+            self.extra = [k for k in rec if k not in _OWN_KEYS]
+            self.duties = "duties" in rec
             rest = [_header("labels", self.lang), *(display_label(l, self.lang) for l in self.labels),
-                    _header("review", self.lang), _header("n_sentences", self.lang), *self.extra]
+                    _header("review", self.lang), _header("n_sentences", self.lang),
+                    *([_header("duties", self.lang)] if self.duties else []), *self.extra]
             head = _header("id", self.lang)
             self.w.writerow([head, _text_header(self.text_name, self.lang, [head, *rest]), *rest])
         _note_late(self.late, rec, self.extra, self.n)
         row = [rec["id"], rec["text"], ";".join(display_label(l, self.lang) for l in rec["labels"])]
         row += [rec["scores"].get(l, "") for l in self.labels]
         row += [bool(rec.get("review")), len(rec["sentences"])]
+        if self.duties:
+            row.append(_duty_cell(rec, self.duty_names))
         for k in self.extra:
             v = rec.get(k, "")
             row.append(v if isinstance(v, (str, int, float)) or v is None else json.dumps(v, ensure_ascii=False))
@@ -265,14 +281,16 @@ class _XlsxWriter:
 
     binary = True
 
-    def __init__(self, stream: IO[bytes], labels: list[str], *, lang: str = "en", text_name: str | None = None
-                 ) -> None:
+    def __init__(self, stream: IO[bytes], labels: list[str], *, lang: str = "en", text_name: str | None = None,
+                 duty_names: dict[str, str] | None = None) -> None:
         from openpyxl import Workbook
 
         self.stream = stream
         self.labels = labels
         self.lang = lang
         self.text_name = text_name
+        self.duty_names = duty_names
+        self.duties = False
         self.wb = Workbook(write_only=True)
         self.items = self.wb.create_sheet("結果" if lang == "ja" else "results")
         self.sents = self.wb.create_sheet("文ごと" if lang == "ja" else "sentences")
@@ -283,22 +301,24 @@ class _XlsxWriter:
     def _start(self, rec: dict[str, Any]) -> None:
         from openpyxl.utils import get_column_letter
 
-        self.extra = [k for k in rec if k not in RECORD_KEYS]
+        self.extra = [k for k in rec if k not in _OWN_KEYS]
+        self.duties = "duties" in rec
+        duty_head = [_header("duties", self.lang)] if self.duties else []
         # the input's columns first (its id, its text under its own name, its other columns), then the results
         head = [_header("id", self.lang), *self.extra, _header("labels", self.lang),
                 *(display_label(l, self.lang) for l in self.labels), _header("review", self.lang),
-                _header("n_sentences", self.lang)]
+                _header("n_sentences", self.lang), *duty_head]
         head.insert(1, _text_header(self.text_name, self.lang, head))
         widths = [24, 60, *(max(10, min(40, cell_width(str(rec.get(k, ""))) + 2)) for k in self.extra), 18,
-                  *([12] * len(self.labels)), 8, 8]
+                  *([12] * len(self.labels)), 8, 8, *([30] * len(duty_head))]
         for i, w in enumerate(widths, 1):
             self.items.column_dimensions[get_column_letter(i)].width = w
         self.items.freeze_panes = "A2"
         self.items.auto_filter.ref = f"A1:{get_column_letter(len(head))}1"
         self.items.append(head)
         shead = [_header("item", self.lang), _header("sentence", self.lang), _header("labels", self.lang),
-                 *(display_label(l, self.lang) for l in self.labels), _header("review", self.lang)]
-        for i, w in enumerate([24, 60, 18, *([12] * len(self.labels)), 8], 1):
+                 *(display_label(l, self.lang) for l in self.labels), _header("review", self.lang), *duty_head]
+        for i, w in enumerate([24, 60, 18, *([12] * len(self.labels)), 8, *([30] * len(duty_head))], 1):
             self.sents.column_dimensions[get_column_letter(i)].width = w
         self.sents.freeze_panes = "A2"
         self.sents.append(shead)
@@ -316,10 +336,12 @@ class _XlsxWriter:
             row.append(v if isinstance(v, (str, int, float, bool)) or v is None else json.dumps(v, ensure_ascii=False))
         row += [names(rec["labels"]), *(rec["scores"].get(l) for l in self.labels), bool(rec.get("review")),
                 len(rec["sentences"])]
-        self.items.append(row)
+        duties = [_duty_cell(rec, self.duty_names)] if self.duties else []
+        self.items.append(row + duties)
         for snt in rec["sentences"]:
             self.sents.append([_id_cell(rec["id"]), snt["text"], names(snt["labels"]),
-                               *(snt["scores"].get(l) for l in self.labels), bool(snt.get("review"))])
+                               *(snt["scores"].get(l) for l in self.labels), bool(snt.get("review")),
+                               *([_duty_cell(snt, self.duty_names)] if self.duties else [])])
 
     def close(self) -> None:
         if self.extra is None:  # no records: still a workbook with its headers
@@ -357,14 +379,16 @@ class _TableWriter:
         pass
 
 
-def arrow_schema(labels: list[str], extra: dict[str, Any] | None = None) -> Any:
-    """The pyarrow schema of tagged output: roleclassify's columns for a model's labels, then the input's
-    other columns (``extra``: name -> NumPy/pandas dtype or pyarrow type; object columns are strings)."""
+def arrow_schema(labels: list[str], extra: dict[str, Any] | None = None, *, duties: bool = False) -> Any:
+    """The pyarrow schema of tagged output: roleclassify's columns for a model's labels (with ``duties``, the
+    duty lists of items and sentences too), then the input's other columns (``extra``: name -> NumPy/pandas
+    dtype or pyarrow type; object columns are strings)."""
     import pyarrow as pa
 
     scores = pa.struct([(l, pa.float64()) for l in labels])
+    duty_list = pa.list_(pa.struct([("duty", pa.string()), ("score", pa.float64())]))
     sentence = pa.struct([("text", pa.string()), ("labels", pa.list_(pa.string())), ("scores", scores),
-                          ("review", pa.bool_())])
+                          ("review", pa.bool_()), *([("duties", duty_list)] if duties else [])])
     fields = {
         "id": pa.string(),
         "text": pa.string(),
@@ -373,6 +397,7 @@ def arrow_schema(labels: list[str], extra: dict[str, Any] | None = None) -> Any:
         "review": pa.bool_(),
         "sentences": pa.list_(sentence),
         "shares": pa.struct([(l, pa.float64()) for l in [*labels, "other"]]),
+        **({"duties": duty_list} if duties else {}),
     }
     for col, dtype in (extra or {}).items():
         if col in fields:
@@ -405,7 +430,8 @@ class _ParquetWriter:
         row = dict(rec)
         row["id"] = str(rec["id"])
         row["sentences"] = [
-            {"text": s["text"], "labels": s["labels"], "scores": s["scores"], "review": bool(s.get("review", False))}
+            {"text": s["text"], "labels": s["labels"], "scores": s["scores"], "review": bool(s.get("review", False)),
+             **({"duties": s.get("duties") or []} if "duties" in rec else {})}
             for s in rec["sentences"]
         ]
         return row
@@ -422,10 +448,10 @@ class _ParquetWriter:
         if not self.buffer:
             return
         if self.schema is None:
-            extra_rows = [{k: v for k, v in r.items() if k not in RECORD_KEYS} for r in self.buffer]
+            extra_rows = [{k: v for k, v in r.items() if k not in _OWN_KEYS} for r in self.buffer]
             inferred = pa.Table.from_pylist(extra_rows).schema if extra_rows and extra_rows[0] else pa.schema([])
             extra = {f.name: (pa.string() if pa.types.is_null(f.type) else f.type) for f in inferred}
-            self.schema = arrow_schema(self.labels, extra)
+            self.schema = arrow_schema(self.labels, extra, duties="duties" in self.buffer[0])
             self.writer = pq.ParquetWriter(self.stream, self.schema)
         rows = [{k: r.get(k) for k in self.schema.names} for r in self.buffer]
         self.writer.write_table(pa.Table.from_pylist(rows, schema=self.schema))
@@ -437,18 +463,19 @@ class _ParquetWriter:
             self.writer.close()
 
 
-def make_writer(fmt: str, stream: IO[Any], labels: list[str], *, lang: str = "en", text_name: str | None = None
-                ) -> Any:
+def make_writer(fmt: str, stream: IO[Any], labels: list[str], *, lang: str = "en", text_name: str | None = None,
+                duty_names: dict[str, str] | None = None) -> Any:
     """A writer with ``write(record_dict)`` and ``close()`` for an output format. ``lang="ja"`` shows the
     shipped labels and roleclassify's own column names in Japanese in the formats people read (table, CSV,
     TSV, Excel); JSONL and Parquet keep the stable keys. ``text_name`` (the input's name for its text column,
-    such as 仕事内容) heads the text column in CSV, TSV and Excel, so results join back to the input."""
+    such as 仕事内容) heads the text column in CSV, TSV and Excel, so results join back to the input.
+    ``duty_names`` (duty id -> name) shows duties by those names in CSV, TSV and Excel."""
     if fmt == "csv":
-        return _CsvWriter(stream, labels, lang=lang, text_name=text_name)
+        return _CsvWriter(stream, labels, lang=lang, text_name=text_name, duty_names=duty_names)
     if fmt == "tsv":
-        return _CsvWriter(stream, labels, lang=lang, delimiter="\t", text_name=text_name)
+        return _CsvWriter(stream, labels, lang=lang, delimiter="\t", text_name=text_name, duty_names=duty_names)
     if fmt == "xlsx":
-        return _XlsxWriter(stream, labels, lang=lang, text_name=text_name)
+        return _XlsxWriter(stream, labels, lang=lang, text_name=text_name, duty_names=duty_names)
     if fmt == "table":
         return _TableWriter(stream, labels, lang=lang)
     return {"jsonl": _JsonlWriter, "parquet": _ParquetWriter}[fmt](stream, labels)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["model_card", "metrics_table"]
+__all__ = ["model_card", "metrics_table", "confused_pairs"]
 
 
 def _fmt(x: Any) -> str:
@@ -20,6 +20,11 @@ def metrics_table(section: dict[str, Any]) -> str:
         )
     rows.append(f"| **macro** | | | **{section['macro_f1']:.3f}** | {section['n']} |")
     return "\n".join(rows)
+
+
+def confused_pairs(section: dict[str, Any]) -> str:
+    """The most confused duty pairs of a duty report, ``gold -> predicted count`` comma-separated."""
+    return ", ".join(f"{c['gold']} -> {c['predicted']} {c['count']}" for c in section.get("confused") or ()) or "none"
 
 
 def model_card(meta: dict[str, Any]) -> str:
@@ -55,6 +60,13 @@ def _setup_lines(meta: dict[str, Any]) -> list[str]:
     lines.append(f"- estimator: {meta.get('estimator', '')}")
     lines.append(f"- thresholds: {dict(zip(meta.get('labels', []), meta.get('thresholds', [])))}")
     lines.append(f"- document roll-up share threshold: {meta.get('doc_threshold')}")
+    if meta.get("duties"):
+        ids = [d["id"] for d in meta["duties"]]
+        lines.append(f"- duties: {len(ids)} ({', '.join(f'`{i}`' for i in ids)}) from "
+                     f"{corpus.get('duty_list', 'the corpus')}; one model per duty on the same features, "
+                     + ("a duty of a role held only where the unit has that role" if meta.get("duty_gate")
+                        else "not gated by role"))
+        lines.append(f"- duty thresholds: {dict(zip(ids, meta.get('duty_thresholds', [])))}")
     lines += ["", "## Versions", ""]
     lines += [f"- {k}: {v}" for k, v in (meta.get("versions") or {}).items()]
     return lines
@@ -75,6 +87,11 @@ def _metrics_lines(m: dict[str, Any], title: str) -> list[str]:
                     f"{r} {v['macro_f1']:.3f} (n={v['n']})" for r, v in sec["per_register"].items()
                 ))
                 lines.append("")
+    duties = m.get("duties")
+    if duties and duties.get("n"):
+        lines += [f"### duties (n = {duties['n']} units, exact match {duties['exact_match']:.3f})", "",
+                  metrics_table(duties), "", f"Most confused duty pairs (gold -> predicted): {confused_pairs(duties)}",
+                  ""]
     cal = m.get("calibration")
     if cal:
         u, c = cal["uncalibrated"], cal["calibrated"]

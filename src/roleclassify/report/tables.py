@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-__all__ = ["metrics_report", "confusion_table", "evaluation_text", "training_text", "explanation_text",
+__all__ = ["metrics_report", "confusion_table", "duty_text", "evaluation_text", "training_text", "explanation_text",
            "corpus_stats_text", "corpus_check_text"]
 
 
@@ -28,13 +28,22 @@ def confusion_table(section: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def duty_text(section: dict[str, Any], title: str) -> str:
+    """A titled per-duty precision / recall / F1 table and the most confused duty pairs."""
+    pairs = [f"  {c['gold']} -> {c['predicted']}: {c['count']}" for c in section.get("confused") or ()]
+    return (metrics_report(section, title) + "\n\nmost confused duty pairs (gold -> predicted)\n"
+            + ("\n".join(pairs) or "  none"))
+
+
 def evaluation_text(result: dict[str, Any]) -> str:
-    """The sentence and document sections of an evaluation, each with its confusion table."""
+    """The sentence and document sections of an evaluation, each with its confusion table, and the duties."""
     parts = []
     for unit in ("sentences", "documents"):
         sec = result[unit]
         if sec.get("n"):
             parts.append(metrics_report(sec, unit) + "\n\nconfusion (label sets)\n" + confusion_table(sec))
+    if result.get("duties", {}).get("n"):
+        parts.append(duty_text(result["duties"], "duties"))
     return "\n".join(parts)
 
 
@@ -43,7 +52,9 @@ def training_text(report: dict[str, Any], cv: int) -> str:
     parts = []
     if "cv" in report:
         parts.append(metrics_report(report["cv"], f"{cv}-fold cross-validation, sentences"))
-    for unit in ("sentences", "documents"):
+    if report.get("cv_duties", {}).get("n"):
+        parts.append(metrics_report(report["cv_duties"], f"{cv}-fold cross-validation, duties"))
+    for unit in ("sentences", "documents", "duties"):
         sec = report.get("test", {}).get(unit)
         if sec and sec.get("n"):
             parts.append(metrics_report(sec, f"held-out test split, {unit}"))
@@ -51,14 +62,26 @@ def training_text(report: dict[str, Any], cv: int) -> str:
 
 
 #: The explanation's words in Japanese (``lang="ja"``).
-_EXPLAIN_JA = {"sep": "、", "review": "   [要確認]", "sentence": "文", "threshold": "しきい値"}
-_EXPLAIN_EN = {"sep": ", ", "review": "   [review]", "sentence": "sentence", "threshold": "threshold"}
+_EXPLAIN_JA = {"sep": "、", "review": "   [要確認]", "sentence": "文", "threshold": "しきい値", "duty": "業務"}
+_EXPLAIN_EN = {"sep": ", ", "review": "   [review]", "sentence": "sentence", "threshold": "threshold",
+               "duty": "duty"}
+
+
+def _feature_lines(pairs: Iterable[tuple[str, float]]) -> list[str]:
+    """An explanation's features, one line each: weight, a bar of its size, the feature."""
+    out = []
+    for name, w in pairs:
+        bar = ("+" if w > 0 else "-") * min(20, max(1, int(abs(w) * 4)))
+        out.append(f"      {w:+7.3f} {bar:<20} {name}")
+    return out
 
 
 def explanation_text(tags: Sequence[Any], labels: Sequence[str], thresholds: Iterable[float], *,
-                     lang: str = "en") -> str:
-    """Per text, sentence and role: the score against its threshold and the features that moved it; ``lang="ja"``
-    shows the shipped labels' Japanese names and Japanese words."""
+                     lang: str = "en", duty_thresholds: dict[str, float] | None = None,
+                     duty_names: dict[str, str] | None = None) -> str:
+    """Per text, sentence and role: the score against its threshold and the features that moved it, then each
+    duty the sentence was given (``duty_thresholds``: a duty head's thresholds; ``duty_names``: how to show
+    each duty, by default its id); ``lang="ja"`` shows the shipped labels' Japanese names and Japanese words."""
     from ..io.display import cell_width, pad
     from ..labels import display_label
 
@@ -77,9 +100,11 @@ def explanation_text(tags: Sequence[Any], labels: Sequence[str], thresholds: Ite
                 mark = "*" if label in s.labels else " "
                 lines.append(f"  {mark} {pad(display_label(label, lang), width)} p={s.scores[label]:.3f} "
                              f"({words['threshold']} {th[label]:.2f})")
-                for name, w in (s.explanation or {}).get(label, []):
-                    bar = ("+" if w > 0 else "-") * min(20, max(1, int(abs(w) * 4)))
-                    lines.append(f"      {w:+7.3f} {bar:<20} {name}")
+                lines += _feature_lines((s.explanation or {}).get(label, []))
+            for duty, p in s.duties or ():
+                lines.append(f"  {words['duty']} {(duty_names or {}).get(duty, duty)} = {p:.3f} "
+                             f"({words['threshold']} {(duty_thresholds or {}).get(duty, 0.0):.2f})")
+                lines += _feature_lines((s.duty_explanation or {}).get(duty, []))
         lines.append("")
     return "\n".join(lines)
 
