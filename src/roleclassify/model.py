@@ -413,6 +413,24 @@ class RoleClassifier:
                 return z
         return self.reference_decision_units(units)
 
+    def prepare(self) -> RoleClassifier:
+        """Build now what scoring builds on first use (the compiled kernel's tables), e.g. before forking workers
+        that then share it; returns self."""
+        units = self.units(["受注"]) if self._tokenizer is not None else [Unit("受注", ["受注"])]
+        if self.duty_head is not None:
+            self._decisions(units)
+        else:
+            self.decision_function_units(units)
+        return self
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the compiled kernel's scorers and the tokenizer (rebuilt on first use where the model
+        is unpickled: a worker process, a Dask worker)."""
+        state = self.__dict__.copy()
+        state["_scorer"] = state["_joint_scorer"] = None
+        state["_tokenizer"] = None
+        return state
+
     def reference_decision_units(self, units: Sequence[Unit]) -> np.ndarray:
         """:meth:`decision_function_units` by the pure-Python path (NumPy), the reference the kernel equals."""
         return _reference_linear(self.featurizer.transform_arrays(units), self.coef_, self.intercept_)

@@ -1,7 +1,7 @@
 """Batch tagging of input records, streamed: records in, output records out, order kept.
 
-With ``jobs > 1``, ``jobs - 1`` worker processes and this one tag small batches (one tokenizer each); a bounded
-number of batches is in flight, so memory stays flat however large the input, and results are written in input
+With ``jobs > 1``, worker processes tag small batches (one tokenizer each); a bounded number of batches is in
+flight, so memory stays flat however large the input, and results are written in input
 order.
 """
 
@@ -252,8 +252,6 @@ def start_method() -> str:
 #: Records per batch sent to a worker process, and batches in flight per worker.
 _PARALLEL_BATCH = 64
 _IN_FLIGHT = 4
-#: Batches (sent or tagged here) held at most per tagger before waiting for the oldest: memory stays bounded.
-_MAX_PENDING = 8
 
 
 def tag_stream(
@@ -268,9 +266,8 @@ def tag_stream(
 ) -> Iterator[dict[str, Any] | str | RecordError]:
     """Output records for input records, in input order; bad records pass through.
 
-    Records are dicts, or JSON lines (with their newline) when ``as_json``. ``jobs`` processes tag batches in
-    parallel, this one and ``jobs - 1`` workers (``0`` = one per CPU core); ``options`` go to
-    :meth:`RoleClassifier.tag`.
+    Records are dicts, or JSON lines (with their newline) when ``as_json``. ``jobs`` worker processes tag
+    batches in parallel (``0`` = one per CPU core); ``options`` go to :meth:`RoleClassifier.tag`.
     """
     if jobs == 0:
         jobs = os.cpu_count() or 1
@@ -285,29 +282,23 @@ def _tag_in_parallel(
     model: RoleClassifier, records: Iterable[Record | RecordError], batch_size: int, jobs: int, as_json: bool,
     options: dict[str, Any],
 ) -> Iterator[dict[str, Any] | str | RecordError]:
-    """:func:`tag_stream` with ``jobs`` taggers: ``jobs - 1`` worker processes and this process, which tags a batch
-    itself whenever the workers have enough in hand (so ``jobs`` processes share the cores, not ``jobs`` workers
-    and a reader; a batch sent away costs pickling both ways). Small batches keep every tagger busy to the end of
-    the input; at most ``_IN_FLIGHT`` batches per worker wait, so memory stays bounded; output keeps input order."""
+    """:func:`tag_stream` with ``jobs`` worker processes. Small batches keep every worker busy to the end of the
+    input; at most ``_IN_FLIGHT`` batches per worker wait, so memory stays bounded; output keeps input order.
+    (Tagging batches in this process too, beside ``jobs - 1`` workers, was measured no faster, and a signal then
+    arrives while this process is inside the pool's machinery.)"""
     ctx = mp.get_context(start_method())
-    model.tokenizer = None  # each process builds its own SudachiPy tokenizer
-    workers = jobs - 1
-    pool = ctx.Pool(workers, initializer=_init_worker, initargs=(model, options))
-    pending: deque = deque()  # per batch in input order: its AsyncResult, or its outputs when tagged here
+    model.tokenizer = None  # each worker builds its own SudachiPy tokenizer
+    if ctx.get_start_method() == "fork":
+        model.prepare()  # the compiled kernel's tables built once here, shared with the workers by fork
+    pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(model, options))
+    pending: deque = deque()
     try:
         for batch in _batches(records, batch_size):
-            in_pool = sum(1 for p in pending if not isinstance(p, list))
-            if in_pool < _IN_FLIGHT * workers:
-                pending.append(pool.apply_async(_work, (batch, as_json)))
-            else:
-                pending.append(_tagged_outputs(model, batch, as_json, options))
-            while pending and (isinstance(pending[0], list) or pending[0].ready()
-                               or len(pending) > _MAX_PENDING * jobs):
-                head = pending.popleft()
-                yield from head if isinstance(head, list) else head.get()
+            pending.append(pool.apply_async(_work, (batch, as_json)))
+            while len(pending) >= _IN_FLIGHT * jobs:
+                yield from pending.popleft().get()
         while pending:
-            head = pending.popleft()
-            yield from head if isinstance(head, list) else head.get()
+            yield from pending.popleft().get()
         pool.close()
     except BaseException:
         pool.terminate()
