@@ -1,7 +1,7 @@
 """Audit findings against expected ones: the corpus's org-document fixtures and, where present, the real-world
 department pages in ../shared/realworld/orgdocs (a development check; their text is not in the project).
 
-    python bench/audit_check.py [--model DIR] [--min-score 0.0] [-v] [--oracle-duties]
+    python bench/audit_check.py [--model DIR] [--min-score 0.0] [-v] [--oracle-duties | --model-duties]
 
 Matching is roleclassify.orgaudit.score_findings (the same function the tests use): a finding matches when its
 kind, role and department(s) match (exact matcher); the core matcher also accepts a shared role that holds the
@@ -16,7 +16,14 @@ import json
 from pathlib import Path
 
 from roleclassify.model import load
-from roleclassify.orgaudit import DEFAULT_MIN_SCORE, DutySimilarity, audit, lemma_duty_similarity, score_findings
+from roleclassify.orgaudit import (
+    DEFAULT_MIN_SCORE,
+    DutySimilarity,
+    audit,
+    lemma_duty_similarity,
+    model_duty_similarity,
+    score_findings,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT.parent / "shared" / "realworld" / "orgdocs"
@@ -58,6 +65,14 @@ def oracle_similarity(expected: dict, model) -> DutySimilarity:
     return similarity
 
 
+def with_similarity(paths: list, model, expect, min_score: float, similarity: DutySimilarity):
+    """The audit of ``paths`` with ``similarity`` as its shared-duty similarity."""
+    from roleclassify.orgaudit import audit_documents
+    from roleclassify.orgdocs import read_org_documents
+
+    return audit_documents(read_org_documents(paths), model, expect=expect, min_score=min_score, similarity=similarity)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default=None)
@@ -66,6 +81,9 @@ def main() -> None:
     ap.add_argument("--oracle-duties", action="store_true",
                     help="fixtures only: units alike when the fixture annotates them with the same duty (an upper "
                          "bound for a duty classifier plugged in as the audit's similarity)")
+    ap.add_argument("--model-duties", action="store_true",
+                    help="units alike when the model's duty head gives them a common duty "
+                         "(orgaudit.model_duty_similarity as the audit's shared-duty similarity)")
     args = ap.parse_args()
     model = load(args.model)
     print(f"model: {args.model or 'shipped default'}, min-score {args.min_score}\n")
@@ -82,6 +100,9 @@ def main() -> None:
 
             rep = audit_documents(read_org_documents([exp.parent / e["document"]]), model, expect=e.get("expect") or None,
                                   min_score=args.min_score, similarity=oracle_similarity(e, model))
+        elif args.model_duties:
+            rep = with_similarity([exp.parent / e["document"]], model, e.get("expect") or None, args.min_score,
+                                  model_duty_similarity(model))
         else:
             rep = audit([exp.parent / e["document"]], model, expect=e.get("expect") or None, min_score=args.min_score)
         s = score_findings(rep.findings, e["findings"])
@@ -111,7 +132,8 @@ def main() -> None:
         rdepts = [0, 0]
         rcalib: dict[str, list[int]] = {}
         for name, e in expected.items():
-            rep = audit([REAL / name], model, min_score=args.min_score)
+            rep = (with_similarity([REAL / name], model, None, args.min_score, model_duty_similarity(model))
+                   if args.model_duties else audit([REAL / name], model, min_score=args.min_score))
             s = score_findings(rep.findings, e["findings"])
             calibrate(rcalib, rep.findings, s)
             read = {d.name for d in rep.departments}

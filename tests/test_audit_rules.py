@@ -459,3 +459,18 @@ def test_staff_names(name, staff):
     assert is_staff_name(name) is staff
     # a staff name never states a role itself: its role is none, whatever it does
     assert infer_role(name, ROLES) is None
+
+
+def test_model_duty_similarity_finds_paraphrases(shipped_model, tiny_model):
+    """Two duties in different words that the duty head gives the same duty are alike; others fall back to the
+    content lemmas; a model without a duty head gives the lemma similarity itself."""
+    from roleclassify.orgaudit import lemma_duty_similarity, model_duty_similarity
+
+    texts = ["取引先への請求書の発行に関すること", "売掛金の請求処理と入金確認", "展示会の企画及び運営"]
+    by_meaning = model_duty_similarity(shipped_model)(texts)
+    by_lemma = lemma_duty_similarity(shipped_model.tokenizer)(texts)
+    assert by_lemma(0, 1) < 0.5 and by_meaning(0, 1) == 1.0
+    assert by_meaning(0, 2) == by_lemma(0, 2) < 0.5
+    if getattr(tiny_model, "duty_head", None) is None:
+        plain = model_duty_similarity(tiny_model)(texts)
+        assert plain(0, 1) == lemma_duty_similarity(tiny_model.tokenizer)(texts)(0, 1)

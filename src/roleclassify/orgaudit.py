@@ -43,6 +43,7 @@ __all__ = [
     "lemma_similarity",
     "lemma_duty_similarity",
     "DutySimilarity",
+    "model_duty_similarity",
     "role_flows",
     "is_handoff",
     "is_staff_name",
@@ -653,6 +654,23 @@ def lemma_duty_similarity(tokenizer: Callable[[str], Sequence[Token]]) -> DutySi
     def similarity(texts: Sequence[str]) -> Callable[[int, int], float]:
         lemmas = _content_lemmas(texts, tokenizer)
         return lambda i, j: lemma_similarity(lemmas[i], lemmas[j])
+
+    return similarity
+
+
+def model_duty_similarity(model: RoleClassifier) -> DutySimilarity:
+    """A :data:`DutySimilarity` by meaning, from the model's duty head: two duties whose sentences were given a
+    common duty (each duty text tagged as one sentence) are alike (1.0), whatever their words; other pairs as
+    :func:`lemma_duty_similarity`. Without a duty head it is the lemma similarity."""
+    lemma = lemma_duty_similarity(model.tokenizer)
+    if getattr(model, "duty_head", None) is None:
+        return lemma
+
+    def similarity(texts: Sequence[str]) -> Callable[[int, int], float]:
+        by_lemma = lemma(texts)
+        tagged = model.tag_dicts(list(texts), split=False)
+        ids = [{d["duty"] for d in t.get("duties") or ()} for t in tagged]
+        return lambda i, j: 1.0 if ids[i] & ids[j] else by_lemma(i, j)
 
     return similarity
 
