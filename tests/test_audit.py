@@ -111,7 +111,8 @@ def test_cli_excel_report(tmp_path):
     r = CliRunner().invoke(cli, ["audit", str(ORG / "19_xlsx_hier_housingequip.xlsx"), "-o", str(out)])
     assert r.exit_code == 0, r.output
     wb = load_workbook(out)
-    assert wb.sheetnames == ["matrix", "findings", "roles", "flows", "uncertain", "reading", "dropped"]
+    assert wb.sheetnames == ["matrix", "findings", "roles", "flows", "uncertain", "reading", "dropped", "duties",
+                             "duties by several", "duty checklist"]
     roles = {r[0].value: [c.value for c in r] for r in wb["roles"].iter_rows(min_row=2)}
     assert roles["distribution"][3] == "held" and roles["distribution"][4] == 2
     matrix = [[c.value for c in row] for row in wb["matrix"].iter_rows()]

@@ -474,3 +474,36 @@ def test_model_duty_similarity_finds_paraphrases(shipped_model, tiny_model):
     if getattr(tiny_model, "duty_head", None) is None:
         plain = model_duty_similarity(tiny_model)(texts)
         assert plain(0, 1) == lemma_duty_similarity(tiny_model.tokenizer)(texts)(0, 1)
+
+
+def test_duty_views_matrix_several_and_checklist(shipped_model):
+    """With a duty head: the department × duty matrix counts each department's sentences per duty; a duty two
+    departments state in different words is listed with both sentences and a suggested owner (the department
+    named for its role); a standard duty nobody holds is on the checklist with that owner; a hand-off holds
+    nothing."""
+    rep = audit_documents(org(営業部=SALES, 業務部=[*DIST, "取引先への請求書の発行"],
+                              経理部=["売掛金の請求処理と入金確認", *OTHER[:2]],
+                              マーケティング部=[*MKT, "受注した案件を業務部へ連絡"]), shipped_model)
+    assert rep.duty_list and rep.duty_matrix()["業務部"].get("billing") == 1
+    several = {d["duty"]: d for d in rep.duties_held_by_several()}
+    assert set(several["billing"]["departments"]) == {"業務部", "経理部"}
+    assert several["billing"]["suggested_owner"] == "業務部"  # named for distribution, the duty's role
+    assert "its name states distribution" in several["billing"]["because"]
+    assert not any("マーケティング部" in d["departments"] for d in several.values()
+                   if d["duty"] == "order_processing")  # the hand-off holds no order processing
+    held = {k for row in rep.duty_matrix().values() for k in row}
+    checklist = {c["duty"]: c for c in rep.duty_checklist()}
+    assert checklist and not set(checklist) & held
+    assert all(c["role"] in ROLES for c in checklist.values())
+    for c in checklist.values():
+        owner = {"sales": "営業部", "distribution": "業務部", "marketing": "マーケティング部"}[c["role"]]
+        assert c["suggested_owner"] == owner
+    d = rep.to_dict()
+    assert {"duty_matrix", "duties_held_by_several", "duty_checklist"} <= set(d)
+
+
+def test_no_duty_views_without_a_duty_head(tiny_model):
+    if getattr(tiny_model, "duty_head", None) is not None:
+        pytest.skip("the tiny model has a duty head")
+    rep = audit_documents(org(営業部=SALES, 業務部=DIST), tiny_model)
+    assert rep.duty_matrix() == {} and rep.duty_checklist() == [] and "duty_matrix" not in rep.to_dict()

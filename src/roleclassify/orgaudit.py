@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -251,6 +252,8 @@ class DutyResult:
     uncertain: list[str] = field(default_factory=list)
     #: The model's review flag for the unit (see :class:`~roleclassify.model.ReviewPolicy`).
     review: bool = False
+    #: The duties the model's duty head gives the unit (ids of its duty list; empty without a duty head).
+    duties: list[str] = field(default_factory=list)
 
     def certain(self, role: str) -> bool:
         """True when the unit is ``role``'s work and its score is not near the threshold."""
@@ -387,6 +390,58 @@ class AuditReport:
     #: What was read: departments with file, line range and parent, and the lines left out with the reason
     #: (:func:`roleclassify.orgdocs.reading_report`).
     reading: dict[str, Any] = field(default_factory=dict)
+    #: The model's duty list (``id``, ``role``, ``ja``) when it has a duty head: the duty views below use it.
+    duty_list: list[dict[str, Any]] = field(default_factory=list)
+
+    def duty_matrix(self) -> dict[str, dict[str, int]]:
+        """Department -> duty -> number of its duty sentences the duty head gives that duty (empty without a duty
+        head)."""
+        if not self.duty_list:
+            return {}
+        return {d.name: dict(Counter(k for r in d.duties for k in r.duties)) for d in self.departments}
+
+    def duties_held_by_several(self) -> list[dict[str, Any]]:
+        """Each duty that sentences of two or more departments are given (a hand-off to another department not
+        counted), with those sentences side by side and the department suggested to own it: shown for the reader to judge (the same duty id is coarser than a
+        duplicate: ``python bench/audit_check.py --model-duties``), never a finding on its own."""
+        out = []
+        names = [d.name for d in self.departments]
+        for duty in self.duty_list:
+            # a sentence handing the work on to another department (…を業務部へ連絡) does not hold it
+            held = {d.name: [r.text for r in d.duties if duty["id"] in r.duties and not is_handoff(r.text, names)]
+                    for d in self.departments}
+            held = {name: texts for name, texts in held.items() if texts}
+            if len(held) >= 2:
+                out.append({"duty": duty["id"], "role": duty.get("role"), "departments": held,
+                            **self._suggest(duty, list(held))})
+        return out
+
+    def duty_checklist(self) -> list[dict[str, Any]]:
+        """The standard duties of each role (the duty list's duties of the roles audited) that no department's
+        sentences are given, each with the department suggested to own it and why."""
+        held = {k for d in self.departments for r in d.duties for k in r.duties}
+        return [{"duty": duty["id"], "role": duty.get("role"), **self._suggest(duty, [d.name for d in self.departments])}
+                for duty in self.duty_list if duty.get("role") in self.labels and duty["id"] not in held]
+
+    def _suggest(self, duty: Mapping[str, Any], candidates: Sequence[str]) -> dict[str, Any]:
+        """The department among ``candidates`` that fits ``duty`` best: one whose name states the duty's role,
+        then the most sentences of that role, then the most sentences of the duty; with the reason."""
+        role = duty.get("role")
+        pool = [d for d in self.departments if d.name in candidates]
+        if role not in self.labels:
+            return {"suggested_owner": None, "because": "a duty outside the roles audited"}
+        if not pool:
+            return {"suggested_owner": None, "because": "no department does this role's work"}
+        best = max(pool, key=lambda d: (d.expected_role == role, d.counts.get(role, 0),
+                                        sum(duty["id"] in r.duties for r in d.duties)))
+        if best.expected_role != role and not best.counts.get(role):
+            return {"suggested_owner": None, "because": "no department does this role's work"}
+        named = "name" if best.expected_role == role and best.role_source == "name" else \
+            "expect" if best.expected_role == role else None
+        n_role, n_all = best.counts.get(role, 0), len(best.duties)
+        why = {"name": f"its name states {role}; ", "expect": f"it is expected to do {role}; ", None: ""}[named]
+        return {"suggested_owner": best.name, "because": f"{why}{n_role} of its {n_all} duties are {role} work",
+                "basis": {"role": role, "stated_by": named, "role_units": n_role, "units": n_all}}
 
     def uncertain_units(self) -> list[dict[str, Any]]:
         """Every unit the model is unsure of: a role near its threshold, or the model's review flag (two roles
@@ -434,6 +489,8 @@ class AuditReport:
             "flows": self.flows,
             "uncertain": self.uncertain_units(),
             "reading": self.reading,
+            **({"duty_matrix": self.duty_matrix(), "duties_held_by_several": self.duties_held_by_several(),
+                "duty_checklist": self.duty_checklist()} if self.duty_list else {}),
         }
 
 
@@ -531,7 +588,7 @@ def _score_duties(
     bars = {l: max(c, min_score) for l, c in cuts.items()}
     return [
         DutyResult(d.text, d.location, [l for l in labels if t.scores[l] >= bars[l]], t.scores,
-                   _uncertain_roles(t.scores, cuts, band), t.review)
+                   _uncertain_roles(t.scores, cuts, band), t.review, [k for k, _ in t.duties or ()])
         for d, t in zip(duties, tags)
     ]
 
@@ -940,7 +997,16 @@ def audit_documents(
                   "expect": expect},
         flows=role_flows(departments, labels),
         reading=reading,
+        duty_list=_duty_list(model),
     )
+
+
+def _duty_list(model: RoleClassifier) -> list[dict[str, Any]]:
+    """The model's duty list (id, role, Japanese name), empty for a model without a duty head."""
+    head = getattr(model, "duty_head", None)
+    if head is None:
+        return []
+    return [{"id": str(d["id"]), "role": d.get("role"), "ja": d.get("ja") or str(d["id"])} for d in head.duties]
 
 
 def audit(

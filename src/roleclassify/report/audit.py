@@ -56,6 +56,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "duties_n": "duties", "structure": "read as", "line": "heading line", "first": "first line",
         "last": "last line", "ev_department": "evidence from", "share": "share", "status": "status",
         "floor": "floor", "holders": "holders",
+        "duty_matrix": "Department × duty", "several": "Duties held by several departments (shown, not findings)",
+        "checklist": "Standard duties no department holds", "owner": "suggested owner", "because": "because",
+        "no_owner": "no department does this role's work", "count": "sentences",
     },
     "ja": {
         "title": "役割分担の監査", "department": "部署", "expected": "想定役割", "no_findings": "指摘事項なし",
@@ -78,6 +81,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "duties_n": "業務数", "structure": "読み取り形式", "line": "見出しの行", "first": "最初の行",
         "last": "最後の行", "ev_department": "根拠の部署", "share": "割合", "status": "状態",
         "floor": "基準", "holders": "担当部署",
+        "duty_matrix": "部署 × 業務", "several": "複数の部署が担う業務（参考: 指摘ではありません）",
+        "checklist": "どの部署も担っていない標準業務", "owner": "担当候補", "because": "理由",
+        "no_owner": "該当する部署がありません", "count": "記載数",
     },
 }
 
@@ -133,8 +139,53 @@ def _text_sections(report: AuditReport, lang: str) -> list[tuple[str, list[str]]
             for d in reading.get("departments", [])]
     read += [f"{_t(lang, 'warning')}: {w}" for w in reading.get("warnings", [])]
     dropped = [f"{x['file']}:{x['line']}  [{_reason(x['reason'], lang)}] {x['text']}" for x in reading.get("dropped", [])]
-    return [(_t(lang, "holding_head"), holding), (_t(lang, "flows"), flows), (_t(lang, "uncertain"), unsure),
-            (_t(lang, "reading"), read), (_t(lang, "dropped"), dropped or [_t(lang, "none_dropped")])]
+    return [(_t(lang, "holding_head"), holding), *_duty_sections(report, lang), (_t(lang, "flows"), flows),
+            (_t(lang, "uncertain"), unsure), (_t(lang, "reading"), read),
+            (_t(lang, "dropped"), dropped or [_t(lang, "none_dropped")])]
+
+
+#: Section ids of :func:`_text_sections` in the HTML report, in order (the duty ones only with a duty head).
+_SECTION_IDS = ["roles", "duty-matrix", "duties-several", "duty-checklist", "flows", "uncertain", "reading",
+                "dropped"]
+
+
+def _duty_name(report: AuditReport, duty: str, lang: str) -> str:
+    """A duty as the reader sees it: its Japanese name with ``lang="ja"``, else its id."""
+    if lang != "ja":
+        return duty
+    return next((d["ja"] for d in report.duty_list if d["id"] == duty), duty)
+
+
+def _owner(item: dict, lang: str) -> str:
+    """The suggested owner of a duty and why, in ``lang``."""
+    if not item.get("suggested_owner"):
+        return f"{_t(lang, 'owner')}: - ({item['because'] if lang == 'en' else _t(lang, 'no_owner')})"
+    basis = item.get("basis") or {}
+    if lang != "ja" or not basis:
+        return f"{_t(lang, 'owner')}: {item['suggested_owner']} ({item['because']})"
+    role = display_label(basis["role"], lang)
+    why = {"name": f"部署名が{role}を示す、", "expect": f"{role}を想定、"}.get(basis.get("stated_by") or "", "")
+    return (f"{_t(lang, 'owner')}: {item['suggested_owner']}（{why}業務{basis['units']}件中{basis['role_units']}件が"
+            f"{role}の業務）")
+
+
+def _duty_sections(report: AuditReport, lang: str) -> list[tuple[str, list[str]]]:
+    """The duty views of a model with a duty head: department × duty, duties held by several departments with
+    their sentences, and the standard duties nobody holds, each with a suggested owner."""
+    if not report.duty_list:
+        return []
+    sep = _t(lang, "kind_sep")
+    matrix = [f"{name}: " + (sep.join(f"{_duty_name(report, k, lang)} {n}" for k, n in
+                                       sorted(row.items(), key=lambda kv: -kv[1])) or "-")
+              for name, row in report.duty_matrix().items()]
+    several = []
+    for item in report.duties_held_by_several():
+        several.append(f"{_duty_name(report, item['duty'], lang)}: {sep.join(item['departments'])}; "
+                       f"{_owner(item, lang)}")
+        several += [f"    {dept}: {text}" for dept, texts in item["departments"].items() for text in texts]
+    checklist = [f"{display_label(c['role'], lang)} / {_duty_name(report, c['duty'], lang)}: {_owner(c, lang)}"
+                 for c in report.duty_checklist()]
+    return [(_t(lang, "duty_matrix"), matrix), (_t(lang, "several"), several), (_t(lang, "checklist"), checklist)]
 
 AUDIT_FORMATS = ("table", "json", "markdown", "html", "xlsx")
 #: Formats written as bytes (:func:`write_xlsx`), not text (:func:`render`).
@@ -407,7 +458,7 @@ def _html_list(section_id: str, head: str, items: list[str]) -> list[str]:
 def _html_reading(report: AuditReport, lang: str) -> list[str]:
     """Flows, uncertain units and the reading report (departments with file, lines and parent; lines left out
     with the reason)."""
-    ids = ["roles", "flows", "uncertain", "reading", "dropped"]
+    ids = _SECTION_IDS if report.duty_list else [i for i in _SECTION_IDS if not i.startswith("dut")]
     parts: list[str] = []
     for sid, (head, body) in zip(ids, _text_sections(report, lang)):
         if body:
@@ -478,6 +529,37 @@ def _xlsx_sheets(report: AuditReport, lang: str) -> list[tuple[str, list[str], l
     dropped = [[x["file"], x["line"], _reason(x["reason"], lang), x["text"]] for x in reading.get("dropped", [])]
     roles = [[display_label(h["role"], lang), h["units"], h["share"], _status(h["status"], lang), h["floor"],
               ", ".join(h["holders"])] for h in report.role_holding()]
+    return [*_base_sheets(t, ja, cols, matrix, findings, roles, flows, unsure, read, dropped),
+            *_duty_sheets(report, lang)]
+
+
+def _duty_sheets(report: AuditReport, lang: str) -> list[tuple[str, list[str], list[list[Any]], list[int]]]:
+    """The duty views as sheets (none without a duty head)."""
+    if not report.duty_list:
+        return []
+    t = lambda k: _t(lang, k)  # noqa: E731
+    ja = lang == "ja"
+    name = lambda k: _duty_name(report, k, "ja")  # noqa: E731
+    matrix = [[dept, k, name(k), n] for dept, row in report.duty_matrix().items()
+              for k, n in sorted(row.items(), key=lambda kv: -kv[1])]
+    several = [[item["duty"], name(item["duty"]), dept, text, item.get("suggested_owner") or "", item["because"]]
+               for item in report.duties_held_by_several() for dept, texts in item["departments"].items()
+               for text in texts]
+    checklist = [[display_label(c["role"], lang), c["duty"], name(c["duty"]), c.get("suggested_owner") or "",
+                  c["because"]] for c in report.duty_checklist()]
+    return [
+        ("部署×業務" if ja else "duties", [t("department"), t("duty"), "業務名", t("count")], matrix, [24, 20, 24, 8]),
+        ("複数部署の業務" if ja else "duties by several",
+         [t("duty"), "業務名", t("department"), t("text"), t("owner"), t("because")], several, [20, 24, 24, 60, 24, 50]),
+        ("担当のない業務" if ja else "duty checklist", [t("role"), t("duty"), "業務名", t("owner"), t("because")],
+         checklist, [14, 20, 24, 24, 50]),
+    ]
+
+
+def _base_sheets(t: Any, ja: bool, cols: list[str], matrix: list, findings: list, roles: list, flows: list,
+                 unsure: list, read: list, dropped: list) -> list[tuple[str, list[str], list[list[Any]], list[int]]]:
+    """The sheets every report has."""
+    lang = "ja" if ja else "en"
     return [
         ("部署×役割" if ja else "matrix", [t("department"), t("expected"), t("parent"),
                                           *(display_label(c, lang) for c in cols)], matrix,
