@@ -4,7 +4,6 @@ duty list. A tiny duty model is trained once on tests/data/duties (its own eight
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import shutil
@@ -16,7 +15,7 @@ from click.testing import CliRunner
 from roleclassify.cli import cli
 from roleclassify.corpus import read_corpus, training_duties, training_units
 from roleclassify.errors import CorpusError, ModelError
-from roleclassify.model import MODEL_FILE, _meta_sha256, load
+from roleclassify.model import MODEL_FILE, load
 
 DUTY_IDS = ["prospecting", "proposing", "orders", "billing", "store", "ads", "research", "backoffice"]
 
@@ -224,14 +223,7 @@ def _parts(model_dir):
     return json.loads(bytes(arrays.pop("meta")).decode("utf-8")), arrays
 
 
-def _write(dst, meta, arrays, *, fix_sums=True):
-    if fix_sums:
-        meta["sha256"] = {k: hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest() for k, a in arrays.items()}
-        meta["sha256"]["meta"] = _meta_sha256(meta)
-    buf = io.BytesIO()
-    np.savez_compressed(buf, meta=np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8), **arrays)
-    dst.write_bytes(buf.getvalue())
-    return dst
+from test_model_load import _write  # noqa: E402  (one writer of hand-edited model files)
 
 
 def test_a_tampered_duty_array_is_refused(duty_model_dir, tmp_path):

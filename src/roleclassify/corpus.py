@@ -102,11 +102,8 @@ def _parse_labels(value: Any, where: str, problems: list[str]) -> list[str] | No
             f"{where}: no labels yet ('labels' is missing or null); label the record ([] for other) or remove it"
         )
         return None
-    if isinstance(value, str):
-        parts = [p.strip() for p in _SPLIT_RE.split(value)]
-    elif isinstance(value, list) and all(isinstance(x, str) for x in value):
-        parts = [p.strip() for p in value]
-    else:
+    parts = _string_list(value)
+    if parts is None:
         problems.append(f"{where}: 'labels' must be a list of strings or a string, got {value!r}")
         return None
     out: list[str] = []
@@ -163,16 +160,23 @@ def _item_from_obj(obj: Any, where: str, problems: list[str]) -> CorpusItem | No
     )
 
 
+def _string_list(value: Any) -> list[str] | None:
+    """A ``labels`` or ``duties`` value as its stripped parts: a string split as a CSV cell is (``;``, ``,``,
+    ``+`` ...), a list of strings as it is; None for anything else."""
+    if isinstance(value, str):
+        return [p.strip() for p in _SPLIT_RE.split(value)]
+    if isinstance(value, list) and all(isinstance(x, str) for x in value):
+        return [p.strip() for p in value]
+    return None
+
+
 def _parse_duties(value: Any, where: str, problems: list[str]) -> list[str] | None | bool:
     """A record's (or line's) ``duties``: a list of ids, None when it states none, False (with the problem
     added) when it is not a list of strings. A CSV cell separates several ids as ``labels`` does."""
     if value is None:
         return None
-    if isinstance(value, str):
-        parts = [p.strip() for p in _SPLIT_RE.split(value)]
-    elif isinstance(value, list) and all(isinstance(x, str) for x in value):
-        parts = [p.strip() for p in value]
-    else:
+    parts = _string_list(value)
+    if parts is None:
         problems.append(f"{where}: 'duties' must be a list of duty ids or a string, got {value!r}")
         return False
     return list(dict.fromkeys(p for p in parts if p))
