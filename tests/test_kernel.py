@@ -99,3 +99,61 @@ def test_kernel_is_built_where_a_compiler_is():
     if not shutil.which("c++") or os.environ.get("ROLECLASSIFY_BUILD_KERNEL") == "0":
         pytest.skip("no C++ compiler here, or the kernel was skipped on purpose")
     assert kernel._kernel is not None, "the compiled kernel was not built: reinstall (pip install .) to build it"
+
+
+@needs_kernel
+def test_gated_duties_score_as_the_reference(shipped_model, corpus_units):
+    """With the role thresholds, the kernel leaves out the duties of roles a unit cannot have; the duties'
+    probabilities (what tagging reads) stay exactly the reference path's. Breaks if the kernel skips a group that
+    a unit's role reaches (a wrong bound, a wrong group, a wrong column order)."""
+    from roleclassify.model import _reference_linear
+
+    m = shipped_model
+    head = m.duty_head
+    assert head is not None and head.gate
+    th = m._thresholds(None)
+    z, zd = m._decisions(corpus_units, th)
+    rows = m.featurizer.transform_arrays(corpus_units)
+    ref_z = _reference_linear(rows, m.coef_, m.intercept_)
+    ref_zd = _reference_linear(rows, head.coef, head.intercept)
+    assert np.array_equal(z, ref_z)
+    hit = m._role_proba(z) >= th
+    assert np.array_equal(head.proba(zd, hit, m.labels), head.proba(ref_zd, hit, m.labels))
+    # and the gating did leave work out: a duty of a role the unit lacks kept its intercept
+    cols = head.role_columns(m.labels)
+    skipped = ~hit[:, cols[cols >= 0]]
+    assert skipped.any() and np.array_equal(zd[:, cols >= 0][skipped],
+                                            np.broadcast_to(head.intercept[cols >= 0], skipped.shape)[skipped])
+    # every column a role reaches was computed in full
+    assert np.array_equal(zd[:, cols >= 0][~skipped], ref_zd[:, cols >= 0][~skipped])
+    # without thresholds, every column is computed
+    assert np.array_equal(m._decisions(corpus_units)[1], ref_zd)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.floats(-3, 3), st.floats(0.01, 0.99), st.floats(-1e-4, 1e-4))
+def test_least_role_score_is_below_every_hit(shipped_model, shift, t, eps):
+    """A unit whose calibrated probability reaches the threshold never scores below the bound the kernel gates on,
+    however close to the threshold it is."""
+    m = shipped_model
+    th = np.full(len(m.labels), t)
+    least = m._least_role_scores(th)
+    assert least is not None and set(least) == set(range(len(m.labels)))
+    bound = (np.log(t / (1 - t)) - m.calib_b_) / m.calib_a_
+    z = np.tile(bound + eps + shift * 1e-3 * (eps > 0), (1, 1))
+    hit = m._role_proba(z) >= th
+    for j in range(len(m.labels)):
+        if hit[0, j]:
+            assert z[0, j] >= least[j]
+    assert m._least_role_scores(None) is None
+    assert m._least_role_scores(np.zeros(len(m.labels))) == {}  # a threshold of 0: every unit is a hit, no gating
+
+
+@needs_kernel
+def test_a_gating_column_must_be_always_scored(shipped_model):
+    f = shipped_model.featurizer
+    coef = np.zeros((f.n_features, 3), np.float32)
+    with pytest.raises(ValueError, match="gates"):
+        kernel.Scorer(f, coef, np.zeros(3), gates=[-1, 0, 1])  # column 1 is gated and gates column 2
+    with pytest.raises(ValueError, match="gates"):
+        kernel.Scorer(f, coef, np.zeros(3), gates=[-1, 0])

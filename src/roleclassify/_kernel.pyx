@@ -86,6 +86,7 @@ def hash_table(const i64[::1] keys, const i64[::1] cols):
 cdef class Buffer:
     """Growable int buffers reused across calls: columns of one unit, term frequency per column."""
     cdef int* cols
+    cdef float* dv  # each distinct column's tf-idf value in the unit, as the scores use it
     cdef Py_ssize_t cap
     cdef int* tf
     cdef Py_ssize_t nf
@@ -108,11 +109,12 @@ cdef class Buffer:
         self.tf = <int*>malloc(max(nf, 1) * sizeof(int))
         self.cap = 1024
         self.cols = <int*>malloc(self.cap * sizeof(int))
+        self.dv = <float*>malloc(self.cap * sizeof(float))
         self.ids_cap = 256
         self.ids = <i64*>malloc(self.ids_cap * sizeof(i64))
         self.ks_cap = 1024
         self.ks = <i64*>malloc(self.ks_cap * sizeof(i64))
-        if self.tf == NULL or self.cols == NULL or self.ids == NULL or self.ks == NULL:
+        if self.tf == NULL or self.cols == NULL or self.dv == NULL or self.ids == NULL or self.ks == NULL:
             raise MemoryError()
         cdef Py_ssize_t i
         for i in range(nf):
@@ -123,16 +125,22 @@ cdef class Buffer:
         free(self.summary)
         free(self.tf)
         free(self.cols)
+        free(self.dv)
         free(self.ids)
         free(self.ks)
 
     cdef int reserve(self, Py_ssize_t n) except -1:
         cdef int* p
+        cdef float* q
         if n > self.cap:
             p = <int*>realloc(self.cols, n * sizeof(int))
             if p == NULL:
                 raise MemoryError()
             self.cols = p
+            q = <float*>realloc(self.dv, n * sizeof(float))
+            if q == NULL:
+                raise MemoryError()
+            self.dv = q
             self.cap = n
         return 0
 
@@ -171,8 +179,14 @@ def decision(
     const u64[::1] c3,
     int bits3,
     const float[:, ::1] weights,
+    const float[:, ::1] gated,
+    const i64[::1] group_role,
+    const i64[::1] group_start,
+    const i64[::1] group_end,
+    const double[::1] need,
     const float[::1] tf_weight,
     const double[::1] intercept,
+    const i64[::1] out_col,
     double[:, ::1] z,
     Buffer buf,
     int orders,
@@ -183,8 +197,18 @@ def decision(
     ``orders`` is a bit set of the n-gram kinds on: 1 = w1, 2 = w2, 4 = c1, 8 = c2, 16 = c3. ``tf_weight[t]`` is the
     weight of a term frequency ``t`` (1 + log t, or t). Returns the largest term frequency seen; the caller checks
     it is below ``len(tf_weight)`` (a unit repeating one n-gram that often is left to the reference path).
+
+    ``weights`` holds each column's idf and the weights of the columns always scored (``z``'s first ones);
+    ``gated`` those of the gated columns (``z``'s next ones), in groups: group ``g`` is the gated columns
+    ``group_start[g]`` to ``group_end[g]`` and is scored only for a unit whose score in column ``group_role[g]``
+    (an always-scored one) is at least ``need[g]``; a group not scored keeps its intercepts. Two tables, so a unit
+    whose groups are all off reads only the short rows. ``intercept`` is in that order too, and the score of the
+    ``j``-th column in it is written to ``z[:, out_col[j]]``.
     """
-    cdef Py_ssize_t r, i, j, n, nw, nc, n_labels = weights.shape[1] - 1
+    cdef Py_ssize_t n_always = weights.shape[1] - 1, n_labels = n_always + gated.shape[1]
+    cdef Py_ssize_t r, i, j, n, nw, nc, g, g0, g1
+    cdef Py_ssize_t n_groups = group_role.shape[0]
+    cdef float* dv
     cdef Py_ssize_t n_units = len(units)
     cdef Py_ssize_t w1n = w1_dense.shape[0], kn = k_of.shape[0]
     cdef Py_ssize_t ntf = tf_weight.shape[0]
@@ -310,6 +334,7 @@ def decision(
             norm = 1.0
         for j in range(n_labels):
             acc[j] = intercept[j]
+        dv = buf.dv
         for i in range(n):
             t = tf[cols[i]]
             tf[cols[i]] = 0
@@ -318,9 +343,20 @@ def decision(
             row = &weights[cols[i], 0]
             w = tf_weight[t] * row[0]
             d = <float>(<double>w / norm)
-            for j in range(n_labels):
+            dv[i] = d
+            for j in range(n_always):
                 acc[j] += <double>(row[j + 1] * d)  # float32 products added in order in float64
+        for g in range(n_groups):
+            if acc[group_role[g]] < need[g]:
+                continue
+            g0 = group_start[g]
+            g1 = group_end[g]
+            for i in range(n):
+                row = &gated[cols[i], 0]
+                d = dv[i]
+                for j in range(g0, g1):
+                    acc[n_always + j] += <double>(row[j] * d)
         for j in range(n_labels):
-            z[r, j] = acc[j]
+            z[r, out_col[j]] = acc[j]
     return max_tf
 

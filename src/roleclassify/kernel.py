@@ -44,7 +44,11 @@ def available() -> bool:
 class Scorer:
     """Linear scores of analysed units by the compiled kernel, for one fitted featurizer and weight matrix."""
 
-    def __init__(self, featurizer: Featurizer, coef: np.ndarray, intercept: np.ndarray) -> None:
+    def __init__(self, featurizer: Featurizer, coef: np.ndarray, intercept: np.ndarray,
+                 gates: Sequence[int] | None = None) -> None:
+        """``gates[j]`` (optional) names the column whose score decides whether column ``j`` is needed (-1: always
+        needed); :meth:`decision` with ``need`` then skips the columns nobody needs (a duty of a role the unit does
+        not have). A gating column must itself be always needed."""
         spec = featurizer.spec
         tables = featurizer.tables_
         self._words = featurizer.words_
@@ -68,23 +72,45 @@ class Scorer:
             c2 = hashed(codes2.astype(np.int64), dense2[codes2].astype(np.int64))
         if keys3 is not None and cols3 is not None:
             c3 = hashed(np.ascontiguousarray(keys3, np.int64), np.ascontiguousarray(cols3, np.int64))
-        # each column's idf and its weight per label side by side: one memory line per column
-        weights = np.empty((len(featurizer.idf_), 1 + coef.shape[1]), dtype=np.float32)
+        n_cols = coef.shape[1]
+        gate = np.full(n_cols, -1, np.int64) if gates is None else np.asarray(gates, np.int64)
+        if gate.shape != (n_cols,) or (gate >= n_cols).any() or (gate[gate[gate >= 0]] >= 0).any():
+            raise ValueError("gates: one entry per column, each -1 or an always-needed column")
+        always = np.flatnonzero(gate < 0)
+        position = {int(c): k for k, c in enumerate(always)}
+        self._gating = sorted({int(c) for c in gate[gate >= 0]})
+        groups = [np.flatnonzero(gate == c) for c in self._gating]
+        order = np.concatenate([always, *groups]).astype(np.int64)
+        bounds = np.cumsum([0, *(len(g) for g in groups)])
+        # each column's idf and the weights of the always-needed columns side by side (short rows, read for every
+        # feature); the gated columns' weights in a second table, read only where a group is needed
+        weights = np.empty((len(featurizer.idf_), 1 + len(always)), dtype=np.float32)
         weights[:, 0] = featurizer.idf_
-        weights[:, 1:] = coef
+        weights[:, 1:] = coef[:, always]
+        gated = np.ascontiguousarray(coef[:, order[len(always):]], dtype=np.float32) if self._gating else \
+            np.zeros((1, 0), np.float32)
+        self._groups = (gated, np.array([position[c] for c in self._gating], np.int64),
+                        np.ascontiguousarray(bounds[:-1], np.int64), np.ascontiguousarray(bounds[1:], np.int64))
         self._args: tuple[Any, ...] = (
             w1_dense, *w2, np.ascontiguousarray(k_of, np.int64), np.ascontiguousarray(c1_cols, np.int64), int(size),
-            *c2, *c3, weights, _tf_weights(spec.sublinear_tf), np.ascontiguousarray(intercept, np.float64),
+            *c2, *c3, weights,
         )
+        self._tail = (_tf_weights(spec.sublinear_tf), np.ascontiguousarray(np.asarray(intercept)[order], np.float64),
+                      order)
         self._orders = orders
         self._buffer = _kernel.Buffer(len(featurizer.idf_))
         self.n_labels = coef.shape[1]
 
-    def decision(self, units: Sequence[Unit]) -> np.ndarray | None:
-        """Scores (units x labels), or None when a unit is beyond the kernel (then use the reference path)."""
+    def decision(self, units: Sequence[Unit], need: dict[int, float] | None = None) -> np.ndarray | None:
+        """Scores (units x labels), or None when a unit is beyond the kernel (then use the reference path).
+
+        With ``need`` (gating column: least score), a unit's gated columns whose gating column scores below
+        that are not computed: they hold their intercepts. Without it every column is computed."""
         z = np.empty((len(units), self.n_labels))
         units = units if isinstance(units, list) else list(units)
-        max_tf = _kernel.decision(units, self._words, *self._args, z, self._buffer, self._orders)
+        least = np.array([(need or {}).get(c, -np.inf) for c in self._gating], np.float64)
+        max_tf = _kernel.decision(units, self._words, *self._args, *self._groups, least, *self._tail, z,
+                                  self._buffer, self._orders)
         return z if max_tf < _TF_TABLE else None
 
 
@@ -97,7 +123,8 @@ def _tf_weights(sublinear: bool) -> np.ndarray:
         return np.ascontiguousarray(1.0 + np.log(tf), dtype=np.float32)
 
 
-def scorer(featurizer: Featurizer, coef: np.ndarray, intercept: np.ndarray) -> Scorer | None:
+def scorer(featurizer: Featurizer, coef: np.ndarray, intercept: np.ndarray, gates: Sequence[int] | None = None
+           ) -> Scorer | None:
     """A kernel scorer for this featurizer and weights, or None when the kernel is not available or does not take
     this feature layout (then the pure-Python path scores)."""
     if not available() or coef.shape[1] > _MAX_LABELS or featurizer.n_features >= _kernel.MAX_COLUMNS:
@@ -112,6 +139,6 @@ def scorer(featurizer: Featurizer, coef: np.ndarray, intercept: np.ndarray) -> S
         if (2 in spec.char_ngrams or 3 in spec.char_ngrams) and not len(tables.get("c2", ([],))[0]):
             return None
     try:
-        return Scorer(featurizer, coef, intercept)
+        return Scorer(featurizer, coef, intercept, gates)
     except ValueError:  # keys beyond the kernel's tables (a vocabulary of very many characters)
         return None

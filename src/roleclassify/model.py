@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 import os
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -441,24 +442,43 @@ class RoleClassifier:
             raise ModelError("this model has no duty head; retrain it on a corpus with duties")
         return self._decisions(units)[1]
 
-    def _decisions(self, units: Sequence[Unit]) -> tuple[np.ndarray, np.ndarray]:
+    def _decisions(self, units: Sequence[Unit], th: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Role and duty decision values of units from one featurization: one pass of the compiled kernel over
         both weight matrices where it is installed, else the reference path on the same feature rows (with the
-        same result)."""
+        same result).
+
+        With the role thresholds ``th`` and a gated duty head, the kernel leaves out the duties of a role whose
+        probability cannot reach its threshold (those duties' probabilities are 0 whatever their decision values):
+        their decision values are then not the duties' own, only their probabilities are."""
         head = self.duty_head
         assert head is not None
         n = len(self.labels)
         if self._joint_scorer is None:
             from .kernel import scorer
 
+            gates = [-1] * n + head.role_columns(self.labels).tolist() if head.gate else None
             self._joint_scorer = scorer(self.featurizer, np.hstack([self.coef_, head.coef]),
-                                        np.concatenate([self.intercept_, head.intercept])) or False
+                                        np.concatenate([self.intercept_, head.intercept]), gates) or False
         if self._joint_scorer:
-            z = self._joint_scorer.decision(units)
+            z = self._joint_scorer.decision(units, self._least_role_scores(th) if head.gate else None)
             if z is not None:
                 return z[:, :n], z[:, n:]
         rows = self.featurizer.transform_arrays(units)
         return _reference_linear(rows, self.coef_, self.intercept_), _reference_linear(rows, head.coef, head.intercept)
+
+    def _least_role_scores(self, th: np.ndarray | None) -> dict[int, float] | None:
+        """Per role column, a decision value below which the role's calibrated probability is under its threshold
+        ``th`` (with a margin far wider than any rounding, so a unit the probabilities call a hit is never below
+        it); None without thresholds. A role whose calibration does not rise with the score is left out."""
+        if th is None:
+            return None
+        least: dict[int, float] = {}
+        for j, (a, b, t) in enumerate(zip(np.asarray(self.calib_a_, float).tolist(),
+                                          np.asarray(self.calib_b_, float).tolist(), np.asarray(th, float).tolist())):
+            if a > 0 and 0.0 < t < 1.0 and np.isfinite(b):
+                bound = (math.log(t / (1.0 - t)) - b) / a
+                least[j] = bound - 1e-6 * max(1.0, abs(bound))
+        return least
 
     def proba_units(self, units: Sequence[Unit]) -> np.ndarray:
         """Calibrated probabilities (n_units x n_labels) of analysed units."""
@@ -526,7 +546,7 @@ class RoleClassifier:
         flat = [s for item in sentences for s in item]
         units = self.units(flat, stripped=split) if flat else []
         sizes = np.fromiter((len(s) for s in sentences), dtype=np.int64, count=len(sentences))
-        z, zd = self._role_and_duty_decisions(units)
+        z, zd = self._role_and_duty_decisions(units, th)
         probs = self._role_proba(z)
         hit = probs >= th
         duties = self._duties(self.duty_head, zd, hit, sizes) if self.duty_head is not None and zd is not None \
@@ -551,13 +571,16 @@ class RoleClassifier:
             if len(labels) < 16 else None
         patterns = [[l for k, l in enumerate(labels) if c >> k & 1] or [OTHER] for c in range(1 << len(labels))] \
             if codes is not None else []
+        rows = np.round(probs, 4).tolist()
+        if codes is None:
+            codes = list(range(len(texts)))
+            patterns = [[l for l, h in zip(labels, r) if h] or [OTHER] for r in hit.tolist()]
+        none: list[list[tuple[str, float]]] = [[]] * len(texts)
         out = []
-        for k, (text, row, flag) in enumerate(zip(texts, np.round(probs, 4).tolist(), flags.tolist())):
-            names = patterns[codes[k]][:] if codes is not None else \
-                [l for l, h in zip(labels, hit[k].tolist()) if h] or [OTHER]
-            d: dict[str, Any] = {"text": text, "labels": names, "scores": dict(zip(labels, row))}
+        for text, row, code, flag, dk in zip(texts, rows, codes, flags.tolist(), duties or none):
+            d: dict[str, Any] = {"text": text, "labels": patterns[code][:], "scores": dict(zip(labels, row))}
             if duties is not None:
-                d["duties"] = _duty_dicts(duties[k])
+                d["duties"] = [{"duty": k, "score": p} for k, p in dk]
             if flag:
                 d["review"] = True
             out.append(d)
@@ -695,7 +718,7 @@ class RoleClassifier:
         sizes = np.fromiter((len(s) for s in sentences), dtype=np.int64, count=len(sentences))
         if int(sizes.sum()) != len(units):
             raise OptionError(f"{int(sizes.sum())} sentences but {len(units)} units")
-        z, zd = self._role_and_duty_decisions(units)
+        z, zd = self._role_and_duty_decisions(units, th)
         probs = self._role_proba(z)
         explanations = self.explain_units(units, explain) if explain and len(units) else None
         flat = [s for item in sentences for s in item]
@@ -712,14 +735,15 @@ class RoleClassifier:
                     s.duty_explanation = e
         return items
 
-    def _role_and_duty_decisions(self, units: Sequence[Unit]) -> tuple[np.ndarray, np.ndarray | None]:
+    def _role_and_duty_decisions(self, units: Sequence[Unit], th: np.ndarray | None = None
+                                 ) -> tuple[np.ndarray, np.ndarray | None]:
         """Role decision values of units, and the duty head's (None without one), from one featurization."""
         head = self.duty_head
         if not len(units):
             return np.zeros((0, len(self.labels))), None if head is None else np.zeros((0, len(head.ids)))
         if head is None:
             return self.decision_function_units(units), None
-        return self._decisions(units)
+        return self._decisions(units, th)
 
     def _role_proba(self, z: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-(self.calib_a_ * z + self.calib_b_)))
@@ -729,14 +753,19 @@ class RoleClassifier:
     ) -> tuple[list[list[tuple[str, float]]], list[list[tuple[str, float]]]]:
         """Each sentence's duties that reach their thresholds, best first, with their rounded scores (from the duty
         decision values ``z``), and each item's rolled up from them as roles are."""
-        ids = head.ids
+        id_list = head.ids
+        ids = np.array(id_list, dtype=object)
         probs = head.proba(z, role_hit, self.labels)
         hit = probs >= head.thresholds
         rounded = np.round(probs, 4)
-        sent: list[list[tuple[str, float]]] = []
-        for h, p in zip(hit, rounded):
-            cols = np.flatnonzero(h)
-            sent.append([(ids[j], float(p[j])) for j in cols[np.argsort(-p[cols], kind="stable")]])
+        # every (sentence, duty) reaching its threshold at once: by sentence, then best first (stable on ties,
+        # so equal scores keep the duties' order), cut into each sentence's list
+        rows, cols = np.nonzero(hit)
+        vals = rounded[rows, cols]
+        order = np.lexsort((-vals, rows))
+        pairs = list(zip(ids[cols[order]].tolist(), vals[order].tolist()))
+        ends = np.cumsum(np.bincount(rows, minlength=len(hit))).tolist()
+        sent: list[list[tuple[str, float]]] = [pairs[a:b] for a, b in zip([0, *ends[:-1]], ends)]
         with_duty = np.zeros(len(sizes))  # per item, how many of its sentences have a duty
         counts, nonempty = _segment_sums(np.asarray(hit.any(axis=1), dtype=np.float64), sizes)
         with_duty[nonempty] = counts
@@ -747,7 +776,7 @@ class RoleClassifier:
             if n == 1:
                 items.append(list(sent[k]))
             elif n > 1 and scores is not None and with_duty[j] > 0:
-                items.append(_main_duties(ids, scores[j], self.doc_threshold))
+                items.append(_main_duties(id_list, scores[j], self.doc_threshold))
             else:
                 items.append([])
             k += n
