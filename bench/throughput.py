@@ -219,30 +219,46 @@ RUNS = {
 }
 
 
+def run_timed(cmd: list[str], env: dict[str, str] | None = None) -> float:
+    """Wall time of a command, nothing else watching it (sampling memory costs CPU the run would then compete
+    for on a 2-core machine, and quantises the time to the sampling interval)."""
+    t0 = time.perf_counter()
+    r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
+    dt = time.perf_counter() - t0
+    if r.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed: {r.stderr.decode()[-2000:]}")
+    return dt
+
+
 def measure_rounds(inputs: dict[str, Path], startup: dict[str, float], rounds: int,
                    chars: dict[str, int]) -> tuple[dict[str, float], dict[str, tuple[int, int]]]:
     """Raw SudachiPy and roleclassify's runs on each input, in interleaved rounds, the fastest of each kept (as
-    timeit does): a burst of load from another user of the shared machine then cannot decide a ratio. Also the
-    peak RSS and PSS of each run."""
+    timeit does): a burst of load from another user of the shared machine then cannot decide a ratio. The timed
+    runs are not watched; the peak RSS and PSS of each run come from one more run of it, sampled."""
     best: dict[str, float] = {}
     memory: dict[str, tuple[int, int]] = {}
     units = {name: split_units(read_texts(path)) for name, path in inputs.items()}
+
+    def runs(name: str):
+        for run, (args, env) in RUNS.items():
+            if name == "distinct" or run == "jobs1":
+                yield run, args, env, [*EXE, "tag", str(inputs[name]), *args, "-q", "-o",
+                                       str(WORK / f"out_{name}_{run}.jsonl")]
+
     for r in range(rounds):
-        for name, path in inputs.items():
+        for name in inputs:
             t = raw_sudachi(units[name])
             best[f"raw {name}"] = min(best.get(f"raw {name}", t), t)
-            for run, (args, env) in RUNS.items():
-                if name != "distinct" and run != "jobs1":
-                    continue
-                out = WORK / f"out_{name}_{run}.jsonl"
-                t, rss, pss = run_measured([*EXE, "tag", str(path), *args, "-q", "-o", str(out)], env)
-                t = max(t - startup[args[1]], 1e-6)
+            for run, args, env, cmd in runs(name):
+                t = max(run_timed(cmd, env) - startup[args[1]], 1e-6)
                 key = f"{run} {name}"
                 best[key] = min(best.get(key, t), t)
-                old = memory.get(key, (0, 0))
-                memory[key] = (max(old[0], rss), max(old[1], pss))
         line = ", ".join(f"{k} {chars[k.split()[-1]] / v:,.0f}" for k, v in best.items())
         print(f"round {r + 1}: chars/s (best so far): {line}", file=sys.stderr)
+    for name in inputs:
+        for run, args, env, cmd in runs(name):
+            _, rss, pss = run_measured(cmd, env)
+            memory[f"{run} {name}"] = (rss, pss)
     return best, memory
 
 
@@ -333,7 +349,8 @@ def header_lines(desc: dict[str, str], startup: dict[str, float], rounds: int) -
         "The machine is shared, so absolute figures vary between runs; the ratios are measured within this one run. "
         f"Raw SudachiPy and each `tag` run were repeated {rounds} times in interleaved rounds and the table gives "
         "the fastest of each (as `timeit` does), so that a burst of load from another user of the machine does "
-        "not decide a ratio; peak memory is the largest seen.",
+        "not decide a ratio. Nothing watches a timed run; peak memory (RSS and PSS summed over the process tree, "
+        "sampled every 50 ms) comes from one more run of each, since sampling takes CPU the run would compete for.",
         "",
         *[f"- **{name}**: {d}" for name, d in desc.items()],
         "",
@@ -393,7 +410,8 @@ def main() -> None:
     }
     for d in desc.values():
         print(d, file=sys.stderr)
-    # start-up (interpreter, imports, model load) measured on one line and taken out of the tag figures
+    # start-up (interpreter, imports, model load; with --jobs 2 also starting the workers) measured on one line
+    # and taken out of the tag figures
     startup = {j: median_time([*EXE, "tag", "-", "--format", "jsonl", "--jobs", j], stdin="受注処理\n")
                for j in ("1", "2")}
     best, memory = measure_rounds(inputs, startup, args.rounds, chars)
