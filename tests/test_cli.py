@@ -2,6 +2,7 @@ import csv
 import io
 import json
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -142,6 +143,29 @@ def test_train_and_evaluate(data_dir, tmp_path):
     assert set(rep["sentences"]["per_class"]) == {"sales", "distribution", "marketing", "other"}
     assert 0 <= rep["sentences"]["macro_f1"] <= 1
     assert (tmp_path / "err.jsonl").exists()
+
+
+def test_train_thresholds_option_reaches_the_model_and_its_card(data_dir, tmp_path):
+    """`--thresholds tuned` trains the F1-tuned thresholds (the default puts them at each label's margin), and the
+    card names the rule."""
+    from roleclassify.model import load
+
+    models = {}
+    for rule in ("margin", "tuned"):
+        out = tmp_path / rule
+        args = ["train", str(data_dir / "tiny_corpus.jsonl"), "--out", str(out), "--cv", "3", "-q"]
+        r = CliRunner().invoke(cli, args + ([] if rule == "margin" else ["--thresholds", "tuned"]))
+        assert r.exit_code == 0, r.output
+        models[rule] = load(out)
+        meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+        assert ("tuned for F1" in meta["estimator"]) == (rule == "tuned")
+        assert ("calibrated margin" in meta["estimator"]) == (rule == "margin")
+    m, t = models["margin"], models["tuned"]
+    assert np.allclose(m.thresholds_, 1 / (1 + np.exp(-np.asarray(m.calib_b_))))
+    assert not np.allclose(m.thresholds_, t.thresholds_)
+    r = CliRunner().invoke(cli, ["train", str(data_dir / "tiny_corpus.jsonl"), "--out", str(tmp_path / "x"),
+                                 "--thresholds", "best"])
+    assert r.exit_code == 2 and "'best' is not one of 'margin', 'tuned'" in r.output
 
 
 def test_train_custom_taxonomy_csv(tmp_path):

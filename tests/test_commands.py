@@ -94,10 +94,10 @@ def test_dask_unsupported_names_only_options_that_differ_from_their_defaults():
 
 def test_train_command_line_keeps_every_option_given():
     opts = C.TrainOptions(corpus=("corpus/sentences", "my file.jsonl"), out="models/x", cv=3, estimator="logreg",
-                          C=0.5, seed=2, include_test=True, labels=("billing", "hr"), name="mine")
+                          C=0.5, seed=2, include_test=True, labels=("billing", "hr"), name="mine", thresholds="tuned")
     assert opts.command_line() == ("roleclassify train corpus/sentences 'my file.jsonl' --out models/x --cv 3 "
                                    "--estimator logreg --c 0.5 --seed 2 --include-test --labels billing,hr "
-                                   "--name mine")
+                                   "--name mine --thresholds tuned")
     assert C.TrainOptions(corpus=("c",), out="m").command_line() == "roleclassify train c --out m"
 
 

@@ -135,7 +135,7 @@ def test_clone_is_an_unfitted_copy_with_equal_params(fitted):
     spec = FeatureSpec(min_df=1)
     other = clone(RoleClassifierEstimator(features=spec, estimator="logreg", C=3.0, cv=2, seed=7))
     assert other.get_params() == {"features": spec, "estimator": "logreg", "C": 3.0, "class_weight": "default",
-                                  "cv": 2, "seed": 7, "calibrate": True}
+                                  "cv": 2, "seed": 7, "calibrate": True, "thresholds": "margin"}
 
 
 def test_get_params_set_params_round_trip():
@@ -168,12 +168,46 @@ def test_labels_default_to_column_numbers(tiny):
     assert list(est.thresholds_) == [0.5, 0.5, 0.5] and list(est.calib_a_) == [1.0, 1.0, 1.0]
 
 
+def test_margin_thresholds_cut_at_the_linear_boundary(fitted, tiny):
+    """The default rule puts each label's threshold at the calibrated probability of decision value 0, so a label
+    is predicted exactly where the linear model's own score is at least 0. Breaks if the rule takes another value
+    (0.5, the tuned one) or the calibration is left out of it."""
+    from roleclassify.training import sigmoid
+
+    texts = tiny[0]
+    assert fitted.thresholds == "margin"
+    assert np.array_equal(fitted.thresholds_, sigmoid(fitted.calib_b_))
+    assert not np.allclose(fitted.thresholds_, 0.5)  # the calibration moved them
+    Z = fitted.decision_function(texts)
+    assert (fitted.predict(texts) == (Z >= 0)).all()
+
+
+def test_tuned_thresholds_are_the_f1_best_on_the_folds(tiny):
+    from roleclassify.training import sigmoid, tune_thresholds
+
+    _, units, Y, groups = tiny
+    est = RoleClassifierEstimator(cv=3, thresholds="tuned").fit(units, Y, labels=ROLES, groups=groups)
+    P = sigmoid(est.calib_a_ * est.oof_decision_ + est.calib_b_)
+    assert np.array_equal(est.thresholds_, tune_thresholds(P, Y))
+    margin = RoleClassifierEstimator(cv=3).fit(units, Y, labels=ROLES, groups=groups)
+    assert np.array_equal(est.coef_, margin.coef_) and np.array_equal(est.calib_b_, margin.calib_b_)
+    assert not np.array_equal(est.thresholds_, margin.thresholds_)
+
+
+def test_an_unknown_threshold_rule_is_refused(tiny):
+    from roleclassify.errors import OptionError
+
+    _, units, Y, groups = tiny
+    with pytest.raises(OptionError, match="thresholds='best'.*margin, tuned"):
+        RoleClassifierEstimator(cv=3, thresholds="best").fit(units, Y, labels=ROLES, groups=groups)
+
+
 def test_predict_applies_the_tuned_thresholds(fitted, tiny):
     """Fails when predict ignores thresholds_ (e.g. cuts at 0.5): the predictions follow whatever thresholds the
     estimator holds."""
     texts = tiny[0]
     P = fitted.predict_proba(texts)
-    assert not np.allclose(fitted.thresholds_, 0.5)  # tuning moved them
+    assert not np.allclose(fitted.thresholds_, 0.5)  # calibration moved them
     assert (fitted.predict(texts) == (P >= fitted.thresholds_)).all()
     est = copy.deepcopy(fitted)  # thresholds changed without touching the fixture
     # per label: the median probability, so about half the texts fall on either side, whatever 0.5 would give

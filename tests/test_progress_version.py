@@ -43,7 +43,7 @@ def _model_labels(model_dir: Path) -> list[str]:
 # --------------------------------------------------------------------------- the summary
 def test_summary_counts_are_the_labels_of_the_output(small, tiny_model_dir):
     r = CliRunner().invoke(cli, ["tag", str(small), "-m", str(tiny_model_dir), "--format", "jsonl",
-                                 "--review-band", "0.35"])
+                                 "--review-band", "0.5"])
     assert r.exit_code == 1  # one record skipped
     records = [json.loads(line) for line in r.stdout.splitlines()]
     assert len(records) == len(TEXTS)
@@ -85,7 +85,7 @@ def test_quiet_prints_nothing_on_success_and_still_reports_errors(small, tmp_pat
 def test_run_tag_returns_the_counts(small, tmp_path, tiny_model_dir):
     out = tmp_path / "out.jsonl"
     summary = C.run_tag(C.TagOptions(inputs=(str(small),), output=str(out), model_path=str(tiny_model_dir),
-                                     review_band=0.35), on_problem=lambda err: None)
+                                     review_band=0.5), on_problem=lambda err: None)
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert (summary.tagged, summary.skipped) == (len(TEXTS), 1)
     assert summary.by_label == _label_counts(records, _model_labels(tiny_model_dir))

@@ -43,3 +43,14 @@ def test_shipped_model_tags_clear_cases(shipped_model):
     ]
     labels = [t.labels for t in shipped_model.tag(texts)]
     assert labels == [["sales"], ["distribution"], ["marketing"], ["other"]]
+
+
+def test_shipped_thresholds_sit_at_each_labels_margin(shipped_model):
+    """The shipped model was trained with the default threshold rule: each role's threshold is the calibrated
+    probability of decision value 0, and its card says so."""
+    import numpy as np
+
+    m = shipped_model
+    assert np.allclose(m.thresholds_, 1 / (1 + np.exp(-np.asarray(m.calib_b_))), rtol=0, atol=1e-12)
+    card = json.loads((default_model_path() / "meta.json").read_text(encoding="utf-8"))
+    assert "calibrated margin" in card["estimator"]

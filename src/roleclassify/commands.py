@@ -428,6 +428,7 @@ class TrainOptions:
     name: str | None = None
     encoding: str | None = None  #: the corpus files' encoding (None: detected per file)
     duties: str | None = None  #: the duty list (None: a duties.json beside the corpus, else the corpus's ids)
+    thresholds: str = "margin"  #: the roles' threshold rule (see RoleClassifierEstimator)
 
     def command_line(self) -> str:
         """The command that trains this model again, with every option that differs from its default
@@ -461,7 +462,8 @@ def run_train(opts: TrainOptions, *, progress: Callable[[str], None] | None = No
     check_input_encoding(opts.encoding)
     return train(list(opts.corpus), opts.out, estimator=opts.estimator, C=opts.C, cv=opts.cv, seed=opts.seed,
                  include_test=opts.include_test, labels=list(opts.labels) if opts.labels else None, name=opts.name,
-                 progress=progress, command=opts.command_line(), encoding=opts.encoding, duties=opts.duties)
+                 progress=progress, command=opts.command_line(), encoding=opts.encoding, duties=opts.duties,
+                 thresholds=opts.thresholds)
 
 
 # --------------------------------------------------------------------------- evaluate

@@ -35,6 +35,10 @@ from .training import (
 
 __all__ = ["RoleClassifierEstimator"]
 
+#: How a label's threshold is set (the ``thresholds`` parameter): the calibrated boundary of the linear model, or
+#: the F1-maximising value on the out-of-fold probabilities.
+THRESHOLD_RULES = ("margin", "tuned")
+
 #: The decision value of a label that is constant in the data a model learns from (absent from a fold, or on
 #: every unit): the label's sigmoid is then 0 or 1 to within 5e-5, whatever the other labels do.
 _CONSTANT_MARGIN = 10.0
@@ -70,8 +74,13 @@ class RoleClassifierEstimator(MultiOutputMixin, ClassifierMixin, BaseEstimator):
     seed : int, default=0
         Shuffles the folds and seeds each linear model (so a fit is deterministic).
     calibrate : bool, default=True
-        Platt scaling per label on the out-of-fold decision values; False tunes the thresholds on their
-        plain sigmoid.
+        Platt scaling per label on the out-of-fold decision values; False takes their plain sigmoid.
+    thresholds : {"margin", "tuned"}, default="margin"
+        How each label's threshold is set. "margin": the probability the calibration gives a decision value of
+        0, the linear model's own boundary (one rule, nothing fitted to the folds). "tuned": the threshold that
+        maximises the label's F1 on the out-of-fold probabilities. Measured on text the project did not write
+        (``bench/REALWORLD.md``), the tuned thresholds sat above the boundary and cost recall there, while on
+        the corpus's own test split the margin did as well.
 
     Attributes
     ----------
@@ -116,6 +125,7 @@ class RoleClassifierEstimator(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         cv: int | None = 5,
         seed: int = 0,
         calibrate: bool = True,
+        thresholds: str = "margin",
     ) -> None:
         self.features = features
         self.estimator = estimator
@@ -124,6 +134,7 @@ class RoleClassifierEstimator(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         self.cv = cv
         self.seed = seed
         self.calibrate = calibrate
+        self.thresholds = thresholds
 
     def __sklearn_tags__(self) -> Tags:
         tags = super().__sklearn_tags__()
@@ -144,6 +155,8 @@ class RoleClassifierEstimator(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         ``labels`` names the columns of ``Y``; ``groups`` (one per text, e.g. its source item) keeps related texts
         in one fold (default: each text its own group).
         """
+        if self.thresholds not in THRESHOLD_RULES:
+            raise OptionError(f"thresholds={self.thresholds!r}: expected one of {', '.join(THRESHOLD_RULES)}")
         spec = self.features or DEFAULT_SPEC
         units = as_units(X, spec)
         Y = _indicator(Y, len(units))
@@ -190,10 +203,14 @@ class RoleClassifierEstimator(MultiOutputMixin, ClassifierMixin, BaseEstimator):
             return list(cv.split(np.zeros(len(Y)), strata, groups))
 
     def _fit_thresholds(self, Z: np.ndarray, Y: np.ndarray) -> None:
-        """Platt scaling (if ``calibrate``) and per-label thresholds from out-of-fold decision values ``Z``."""
+        """Platt scaling (if ``calibrate``) and per-label thresholds (by the ``thresholds`` rule) from out-of-fold
+        decision values ``Z``."""
         if self.calibrate:
             self.calib_a_, self.calib_b_ = fit_calibration(Z, Y)
-        self.thresholds_ = tune_thresholds(sigmoid(self.calib_a_ * Z + self.calib_b_), Y)
+        if self.thresholds == "tuned":
+            self.thresholds_ = tune_thresholds(sigmoid(self.calib_a_ * Z + self.calib_b_), Y)
+        else:  # the probability of decision value 0
+            self.thresholds_ = sigmoid(np.asarray(self.calib_b_, dtype=np.float64))
         self.oof_decision_ = Z
 
     def _fit_linear(self, X: Any, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -140,12 +140,13 @@ def make_estimator(estimator: str, C: float, class_weight: str | None, *, random
 
 def _estimator(
     spec: FeatureSpec, estimator: str, C: float | None, class_weight: str | None, cv: int | None, seed: int,
-    calibrate: bool = True,
+    calibrate: bool = True, thresholds: str = "margin",
 ) -> RoleClassifierEstimator:
     from .estimator import RoleClassifierEstimator
 
     return RoleClassifierEstimator(
-        features=spec, estimator=estimator, C=C, class_weight=class_weight, cv=cv, seed=seed, calibrate=calibrate
+        features=spec, estimator=estimator, C=C, class_weight=class_weight, cv=cv, seed=seed, calibrate=calibrate,
+        thresholds=thresholds,
     )
 
 
@@ -270,6 +271,7 @@ def train(
     seed: int = 0,
     include_test: bool = False,
     calibrate: bool = True,
+    thresholds: str = "margin",
     labels: Sequence[str] | None = None,
     name: str | None = None,
     progress: Progress | None = None,
@@ -288,6 +290,10 @@ def train(
     the same features, cross-validated, calibrated and thresholded the same way: one column per duty of
     ``duties`` (a JSON duty list like ``corpus/duties.json``), else of the ``duties.json`` beside the corpus,
     else of the duty ids the corpus uses. A unit that states no duties is a negative for every duty.
+
+    ``thresholds`` sets the roles' thresholds: ``"margin"`` (the calibrated probability of the linear model's own
+    boundary) or ``"tuned"`` (F1-maximising on the out-of-fold probabilities); see
+    :class:`~roleclassify.estimator.RoleClassifierEstimator`. The duty head's are tuned.
     """
     say = progress or _silent
     if out is not None and Path(out).suffix != ".npz":
@@ -302,7 +308,7 @@ def train(
     units = analyze(data.texts, spec, tok)
     say(f"tokenized and featurized in {time.perf_counter() - t0:.1f}s")
     Y = binarize_labels(data.label_lists, data.labels)
-    est = _estimator(spec, estimator, C, class_weight, cv, seed, calibrate)
+    est = _estimator(spec, estimator, C, class_weight, cv, seed, calibrate, thresholds)
     est.fit(units, Y, labels=data.labels, groups=data.groups)
     report: dict[str, Any] = {"labels": data.labels, "n_units": len(data.texts), "label_counts": data.label_counts}
     doc_threshold = DEFAULT_DOC_THRESHOLD
@@ -330,7 +336,9 @@ def train(
         ))
     report["seconds"] = round(time.perf_counter() - t0, 2)
     fitted = (f"{ESTIMATORS[estimator]['name']}, one binary model per label, C={C}, class_weight={class_weight}; "
-              + ("Platt scaling per label on out-of-fold scores" if calibrate else "no calibration"))
+              + ("Platt scaling per label on out-of-fold scores" if calibrate else "no calibration")
+              + ("; thresholds tuned for F1 on out-of-fold probabilities" if thresholds == "tuned"
+                 else "; thresholds at each label's calibrated margin (decision value 0)"))
     model.meta = _model_card(data, out, name, fitted, metrics)
     path = model.save(out) if out is not None else None
     return TrainResult(model=model, report=report, path=path)
