@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -231,6 +232,39 @@ def _rollup(P, th, doc_threshold=0.3):
     return [l for l, s in zip(LABELS, share) if s >= doc_threshold] or [LABELS[int(np.argmax(share))]]
 
 
+def dev_slice(texts, labels, groups, seed: int = 0):
+    """A dev slice of the training units for peers that tune or stop early: 10 % of the groups (whole items).
+    Returns the dev groups, (texts, labels) to train on and (texts, labels) of the slice."""
+    rng = np.random.default_rng(seed)
+    dev_groups = set(rng.choice(sorted(set(groups)), size=len(set(groups)) // 10, replace=False))
+    tr = [i for i, g in enumerate(groups) if g not in dev_groups]
+    dv = [i for i, g in enumerate(groups) if g in dev_groups]
+    return (dev_groups, ([texts[i] for i in tr], [labels[i] for i in tr]),
+            ([texts[i] for i in dv], [labels[i] for i in dv]))
+
+
+def tune(peer, dv_texts, dv_labels, dev_docs):
+    """Per-label thresholds and the roll-up share for a peer, on the dev slice (as roleclassify tunes its own on
+    cross-validated predictions)."""
+    from roleclassify.training import binarize_labels, tune_thresholds
+
+    P = peer.proba(dv_texts)
+    th = tune_thresholds(P, binarize_labels(dv_labels, LABELS))
+    best, best_acc = 0.3, -1.0
+    doc_sents = [split_sentences(it.text) for it in dev_docs]
+    flat = [x for ss in doc_sents for x in ss]
+    PD = peer.proba(flat) if flat else np.zeros((0, 3))
+    for t in np.arange(0.15, 0.61, 0.05):
+        k, ok = 0, 0
+        for it, ss in zip(dev_docs, doc_sents):
+            ok += set(_rollup(PD[k : k + len(ss)], th, t)) == set(it.labels)
+            k += len(ss)
+        acc = ok / max(len(dev_docs), 1)
+        if acc > best_acc:
+            best, best_acc = float(t), acc
+    return th, best
+
+
 def evaluate_peer(peer, sent_items, doc_items, th, doc_threshold):
     texts = [it.text for it in sent_items]
     t0 = time.perf_counter()
@@ -293,13 +327,7 @@ def main() -> None:
     real_sent = [it for it in real if it.unit != "document"]
     real_doc = [it for it in real if it.unit == "document"]
     texts, labels, groups, _ = training_units(train_items)
-    # a dev slice of the training units for peers that tune or stop early (by group, 10 %)
-    rng = np.random.default_rng(0)
-    dev_groups = set(rng.choice(sorted(set(groups)), size=len(set(groups)) // 10, replace=False))
-    tr = [i for i, g in enumerate(groups) if g not in dev_groups]
-    dv = [i for i, g in enumerate(groups) if g in dev_groups]
-    tr_texts, tr_labels = [texts[i] for i in tr], [labels[i] for i in tr]
-    dv_texts, dv_labels = [texts[i] for i in dv], [labels[i] for i in dv]
+    dv_groups, (tr_texts, tr_labels), (dv_texts, dv_labels) = dev_slice(texts, labels, groups)
     tok = FastTokenizer()
 
     peers = [Keywords(), FastTextPeer(tok, dv_texts, dv_labels),
@@ -308,28 +336,8 @@ def main() -> None:
         peers.append(SpacyTextcat("ensemble", dv_texts, dv_labels, args.epochs))
     peers.append(RoleClassifyPeer(train_items))
 
-    from roleclassify.training import binarize_labels, tune_thresholds
-
-    dev_docs = [it for it in train_items if it.unit == "document" and it.id in dev_groups]
-
-    def tune_peer(peer):
-        """Per-label thresholds and the roll-up share for a peer, on the dev slice (as roleclassify tunes
-        its own on cross-validated predictions)."""
-        P = peer.proba(dv_texts)
-        th = tune_thresholds(P, binarize_labels(dv_labels, LABELS))
-        best, best_acc = 0.3, -1.0
-        doc_sents = [split_sentences(it.text) for it in dev_docs]
-        flat = [x for ss in doc_sents for x in ss]
-        PD = peer.proba(flat) if flat else np.zeros((0, 3))
-        for t in np.arange(0.15, 0.61, 0.05):
-            k, ok = 0, 0
-            for it, ss in zip(dev_docs, doc_sents):
-                ok += set(_rollup(PD[k : k + len(ss)], th, t)) == set(it.labels)
-                k += len(ss)
-            acc = ok / max(len(dev_docs), 1)
-            if acc > best_acc:
-                best, best_acc = float(t), acc
-        return th, best
+    dev_docs = [it for it in train_items if it.unit == "document" and it.id in dv_groups]
+    tune_peer = partial(tune, dv_texts=dv_texts, dv_labels=dv_labels, dev_docs=dev_docs)
 
     rows = []
     for peer in peers:
