@@ -29,6 +29,8 @@ __all__ = [
     "train",
     "evaluate",
     "audit",
+    "compare_org",
+    "compare_jobs",
     "split_sentences",
     "normalize",
     "RoleClassifyError",
@@ -53,6 +55,8 @@ _LAZY = {
     "train": "training",
     "evaluate": "evaluation",
     "audit": "orgaudit",
+    "compare_org": "compare",
+    "compare_jobs": "compare",
     "split_sentences": "text",
     "normalize": "text",
     "RoleClassifyError": "errors",
@@ -65,6 +69,7 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .compare import compare_jobs, compare_org
     from .corpus import CorpusItem, read_corpus
     from .errors import AuditError, CorpusError, InputError, ModelError, OptionError, RecordError, RoleClassifyError
     from .estimator import RoleClassifierEstimator

@@ -24,6 +24,7 @@ from .io.readers import UNITS
 from .orgaudit import FAIL_ON_CHOICES
 from .report import tables
 from .report.audit import AUDIT_FORMATS
+from .report.compare import COMPARE_FORMATS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -562,6 +563,45 @@ def audit(paths: tuple[str, ...], **options: Any) -> None:
     if run.failing:
         _stderr(f"roleclassify: {len(run.failing)} finding(s) of kind {', '.join(sorted(run.fail_kinds))} (--fail-on)")
     _exit(run.exit_code)
+
+
+# --------------------------------------------------------------------------- compare
+@cli.command()
+@click.argument("old", type=click.Path(exists=True))
+@click.argument("new", type=click.Path(exists=True))
+@click.option("--kind", type=click.Choice(["org", "job"]), default="org", show_default=True,
+              help="org: two versions of an organisation's documents (what audit reads); job: two job descriptions.")
+@model_option
+@format_option(COMPARE_FORMATS, default=None,
+               help="Format. Default: table on a terminal, json otherwise (or by --output suffix).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write the comparison here (atomically) instead of stdout.")
+@click.option("--dept-column", default=None, help="CSV/TSV column with the department (default: detected).")
+@click.option("--duty-column", default=None, help="CSV/TSV column with the duty (default: detected).")
+@click.option("--sheet", default=None, metavar="NAME|N", help="Excel: read only this sheet (its name, or its number).")
+@encoding_option
+@lang_option
+@quiet_option
+def compare(old: str, new: str, **options: Any) -> None:
+    """Compare two versions: which duties moved to another department, were added, removed or reworded, which
+    findings appear or disappear, which duties changed hands (a 新旧対照表 of a revised 分掌).
+
+    OLD and NEW are what `audit` reads (a 業務分掌規程, 分掌表, department page... or a directory of them), each
+    one version of the organisation; with --kind job, each a file holding one job description. A sentence that
+    stays in its department unchanged counts as kept.
+
+    \b
+    Example:
+        roleclassify compare 分掌_2025.txt 分掌_2026.txt
+        roleclassify compare 分掌表_旧.xlsx 分掌表_新.xlsx --lang ja -o 新旧対照表.html
+        roleclassify compare old_ad.txt new_ad.txt --kind job --format json
+    """
+    opts = C.CompareOptions(old=old, new=new, **options)
+    cmp = C.run_compare(opts, stdout_is_tty=sys.stdout.isatty(), on_model=_warn_compat)
+    if opts.output:
+        s = cmp.summary()
+        _info(f"comparison written to {opts.output}: {s['moved']} moved, {s['added']} added, {s['removed']} "
+              f"removed, {s['reworded']} reworded")
 
 
 # --------------------------------------------------------------------------- corpus

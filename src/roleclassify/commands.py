@@ -569,6 +569,57 @@ class AuditOptions:
     sheet: str | None = None
 
 
+@dataclass(frozen=True)
+class CompareOptions:
+    """Everything ``roleclassify compare`` takes."""
+
+    old: str
+    new: str
+    kind: str = "org"  #: org: two versions of an organisation's documents; job: two job descriptions
+    model_path: str | None = None
+    fmt: str | None = None  #: None: by the output's suffix; table on a terminal, else json
+    output: str | None = None
+    lang: str = "en"
+    encoding: str | None = None
+    dept_column: str | None = None
+    duty_column: str | None = None
+    sheet: str | None = None
+
+
+def run_compare(opts: CompareOptions, *, stdout_is_tty: bool = False,
+                on_model: Callable[[Any], None] | None = None) -> Any:
+    """Compare the two versions and write the comparison (to ``opts.output``, else stdout) in ``opts.fmt``, or the
+    format the output's suffix names; returns the :class:`roleclassify.compare.Comparison`."""
+    from .compare import COMPARE_KINDS, compare_jobs, compare_org
+    from .io.output import AtomicOutput
+    from .model import load
+    from .report.compare import BINARY_COMPARE_FORMATS, compare_format_for, render_comparison, write_comparison_xlsx
+
+    if opts.kind not in COMPARE_KINDS:
+        raise OptionError(f"unknown kind {opts.kind!r}; expected one of: {', '.join(COMPARE_KINDS)}", param="kind")
+    fmt = opts.fmt or compare_format_for(opts.output, stdout_is_tty)
+    if fmt in BINARY_COMPARE_FORMATS and opts.output in (None, "-") and stdout_is_tty:
+        raise OptionError(f"a {fmt} comparison is a workbook, not text for a terminal: write it to a file with "
+                          f"{option('output', 'compare.xlsx')} (or pipe it)", param="fmt")
+    check_input_encoding(opts.encoding)
+    model = load(opts.model_path)
+    if on_model is not None:
+        on_model(model)
+    if opts.kind == "job":
+        cmp = compare_jobs(opts.old, opts.new, model, encoding=opts.encoding)
+    else:
+        cmp = compare_org([opts.old], [opts.new], model, encoding=opts.encoding, dept_column=opts.dept_column,
+                          duty_column=opts.duty_column, sheet=opts.sheet)
+    if fmt in BINARY_COMPARE_FORMATS:
+        with AtomicOutput(opts.output, binary=True) as stream:
+            write_comparison_xlsx(cmp, stream, lang=opts.lang)
+    else:
+        text = render_comparison(cmp, fmt, lang=opts.lang)
+        with AtomicOutput(opts.output) as stream:
+            stream.write(text + "\n")
+    return cmp
+
+
 def parse_expect(values: Sequence[str]) -> dict[str, str]:
     """``DEPARTMENT=ROLE`` pairs as a mapping."""
     out = {}
