@@ -81,6 +81,10 @@ def test_dask_equals_single_process(cluster, tmp_path, shipped_model_dir):
         assert row["id"] == rec["id"] and row["labels"] == rec["labels"] and row["scores"] == rec["scores"]
         assert row["shares"] == rec.get("shares") and row["k"] == rec["k"]
         assert [s["labels"] for s in row["sentences"]] == [s["labels"] for s in rec["sentences"]]
+        # duties, as tag writes them: the item's and each sentence's
+        assert row["duties"] == rec["duties"]
+        assert [s.get("duties") for s in row["sentences"]] == [s.get("duties") for s in rec["sentences"]]
+    assert any(row["duties"] for _, row in tagged.iterrows())
 
 
 @pytest.mark.slow
@@ -129,6 +133,25 @@ def test_cli_scheduler_local(tmp_path, shipped_model_dir):
     assert r.exit_code == 0, r.output
     recs = [json.loads(l) for f in sorted(out.glob("*.jsonl")) for l in f.read_text(encoding="utf-8").splitlines()]
     assert [x["id"] for x in recs] == [f"x{i}" for i in range(50)]
+    assert all("duties" in x for x in recs) and any(x["duties"] for x in recs)
+
+
+@pytest.mark.slow
+def test_cli_scheduler_parquet_carries_duties_as_single_process_parquet(tmp_path, shipped_model_dir):
+    """Parquet from the Dask path has the duty columns (the item's, each sentence's) of single-process Parquet."""
+    src = tmp_path / "in.parquet"
+    pd.DataFrame({"id": [f"x{i}" for i in range(20)], "text": [LINES[i % 5] for i in range(20)]}).to_parquet(src)
+    out = tmp_path / "out"
+    r = CliRunner().invoke(cli, ["tag", str(src), "--scheduler", "local", "--jobs", "2", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    single = tmp_path / "single.parquet"
+    r = CliRunner().invoke(cli, ["tag", str(src), "-o", str(single), "-m", str(shipped_model_dir)])
+    assert r.exit_code == 0, r.output
+    d = pd.read_parquet(out).sort_values("id").reset_index(drop=True)
+    s = pd.read_parquet(single).sort_values("id").reset_index(drop=True)
+    assert [[x["duty"] for x in v] for v in d["duties"]] == [[x["duty"] for x in v] for v in s["duties"]]
+    assert [[[x["duty"] for x in sent["duties"]] for sent in v] for v in d["sentences"]] == \
+        [[[x["duty"] for x in sent["duties"]] for sent in v] for v in s["sentences"]]
 
 
 # ---------------------------------------------------------------- bad input on the Dask path (issue 12)

@@ -40,9 +40,9 @@ __all__ = ["tag_dataframe", "tag_partition", "ModelPlugin", "OUTPUT_COLUMNS", "r
 
 #: The columns tag_partition writes for each row: those of ``roleclassify tag``'s output records.
 OUTPUT_COLUMNS = RECORD_KEYS
-#: Every column tag_partition adds: OUTPUT_COLUMNS and ``error`` (why a row was not tagged; not written). The
-#: duty keys are reserved too (an input column ``duties`` is kept as ``input_duties``, as ``tag`` keeps it),
-#: though Dask output does not carry duties yet.
+#: Every column tag_partition adds: OUTPUT_COLUMNS, ``duties`` (with a model that has a duty head: the item's
+#: duties, as ``tag`` writes them; an input column ``duties`` is kept as ``input_duties``) and ``error`` (why a
+#: row was not tagged; not written).
 _ADDED_COLUMNS = (*OUTPUT_COLUMNS, *DUTY_KEYS, "error")
 _MODELS: dict[str, RoleClassifier] = {}
 
@@ -123,6 +123,9 @@ def _output_columns(
 
     empty_scores = dict.fromkeys(clf.labels, 0.0)
     empty_shares = dict.fromkeys([*clf.labels, "other"], 0.0)
+    duties = {} if clf.duty_head is None else {
+        "duties": pd.Series([[{"duty": k, "score": p} for k, p in (t.duties or ())] if t else [] for t in tags],
+                            index=index, dtype=object)}
     return pd.DataFrame(
         {
             "id": pd.Series(ids, index=index, dtype=object),
@@ -133,6 +136,7 @@ def _output_columns(
             "sentences": pd.Series([[s.to_dict() | {"review": s.review} for s in t.sentences] if t else []
                                     for t in tags], index=index, dtype=object),
             "shares": pd.Series([t.shares if t else empty_shares for t in tags], index=index, dtype=object),
+            **duties,
             "error": pd.Series(errors, index=index, dtype=object),
         }
     )
@@ -390,7 +394,8 @@ def _write_part(df: pd.DataFrame, out: str, fmt: str, labels: list[str], extra: 
 
         from .io.output import arrow_schema
 
-        table = pa.Table.from_pandas(good, schema=arrow_schema(labels, extra), preserve_index=False)
+        schema = arrow_schema(labels, extra, duties="duties" in good.columns)
+        table = pa.Table.from_pandas(good, schema=schema, preserve_index=False)
         buf = io.BytesIO()
         pq.write_table(table, buf)
         atomic_write_bytes(Path(out) / f"part-{n:05d}.parquet", buf.getvalue())
