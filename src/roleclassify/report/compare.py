@@ -83,8 +83,8 @@ def _duties(cmp: Comparison, duties: list[str], lang: str) -> str:
 
 def _sections(cmp: Comparison, lang: str) -> list[tuple[str, list[str]]]:
     t = lambda k: _t(lang, k)  # noqa: E731
-    changes = [f"{_kind(cmp, c.kind, lang)}: {_side(c, 'old')} → {_side(c, 'new')}  [{_roles(c.roles, lang)}]"
-               for c in cmp.changes]
+    changes = [f"{_kind(cmp, c.kind, lang)}: {_side(c, 'old')} → {_side(c, 'new')}  [{_roles(c.roles, lang)}"
+               + (f"; {_duties(cmp, c.duties, lang)}]" if c.duties else "]") for c in cmp.changes]
     out = [(t("changes"), changes or [t("none")])]
     if cmp.kind == "job":
         out.insert(0, (t("main_roles"), [f"{t('old')}: {_roles(cmp.roles['old'], lang)}",
@@ -133,7 +133,8 @@ def _html(cmp: Comparison, lang: str) -> str:
     t = lambda k: _t(lang, k)  # noqa: E731
     files, summary = _header(cmp, lang)
     rows = "".join(f'<tr class="{c.kind}"><td>{e(_kind(cmp, c.kind, lang))}</td><td>{e(_side(c, "old"))}</td>'
-                   f'<td>{e(_side(c, "new"))}</td><td>{e(_roles(c.roles, lang))}</td></tr>' for c in cmp.changes)
+                   f'<td>{e(_side(c, "new"))}</td><td>{e(_roles(c.roles, lang))}</td>'
+                   f'<td>{e(_duties(cmp, c.duties, lang))}</td></tr>' for c in cmp.changes)
     parts = [
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{e(t("title"))}</title><style>'
         "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #999;"
@@ -141,7 +142,7 @@ def _html(cmp: Comparison, lang: str) -> str:
         ".removed td:nth-child(2){background:#fce8e6}.moved td{background:#fff7e0}</style></head><body>",
         f"<h1>{e(t('title'))}</h1><p>{e(files)}</p><p>{e(summary)}</p>",
         f'<h2>{e(t("changes"))}</h2><table id="changes"><tr><th>{e(t("change"))}</th><th>{e(t("old"))}</th>'
-        f'<th>{e(t("new"))}</th><th>{e(t("roles"))}</th></tr>{rows}</table>',
+        f'<th>{e(t("new"))}</th><th>{e(t("roles"))}</th><th>{e(t("duties"))}</th></tr>{rows}</table>',
     ]
     for head, body in _sections(cmp, lang)[:-1] if cmp.kind == "job" else _sections(cmp, lang)[1:]:
         parts.append(f"<h2>{e(head)}</h2><ul>" + "".join(f"<li>{e(b)}</li>" for b in body) + "</ul>")
