@@ -299,9 +299,33 @@ def _tag_in_parallel(
                 yield from pending.popleft().get()
         while pending:
             yield from pending.popleft().get()
-        pool.close()
     except BaseException:
-        pool.terminate()
+        _kill_pool(pool)
         raise
-    finally:
-        pool.join()
+    pool.close()
+    pool.join()
+
+
+def _kill_pool(pool: Any) -> None:
+    """Stop a pool at once (an interrupt, an error, a consumer that stopped early). Not ``Pool.terminate()``:
+    CPython's terminate stops its result thread reading and then sends that thread a sentinel through the result
+    pipe, which waits for the pipe's lock; a worker caught writing a result bigger than the pipe holds that lock
+    and waits for the reader, so both wait for ever (seen under load: Ctrl-C left `tag --jobs 2` hanging). Here
+    the workers are killed, the pool's own stopping (its finalizer, which would run at exit and hang the same
+    way) is cancelled, and its threads, daemons, end with the process."""
+    from multiprocessing.pool import TERMINATE
+
+    handler = getattr(pool, "_worker_handler", None)
+    if handler is not None:
+        handler._state = TERMINATE  # no replacements for the workers killed below
+    workers = list(getattr(pool, "_pool", ()))
+    for w in workers:
+        if w.exitcode is None:
+            w.kill()
+    for w in workers:
+        w.join(5)
+    finalizer = getattr(pool, "_terminate", None)
+    if finalizer is not None and hasattr(finalizer, "cancel"):
+        finalizer.cancel()
+    else:  # pragma: no cover - a Pool without the internals above: its own way
+        pool.terminate()

@@ -79,3 +79,31 @@ def test_interrupt_train(tmp_path, root):
     assert proc.returncode == 130, err
     assert "Traceback" not in err
     assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_a_consumer_stopping_early_stops_the_workers_at_once(tmp_path):
+    """Closing tag_stream's generator mid-input (what --strict and a limit do) kills the workers and returns at
+    once while they write results far bigger than a pipe holds, and leaves none alive; run in a child process,
+    so a hang fails the test instead of stalling the suite. (Pool.terminate() could wait for ever here when a
+    worker was caught mid-write as the pool's result thread stopped reading; that race needs a loaded machine:
+    test_interrupt_tag_jobs_2 with two CPU-bound processes beside it hung in 2 of 4 runs before the fix, 0 of
+    10 after. This test checks the path the fix takes, not the race.)"""
+    script = tmp_path / "stop_early.py"
+    script.write_text(
+        "import multiprocessing as mp, time\n"
+        "from roleclassify.io.readers import Record\n"
+        "from roleclassify.model import load\n"
+        "from roleclassify.pipeline import tag_stream\n"
+        "text = '新規顧客への提案営業を担当します。\\n受注処理と在庫管理\\n展示会の企画と運営\\n' * 400\n"
+        "records = (Record(id=str(i), text=text, fields={}) for i in range(400))\n"
+        "stream = tag_stream(load(), records, jobs=2, as_json=True)\n"
+        "next(stream)\n"
+        "workers = mp.active_children()\n"
+        "assert len(workers) >= 2, workers\n"
+        "time.sleep(1.0)\n"
+        "stream.close()\n"
+        "assert not any(p.is_alive() for p in workers)\n"
+        "print('stopped')\n",
+        encoding="utf-8")
+    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and r.stdout.strip() == "stopped", r.stderr[-2000:]
