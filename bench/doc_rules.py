@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-REAL = ROOT.parent / "shared" / "realworld"
+sys.path.insert(0, str(ROOT / "bench"))
 
 
 def rules():
@@ -109,25 +109,17 @@ def learned(corpus_docs, real_docs, th_corpus, th_real, doc_groups):
 
 
 def main() -> None:
+    from _grouped import REAL_FILES, grouped_training
 
     from roleclassify.corpus import read_corpus
     from roleclassify.estimator import RoleClassifierEstimator
-    from roleclassify.features import analyze
     from roleclassify.model import load
     from roleclassify.text import split_sentences
-    from roleclassify.tokenize import FastTokenizer
-    from roleclassify.training import DEFAULT_SPEC, _training_set, binarize_labels, sigmoid
+    from roleclassify.training import sigmoid
 
     t_start = time.perf_counter()
-    paths = [REAL / "jobads_dev.jsonl", REAL / "realtext_dev.jsonl"]
-    if not all(p.exists() for p in paths):
-        sys.exit(f"doc_rules.py: the real-world sets are not in {REAL}")
-    data = _training_set([ROOT / "corpus" / d for d in ("sentences", "jobs", "docs")], None, False, None, None)
-    by_id = {it.id: it for it in data.train_items}
-    unit_groups = [f"{by_id[g].source}|{by_id[g].register}" for g in data.groups]
-    units = analyze(data.texts, DEFAULT_SPEC, FastTokenizer())
-    Y = binarize_labels(data.label_lists, data.labels)
-    labels = list(data.labels)
+    data, unit_groups, units, labels, Y = grouped_training("doc_rules.py")
+    paths = REAL_FILES
     est = RoleClassifierEstimator(cv=5)
     Z = est.cross_val_decision(units, Y, labels=labels, groups=unit_groups)
     folds = est._folds(Y, labels, unit_groups)

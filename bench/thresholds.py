@@ -23,29 +23,21 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-REAL = ROOT.parent / "shared" / "realworld"
+sys.path.insert(0, str(ROOT / "bench"))
 RULES = ("margin", "tuned")
 
 
 def main() -> None:
+    from _grouped import CORPUS, REAL_FILES, grouped_training
+
     from roleclassify.corpus import read_corpus
     from roleclassify.estimator import RoleClassifierEstimator
     from roleclassify.evaluation import multilabel_report
-    from roleclassify.features import analyze
-    from roleclassify.tokenize import FastTokenizer
-    from roleclassify.training import DEFAULT_SPEC, _training_set, binarize_labels, sigmoid, train
+    from roleclassify.training import sigmoid, train
 
     t_start = time.perf_counter()
-    paths = [REAL / "jobads_dev.jsonl", REAL / "realtext_dev.jsonl"]
-    if not all(p.exists() for p in paths):
-        sys.exit(f"thresholds.py: the real-world sets are not in {REAL}")
-    corpus = [ROOT / "corpus" / d for d in ("sentences", "jobs", "docs")]
-    data = _training_set(corpus, None, False, None, None)
-    by_id = {it.id: it for it in data.train_items}
-    groups = [f"{by_id[g].source}|{by_id[g].register}" for g in data.groups]
-    units = analyze(data.texts, DEFAULT_SPEC, FastTokenizer())
-    labels = list(data.labels)
-    Y = binarize_labels(data.label_lists, labels)
+    data, groups, units, labels, Y = grouped_training("thresholds.py")
+    paths, corpus = REAL_FILES, CORPUS
     est = RoleClassifierEstimator(cv=5)
     Z = est.cross_val_decision(units, Y, labels=labels, groups=groups)
     folds = est._folds(Y, labels, groups)

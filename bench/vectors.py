@@ -31,7 +31,7 @@ import numpy as np
 import scipy.sparse as sp
 
 ROOT = Path(__file__).resolve().parent.parent
-REAL = ROOT.parent / "shared" / "realworld"
+sys.path.insert(0, str(ROOT / "bench"))
 VARIANTS = [("tf-idf (shipped)", 0.0, 0.0), ("+ vectors 0.5", 0.5, 0.0), ("+ vectors 1.0", 1.0, 0.0),
             ("+ context 0.3", 0.0, 0.3), ("+ context 0.6", 0.0, 0.6)]
 
@@ -87,6 +87,8 @@ def design(feat, units, V, prev, nxt, a, b):
 
 
 def main() -> None:
+    from _grouped import REAL_FILES, grouped_training
+
     from roleclassify.corpus import read_corpus
     from roleclassify.estimator import RoleClassifierEstimator
     from roleclassify.evaluation import multilabel_report
@@ -94,19 +96,13 @@ def main() -> None:
     from roleclassify.model import rollup_scores
     from roleclassify.text import split_sentences
     from roleclassify.tokenize import FastTokenizer
-    from roleclassify.training import DEFAULT_SPEC, _training_set, binarize_labels, fit_calibration, sigmoid
+    from roleclassify.training import DEFAULT_SPEC, fit_calibration, sigmoid
 
     t_start = time.perf_counter()
-    paths = [REAL / "jobads_dev.jsonl", REAL / "realtext_dev.jsonl"]
-    if not all(p.exists() for p in paths):
-        sys.exit(f"vectors.py: the real-world sets are not in {REAL}")
-    data = _training_set([ROOT / "corpus" / d for d in ("sentences", "jobs", "docs")], None, False, None, None)
+    data, groups, units, labels, Y = grouped_training("vectors.py")
     by_id = {it.id: it for it in data.train_items}
-    groups = [f"{by_id[g].source}|{by_id[g].register}" for g in data.groups]
+    paths = REAL_FILES
     tok = FastTokenizer()
-    units = analyze(data.texts, DEFAULT_SPEC, tok)
-    labels = list(data.labels)
-    Y = binarize_labels(data.label_lists, labels)
     doc_of = [g if by_id[g].unit == "document" or by_id[g].lines else None for g in data.groups]
     prev, nxt = neighbours(doc_of)
     vocab = vector_table()

@@ -591,16 +591,13 @@ def run_compare(opts: CompareOptions, *, stdout_is_tty: bool = False,
     """Compare the two versions and write the comparison (to ``opts.output``, else stdout) in ``opts.fmt``, or the
     format the output's suffix names; returns the :class:`roleclassify.compare.Comparison`."""
     from .compare import COMPARE_KINDS, compare_jobs, compare_org
-    from .io.output import AtomicOutput
     from .model import load
     from .report.compare import BINARY_COMPARE_FORMATS, compare_format_for, render_comparison, write_comparison_xlsx
 
     if opts.kind not in COMPARE_KINDS:
         raise OptionError(f"unknown kind {opts.kind!r}; expected one of: {', '.join(COMPARE_KINDS)}", param="kind")
-    fmt = opts.fmt or compare_format_for(opts.output, stdout_is_tty)
-    if fmt in BINARY_COMPARE_FORMATS and opts.output in (None, "-") and stdout_is_tty:
-        raise OptionError(f"a {fmt} comparison is a workbook, not text for a terminal: write it to a file with "
-                          f"{option('output', 'compare.xlsx')} (or pipe it)", param="fmt")
+    fmt = _report_format(opts.fmt or compare_format_for(opts.output, stdout_is_tty), opts.output, stdout_is_tty,
+                         BINARY_COMPARE_FORMATS, "comparison", "compare.xlsx")
     check_input_encoding(opts.encoding)
     model = load(opts.model_path)
     if on_model is not None:
@@ -610,14 +607,33 @@ def run_compare(opts: CompareOptions, *, stdout_is_tty: bool = False,
     else:
         cmp = compare_org([opts.old], [opts.new], model, encoding=opts.encoding, dept_column=opts.dept_column,
                           duty_column=opts.duty_column, sheet=opts.sheet)
-    if fmt in BINARY_COMPARE_FORMATS:
-        with AtomicOutput(opts.output, binary=True) as stream:
-            write_comparison_xlsx(cmp, stream, lang=opts.lang)
-    else:
-        text = render_comparison(cmp, fmt, lang=opts.lang)
-        with AtomicOutput(opts.output) as stream:
-            stream.write(text + "\n")
+    _write_report(opts.output, fmt in BINARY_COMPARE_FORMATS, lambda out: write_comparison_xlsx(cmp, out, lang=opts.lang),
+                  lambda: render_comparison(cmp, fmt, lang=opts.lang))
     return cmp
+
+
+def _report_format(fmt: str, output: str | None, stdout_is_tty: bool, binary: frozenset[str], what: str,
+                   example: str) -> str:
+    """``fmt``, refused when it is a workbook bound for a terminal."""
+    if fmt in binary and output in (None, "-") and stdout_is_tty:
+        raise OptionError(f"a {fmt} {what} is a workbook, not text for a terminal: write it to a file with "
+                          f"{option('output', example)} (or pipe it)", param="fmt")
+    return fmt
+
+
+def _write_report(output: str | None, workbook: bool, write_workbook: Callable[[Any], None],
+                  text: Callable[[], str]) -> None:
+    """A report to ``output`` (atomically; stdout when None or -): a workbook, or the text (rendered before the
+    file is opened)."""
+    from .io.output import AtomicOutput
+
+    if workbook:
+        with AtomicOutput(output, binary=True) as stream:
+            write_workbook(stream)
+        return
+    body = text()
+    with AtomicOutput(output) as stream:
+        stream.write(body + "\n")
 
 
 def parse_expect(values: Sequence[str]) -> dict[str, str]:
@@ -648,15 +664,12 @@ def run_audit(opts: AuditOptions, *, stdout_is_tty: bool = False, on_model: Call
               ) -> AuditRun:
     """Audit the documents and write the report (to ``opts.output``, else stdout) in ``opts.fmt``, or the
     format the output's suffix names (:func:`roleclassify.report.audit.report_format_for`)."""
-    from .io.output import AtomicOutput
     from .model import load
     from .orgaudit import audit
     from .report.audit import BINARY_AUDIT_FORMATS, render, report_format_for, write_xlsx
 
-    fmt = opts.fmt or report_format_for(opts.output, stdout_is_tty)
-    if fmt in BINARY_AUDIT_FORMATS and opts.output in (None, "-") and stdout_is_tty:
-        raise OptionError(f"a {fmt} report is a workbook, not text for a terminal: write it to a file with "
-                          f"{option('output', 'audit.xlsx')} (or pipe it)", param="fmt")
+    fmt = _report_format(opts.fmt or report_format_for(opts.output, stdout_is_tty), opts.output, stdout_is_tty,
+                         BINARY_AUDIT_FORMATS, "report", "audit.xlsx")
     check_input_encoding(opts.encoding)
     expect = parse_expect(opts.expect)
     kinds = fail_on_kinds(opts.fail_on)
@@ -666,10 +679,6 @@ def run_audit(opts: AuditOptions, *, stdout_is_tty: bool = False, on_model: Call
     report = audit(opts.paths, model, expect=expect, duplicate_threshold=opts.duplicate_threshold,
                    threshold=opts.threshold, min_score=opts.min_score, dept_column=opts.dept_column,
                    duty_column=opts.duty_column, encoding=opts.encoding, sheet=opts.sheet)
-    if fmt in BINARY_AUDIT_FORMATS:
-        with AtomicOutput(opts.output, binary=True) as stream:
-            write_xlsx(report, stream, lang=opts.lang)
-    else:
-        with AtomicOutput(opts.output) as stream:
-            stream.write(render(report, fmt, lang=opts.lang) + "\n")
+    _write_report(opts.output, fmt in BINARY_AUDIT_FORMATS, lambda out: write_xlsx(report, out, lang=opts.lang),
+                  lambda: render(report, fmt, lang=opts.lang))
     return AuditRun(report, fmt, failing_findings(report, opts.fail_on), kinds)
