@@ -132,7 +132,7 @@ def test_dask_partition_keeps_both_review_and_input_review():
 
     df = pd.DataFrame({"text": ["受注処理", "提案営業"], "review": [1, 2], "input_review": ["a", "b"], "site": ["s", "t"]})
     out = tag_partition(df)
-    assert list(out.columns) == ["id", "text", "labels", "scores", "review", "sentences", "shares", "error",
-                                 "input_input_review", "input_review", "site"]
+    assert list(out.columns) == ["id", "text", "labels", "scores", "review", "sentences", "shares", "duties",
+                                 "error", "input_input_review", "input_review", "site"]
     assert out["input_input_review"].tolist() == [1, 2] and out["input_review"].tolist() == ["a", "b"]
     assert out["review"].dtype == bool
