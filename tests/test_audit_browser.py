@@ -104,3 +104,29 @@ def test_html_report_without_findings_renders(browser, shipped_model, tmp_path):
     browser.get(page.as_uri())
     assert browser.find_elements(By.CSS_SELECTOR, "#findings article") == []
     assert "No findings" in browser.find_element(By.ID, "findings").text
+
+
+def test_html_comparison_renders_old_and_new_side_by_side(browser, shipped_model, tmp_path):
+    """`compare`'s 新旧対照表 page in a real browser: one row per change with its kind, old and new sides and
+    roles, the moved row highlighted, the other sections listed, in Japanese."""
+    from selenium.webdriver.common.by import By
+
+    from roleclassify.compare import compare_org
+    from roleclassify.report.compare import render_comparison
+
+    d = ROOT / "examples" / "compare"
+    cmp = compare_org([d / "分掌_2025.txt"], [d / "分掌_2026.txt"], shipped_model)
+    page = tmp_path / "新旧対照表.html"
+    page.write_text(render_comparison(cmp, "html", lang="ja"), encoding="utf-8")
+    browser.get(page.as_uri())
+    assert browser.title == "新旧対照表"
+    head = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "#changes th")]
+    assert head == ["区分", "旧", "新", "役割", "業務"]
+    rows = browser.find_elements(By.CSS_SELECTOR, "#changes tr[class]")
+    assert [r.get_attribute("class") for r in rows] == [c.kind for c in cmp.changes]
+    moved = rows[0].find_elements(By.TAG_NAME, "td")
+    assert [c.text for c in moved[:3]] == ["移管", "営業部: 見積書の作成と価格の交渉", "受注センター: 見積書の作成と価格の交渉"]
+    assert moved[0].value_of_css_property("background-color") != rows[1].find_element(
+        By.TAG_NAME, "td").value_of_css_property("background-color")
+    sections = [h.text for h in browser.find_elements(By.TAG_NAME, "h2")]
+    assert sections == ["変更点", "新たに生じた指摘事項", "解消した指摘事項", "担当部署が変わった業務"]
