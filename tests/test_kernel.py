@@ -131,8 +131,8 @@ def test_gated_duties_score_as_the_reference(shipped_model, corpus_units):
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.floats(-3, 3), st.floats(0.01, 0.99), st.floats(-1e-4, 1e-4))
-def test_least_role_score_is_below_every_hit(shipped_model, shift, t, eps):
+@given(st.floats(0.01, 0.99), st.floats(-1e-4, 1e-4))
+def test_least_role_score_is_below_every_hit(shipped_model, t, eps):
     """A unit whose calibrated probability reaches the threshold never scores below the bound the kernel gates on,
     however close to the threshold it is."""
     m = shipped_model
@@ -140,7 +140,7 @@ def test_least_role_score_is_below_every_hit(shipped_model, shift, t, eps):
     least = m._least_role_scores(th)
     assert least is not None and set(least) == set(range(len(m.labels)))
     bound = (np.log(t / (1 - t)) - m.calib_b_) / m.calib_a_
-    z = np.tile(bound + eps + shift * 1e-3 * (eps > 0), (1, 1))
+    z = (bound + eps)[None, :]  # just above or below the threshold's own decision value
     hit = m._role_proba(z) >= th
     for j in range(len(m.labels)):
         if hit[0, j]:

@@ -226,7 +226,7 @@ def decision(
     cdef str chars
     cdef list wlist
     cdef PyObject* found
-    cdef double norm, wd
+    cdef double norm
     cdef float w, d
     cdef double acc[64]
     cdef int* cols

@@ -144,7 +144,9 @@ def _html(cmp: Comparison, lang: str) -> str:
         f'<h2>{e(t("changes"))}</h2><table id="changes"><tr><th>{e(t("change"))}</th><th>{e(t("old"))}</th>'
         f'<th>{e(t("new"))}</th><th>{e(t("roles"))}</th><th>{e(t("duties"))}</th></tr>{rows}</table>',
     ]
-    for head, body in _sections(cmp, lang)[:-1] if cmp.kind == "job" else _sections(cmp, lang)[1:]:
+    for head, body in _sections(cmp, lang):
+        if head == t("changes"):  # the table above
+            continue
         parts.append(f"<h2>{e(head)}</h2><ul>" + "".join(f"<li>{e(b)}</li>" for b in body) + "</ul>")
     return "\n".join(parts) + "</body></html>"
 
