@@ -1,7 +1,7 @@
 """Audit findings against expected ones: the corpus's org-document fixtures and, where present, the real-world
 department pages in ../shared/realworld/orgdocs (a development check; their text is not in the project).
 
-    python bench/audit_check.py [--model DIR] [--min-score 0.0] [-v] [--oracle-duties | --model-duties]
+    python bench/audit_check.py [--model DIR] [--min-score 0.0] [-v] [--oracle-duties | --model-duties | --lemma]
 
 Matching is roleclassify.orgaudit.score_findings (the same function the tests use): a finding matches when its
 kind, role and department(s) match (exact matcher); the core matcher also accepts a shared role that holds the
@@ -65,12 +65,25 @@ def oracle_similarity(expected: dict, model) -> DutySimilarity:
     return similarity
 
 
-def with_similarity(paths: list, model, expect, min_score: float, similarity: DutySimilarity):
-    """The audit of ``paths`` with ``similarity`` as its shared-duty similarity."""
+def with_similarity(paths: list, model, expect, min_score: float, similarity: DutySimilarity,
+                    duplicates: DutySimilarity | None = None):
+    """The audit of ``paths`` with ``similarity`` as its shared-duty similarity (and ``duplicates`` as its
+    duplicate similarity; None: the audit's default)."""
     from roleclassify.orgaudit import audit_documents
     from roleclassify.orgdocs import read_org_documents
 
-    return audit_documents(read_org_documents(paths), model, expect=expect, min_score=min_score, similarity=similarity)
+    return audit_documents(read_org_documents(paths), model, expect=expect, min_score=min_score, similarity=similarity,
+                           duplicate_similarity=duplicates)
+
+
+def plugged(args, model) -> tuple[DutySimilarity, DutySimilarity] | None:
+    """The similarities the options put in place of the audit's default (meaning_duty_similarity), or None."""
+    if args.model_duties:
+        return model_duty_similarity(model), lemma_duty_similarity(model.tokenizer)
+    if args.lemma:
+        lemma = lemma_duty_similarity(model.tokenizer)
+        return lemma, lemma
+    return None
 
 
 def main() -> None:
@@ -83,7 +96,11 @@ def main() -> None:
                          "bound for a duty classifier plugged in as the audit's similarity)")
     ap.add_argument("--model-duties", action="store_true",
                     help="units alike when the model's duty head gives them a common duty "
-                         "(orgaudit.model_duty_similarity as the audit's shared-duty similarity)")
+                         "(orgaudit.model_duty_similarity as the audit's shared-duty similarity; duplicates by "
+                         "content lemmas)")
+    ap.add_argument("--lemma", action="store_true",
+                    help="units alike by their content lemmas only (orgaudit.lemma_duty_similarity for both shared "
+                         "duties and duplicates: the audit before the duty head took part)")
     args = ap.parse_args()
     model = load(args.model)
     print(f"model: {args.model or 'shipped default'}, min-score {args.min_score}\n")
@@ -100,9 +117,9 @@ def main() -> None:
 
             rep = audit_documents(read_org_documents([exp.parent / e["document"]]), model, expect=e.get("expect") or None,
                                   min_score=args.min_score, similarity=oracle_similarity(e, model))
-        elif args.model_duties:
+        elif plugged(args, model):
             rep = with_similarity([exp.parent / e["document"]], model, e.get("expect") or None, args.min_score,
-                                  model_duty_similarity(model))
+                                  *plugged(args, model))
         else:
             rep = audit([exp.parent / e["document"]], model, expect=e.get("expect") or None, min_score=args.min_score)
         s = score_findings(rep.findings, e["findings"])
@@ -132,8 +149,9 @@ def main() -> None:
         rdepts = [0, 0]
         rcalib: dict[str, list[int]] = {}
         for name, e in expected.items():
-            rep = (with_similarity([REAL / name], model, None, args.min_score, model_duty_similarity(model))
-                   if args.model_duties else audit([REAL / name], model, min_score=args.min_score))
+            sims = plugged(args, model)
+            rep = (with_similarity([REAL / name], model, None, args.min_score, *sims) if sims
+                   else audit([REAL / name], model, min_score=args.min_score))
             s = score_findings(rep.findings, e["findings"])
             calibrate(rcalib, rep.findings, s)
             read = {d.name for d in rep.departments}

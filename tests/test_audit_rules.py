@@ -232,7 +232,9 @@ def test_duplicate_severity_by_similarity(shipped_model):
                             shipped_model)
     (f,) = findings(alike, "duplicate")
     assert (f.severity, f.detail["similarity"]) == ("medium", 0.75)
-    assert f.departments == ["営業部", "物流部"] and f.detail["pairs"] == [["出荷と在庫と棚卸", "棚卸と在庫と出荷と検品"]]
+    # the lemma pair, and 出荷手配と在庫管理 (the same duty by the duty head, with 出荷 在庫 in common: 0.75 too)
+    assert f.departments == ["営業部", "物流部"]
+    assert sorted(f.detail["pairs"]) == [["出荷と在庫と棚卸", "出荷手配と在庫管理"], ["出荷と在庫と棚卸", "棚卸と在庫と出荷と検品"]]
     # below the duplicate threshold: none
     assert not findings(audit_documents(org(営業部=SALES + ["出荷と在庫と棚卸"], 物流部=DIST[:2] + ["棚卸と在庫と出荷と検品"],
                                             広報部=MKT), shipped_model, duplicate_threshold=0.8), "duplicate")
@@ -358,7 +360,8 @@ def test_duplicate_pair_reports_its_closest_duties(shipped_model):
     r = audit_documents(org(営業部=SALES + [DIST[1], "出荷と在庫と棚卸"], 物流部=DIST[:2] + ["棚卸と在庫と出荷と検品"], 広報部=MKT),
                         shipped_model)
     (f,) = [f for f in r.findings if f.kind == "duplicate"]
-    assert (f.severity, f.detail["similarity"], len(f.detail["pairs"])) == ("high", 1.0, 2)
+    # (and the two the duty head makes of 出荷 在庫 with 出荷手配と在庫管理: four pairs, all of shipping and stock)
+    assert (f.severity, f.detail["similarity"], len(f.detail["pairs"])) == ("high", 1.0, 4)
     # a similarity exactly at the duplicate threshold is a duplicate
     at = audit_documents(org(営業部=SALES + ["出荷と在庫と棚卸"], 物流部=DIST[:2] + ["棚卸と在庫と出荷と検品"], 広報部=MKT),
                          shipped_model, duplicate_threshold=0.75)
@@ -507,3 +510,28 @@ def test_no_duty_views_without_a_duty_head(tiny_model):
         pytest.skip("the tiny model has a duty head")
     rep = audit_documents(org(営業部=SALES, 業務部=DIST), tiny_model)
     assert rep.duty_matrix() == {} and rep.duty_checklist() == [] and "duty_matrix" not in rep.to_dict()
+
+
+def test_meaning_duty_similarity_needs_the_duty_a_role_and_some_words(shipped_model, tiny_model):
+    """The audit's default similarity: the same duty in other words is alike (DUTY_MATCH_SIMILARITY); the same
+    duty id with no word in common (two proposals to different customers), a unit handing the work on to a
+    department, and two units of no role are not; a model without a duty head gives the lemma similarity."""
+    from roleclassify.orgaudit import DUTY_MATCH_SIMILARITY, lemma_duty_similarity, meaning_duty_similarity
+
+    texts = ["配送中に破損した商品の交換品の手配", "輸送時の破損品の引き取りと代替品の再配送",
+             "担当得意先から受けた注文の業務部への伝達", "得意先からの注文の受付及び受注入力", "担当得意先から受けた注文の伝達",
+             "新規顧客への提案営業", "見込み客への訪問と商談", "乗務員の点呼と健康状態の確認", "乗務員の採用と給与計算"]
+    sim = meaning_duty_similarity(shipped_model)(texts)
+    lemma = lemma_duty_similarity(shipped_model.tokenizer)(texts)
+    assert lemma(0, 1) < 0.5 and sim(0, 1) == DUTY_MATCH_SIMILARITY
+    # the same order duty: alike, unless one side passes the order on to a department
+    assert sim(4, 3) == DUTY_MATCH_SIMILARITY and sim(2, 3) == lemma(2, 3) < 0.5
+    assert sim(5, 6) == lemma(5, 6) < 0.15  # one duty id (proposal), no content word in common
+    assert sim(7, 8) == lemma(7, 8) < 0.5  # one duty id (hr_admin) of no role
+    if getattr(tiny_model, "duty_head", None) is None:
+        assert meaning_duty_similarity(tiny_model)(texts)(0, 1) == lemma(0, 1)
+    # in an audit (the default similarity): the restated duty is a duplicate and a shared duty of its role
+    r = audit_documents(org(営業部=SALES, 受注課=DIST[:2] + [texts[0]], 物流課=["配送ルートの作成", texts[1]], 広報部=MKT),
+                        shipped_model)
+    assert [f.departments for f in findings(r, "duplicate")] == [["受注課", "物流課"]]
+    assert [f.departments for f in findings(r, "shared", "distribution")] == [["受注課", "物流課"]]
