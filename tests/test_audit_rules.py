@@ -535,3 +535,27 @@ def test_meaning_duty_similarity_needs_the_duty_a_role_and_some_words(shipped_mo
                         shipped_model)
     assert [f.departments for f in findings(r, "duplicate")] == [["受注課", "物流課"]]
     assert [f.departments for f in findings(r, "shared", "distribution")] == [["受注課", "物流課"]]
+
+
+def test_a_department_and_its_own_section_do_not_duplicate_each_other(shipped_model, tmp_path):
+    """業務部 stating what its 受注課 does is one line of command; the same duty in a department of another
+    line (物流部) is still a duplicate."""
+    from roleclassify.orgaudit import audit
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    rows = [("部", "課", "業務内容"), ("営業部", None, "新規顧客への提案営業"), (None, None, "既存顧客へのルート営業"),
+            ("業務部", None, "受注から出荷までの進捗管理"), (None, "受注課", "受注から出荷までの進捗管理"),
+            (None, None, "受注データの入力"), ("物流部", None, "受注から出荷までの進捗管理"), (None, None, "配送業者の手配"),
+            ("広報部", None, "展示会の企画と運営"), (None, None, "Web広告の運用")]
+    for row in rows:
+        ws.append(row)
+    doc = tmp_path / "分掌表.xlsx"
+    wb.save(doc)
+    r = audit([doc], shipped_model)
+    assert {d.name: d.parent for d in r.departments}["受注課"] == "業務部"
+    pairs = sorted(sorted(f.departments) for f in findings(r, "duplicate"))
+    assert ["業務部", "受注課"] not in pairs and ["受注課", "業務部"] not in pairs
+    assert ["受注課", "物流部"] in pairs or ["物流部", "受注課"] in pairs

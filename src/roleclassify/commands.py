@@ -17,8 +17,9 @@ from __future__ import annotations
 import codecs
 import gc
 import json
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import IO, Any
 
@@ -105,6 +106,9 @@ class TagSummary:
     by_label: dict[str, int] | None = None
     review: int | None = None  #: records flagged for review (None on Dask)
     seconds: float = 0.0  #: time spent reading, tagging and writing (the model loaded)
+    #: False when nothing could be tagged and every record was a problem: the output was then not written (an
+    #: existing file is left as it was, a failed run never replaces an earlier good result).
+    written: bool = True
 
     @property
     def exit_code(self) -> int:
@@ -151,13 +155,31 @@ def check_input_encoding(encoding: str | None) -> None:
             raise OptionError(f"unknown encoding {encoding!r}", param="encoding") from None
 
 
-def _check_not_an_input(output: str | None, inputs: Sequence[str]) -> None:
+def _check_not_an_input(output: str | None, inputs: Sequence[str], doing: str = "tagging") -> None:
+    """Refuse an output that is one of the inputs (through any path or link), or a file inside an input
+    directory: ``doing`` would replace what it reads."""
     from .io.output import same_file_among
 
     clash = same_file_among(output, inputs)
+    if clash is None and output not in (None, "-") and os.path.isfile(output):
+        target = os.path.realpath(output)
+        clash = next((p for p in inputs if p != "-" and os.path.isdir(p)
+                      and os.path.commonpath([os.path.realpath(p), target]) == os.path.realpath(p)), None)
     if clash is not None:
-        raise OptionError(f"{output} is also an input ({clash}): tagging would replace it; write to another file",
+        raise OptionError(f"{output} is also an input ({clash}): {doing} would replace it; write to another file",
                           param="output")
+
+
+def _check_output_suffix(output: str | None, fmt: str | None, suffixes: Mapping[str, str], what: str) -> None:
+    """Refuse a report file whose suffix names no report format (``-o report.pdf`` would get a text table) when
+    no ``--format`` says what to write; ``.txt`` (and no suffix) is the table."""
+    if fmt or output in (None, "-"):
+        return
+    suffix = os.path.splitext(output)[1].lower()
+    if suffix and suffix != ".txt" and suffix not in suffixes:
+        known = ", ".join([*sorted(suffixes), ".txt"])
+        raise OptionError(f"{output}: cannot write a {what} as {suffix}; use one of {known}, or name the format "
+                          f"with {option('fmt', 'FORMAT')}", param="output")
 
 
 def dask_unsupported(opts: TagOptions) -> list[str]:
@@ -191,6 +213,10 @@ def run_tag(
     out_stream = stdout or sys.stdout
     on_terminal = opts.output in (None, "-") and out_stream.isatty()
     fmt = tag_output_format(opts.output, opts.fmt, stdout_is_tty=on_terminal)
+    if opts.excel and fmt not in ("csv", "tsv", "txt"):
+        raise OptionError(f"{option('excel')} makes CSV/TSV text that Excel opens (UTF-8 with a BOM); {fmt} output "
+                          "does not take it (a BOM would break a JSON Lines reader; a workbook needs no encoding)",
+                          param="excel")
     out_encoding = _output_encoding(opts)
     _check_not_an_input(opts.output, opts.inputs)
     from .model import load
@@ -228,10 +254,22 @@ def _run_tag_loaded(opts: TagOptions, model: Any, fmt: str, out_encoding: str, o
 
     meter = Progress(opts.progress, output_on_terminal=on_terminal, total=total)
     tally = _Tally(dict.fromkeys([*model.labels, OTHER], 0))
-    skipped = _write_tagged(model, opts, fmt, out_encoding, meter, on_problem or meter_message(meter), tally)
+    try:
+        skipped, written = _write_tagged(model, opts, fmt, out_encoding, meter, on_problem or meter_message(meter),
+                                         tally), True
+    except _NothingTagged as e:
+        skipped, written = e.skipped, False
     meter.done()
     return TagSummary(tagged=meter.n, skipped=skipped, output=opts.output, fmt=fmt, by_label=tally.by_label,
-                      review=tally.review, seconds=meter.seconds)
+                      review=tally.review, seconds=meter.seconds, written=written)
+
+
+class _NothingTagged(Exception):
+    """Raised inside the output's ``with`` when every record was a problem: the output is discarded."""
+
+    def __init__(self, skipped: int) -> None:
+        super().__init__(skipped)
+        self.skipped = skipped
 
 
 @dataclass
@@ -325,6 +363,8 @@ def _write_tagged(model: Any, opts: TagOptions, fmt: str, encoding: str, meter: 
                     if live or meter.shared:
                         stream.flush()
                 meter.tick()
+            if skipped and not meter.n and opts.output not in (None, "-"):
+                raise _NothingTagged(skipped)  # a file of no results would replace what the user had
             writer.close()
     finally:
         meter.close()
@@ -592,12 +632,15 @@ def run_compare(opts: CompareOptions, *, stdout_is_tty: bool = False,
     format the output's suffix names; returns the :class:`roleclassify.compare.Comparison`."""
     from .compare import COMPARE_KINDS, compare_jobs, compare_org
     from .model import load
+    from .report.audit import REPORT_SUFFIXES
     from .report.compare import BINARY_COMPARE_FORMATS, compare_format_for, render_comparison, write_comparison_xlsx
 
     if opts.kind not in COMPARE_KINDS:
         raise OptionError(f"unknown kind {opts.kind!r}; expected one of: {', '.join(COMPARE_KINDS)}", param="kind")
+    _check_output_suffix(opts.output, opts.fmt, REPORT_SUFFIXES, "comparison")
     fmt = _report_format(opts.fmt or compare_format_for(opts.output, stdout_is_tty), opts.output, stdout_is_tty,
                          BINARY_COMPARE_FORMATS, "comparison", "compare.xlsx")
+    _check_not_an_input(opts.output, [str(opts.old), str(opts.new)], "the comparison")
     check_input_encoding(opts.encoding)
     model = load(opts.model_path)
     if on_model is not None:
@@ -666,10 +709,12 @@ def run_audit(opts: AuditOptions, *, stdout_is_tty: bool = False, on_model: Call
     format the output's suffix names (:func:`roleclassify.report.audit.report_format_for`)."""
     from .model import load
     from .orgaudit import audit
-    from .report.audit import BINARY_AUDIT_FORMATS, render, report_format_for, write_xlsx
+    from .report.audit import BINARY_AUDIT_FORMATS, REPORT_SUFFIXES, render, report_format_for, write_xlsx
 
+    _check_output_suffix(opts.output, opts.fmt, REPORT_SUFFIXES, "report")
     fmt = _report_format(opts.fmt or report_format_for(opts.output, stdout_is_tty), opts.output, stdout_is_tty,
                          BINARY_AUDIT_FORMATS, "report", "audit.xlsx")
+    _check_not_an_input(opts.output, [str(p) for p in opts.paths], "the report")
     check_input_encoding(opts.encoding)
     expect = parse_expect(opts.expect)
     kinds = fail_on_kinds(opts.fail_on)

@@ -786,11 +786,27 @@ def _similarities(
     (by their indexes in that list)."""
     owners = [(d, r) for d in departments for r in d.duties]
     sim = similarity([r.text for _, r in owners])
+    command = _lines_of_command(departments)
     sims: dict[tuple[int, int], float] = {}
     for i, j in itertools.combinations(range(len(owners)), 2):
-        if owners[i][0].name != owners[j][0].name:
+        a, b = owners[i][0].name, owners[j][0].name
+        if a != b and (a, b) not in command:
             sims[i, j] = sim(i, j)
     return owners, sims
+
+
+def _lines_of_command(departments: Sequence[Department]) -> set[tuple[str, str]]:
+    """Pairs (both orders) of a department and one it comes under, at any depth (業務部 and its 受注課): a 部
+    stating what its 課 do is one line of command, not the same duty held twice."""
+    parent = {d.name: d.parent for d in departments}
+    pairs: set[tuple[str, str]] = set()
+    for d in departments:
+        up, seen = d.parent, {d.name}
+        while up is not None and up not in seen:
+            pairs.update(((d.name, up), (up, d.name)))
+            seen.add(up)
+            up = parent.get(up)
+    return pairs
 
 
 def _same_duty_holders(

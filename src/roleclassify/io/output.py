@@ -146,6 +146,8 @@ class AtomicOutput:
         try:
             if self.path is None:
                 self.stream.flush()
+                if self.stream is not sys.stdout and isinstance(self.stream, io.TextIOWrapper):
+                    self.stream.detach()  # the wrapper for another encoding: closing it would close stdout
             elif self._direct:
                 self.stream.close()
             else:

@@ -118,14 +118,22 @@ class Record:
 
 def detect_format(path: str, declared: str = "auto", head: str = "") -> str:
     """Input format from ``--input-format``, the file suffix (the one before ``.gz`` for a gzip-compressed
-    file), or (stdin) the first character."""
+    file), or (stdin) its head: JSONL when it opens with ``{``, CSV/TSV when its first line is a header naming
+    one of :data:`TEXT_COLUMNS`, else text lines."""
     if declared != "auto":
         return declared
     if path != "-":
         fmt = _SUFFIX_FORMAT.get(Path(_without_gz(path)).suffix.lower())
         if fmt:
             return fmt
-    return "jsonl" if head.lstrip().startswith("{") else "txt"
+    if head.lstrip().startswith("{"):
+        return "jsonl"
+    first = head.lstrip("\ufeff").split("\n", 1)[0].strip("\r")
+    for sep, fmt in (("\t", "tsv"), (",", "csv")):
+        # a header line naming a text column (社員番号,部署,職務内容): a table piped in, not lines of text
+        if sep in first and any(c.strip().strip('"') in TEXT_COLUMNS for c in first.split(sep)):
+            return fmt
+    return "txt"
 
 
 def _without_gz(path: str) -> str:
@@ -154,10 +162,16 @@ def detect_encoding(data: bytes) -> str | None:
     best = from_bytes(data, cp_isolation=list(JAPANESE_ENCODINGS)).best()
     if best is not None:
         return best.encoding
-    # UTF-8 text with a few damaged bytes: read it as UTF-8 and report the damaged lines one by one
-    decoded = data.decode("utf-8", errors="replace")
-    if decoded.count("\ufffd") <= max(1, len(decoded) // 200) and len(decoded) < len(data):
-        return "utf-8"
+    # text with a few damaged bytes (UTF-8, or a CP932 file one stray byte keeps charset-normalizer from
+    # naming): read it in the encoding that leaves the fewest bytes undecoded, and report those lines one by one
+    damage = {}
+    for enc in ("utf-8", *JAPANESE_ENCODINGS):
+        decoded = data.decode(enc, errors="replace")
+        if len(decoded) < len(data):  # multi-byte characters decoded: text of this encoding, not binary data
+            damage[enc] = (decoded.count("\ufffd"), len(decoded))
+    best_enc = min(damage, key=lambda e: damage[e][0], default=None)
+    if best_enc is not None and damage[best_enc][0] <= max(1, damage[best_enc][1] // 200):
+        return best_enc
     return None
 
 
@@ -609,9 +623,13 @@ def _jsonl(src: _Source, text_field: str) -> Iterator[Record | RecordError]:
         yield Record(rid, text, fields, where, text_field)
 
 
-def _delimited(src: _Source, delimiter: str, text_column: str | None) -> Iterator[Record | RecordError]:
+def _delimited_rows(src: _Source, delimiter: str) -> Iterator[tuple[str, list[str]] | RecordError]:
+    """The rows of a CSV/TSV source, each with its location (the line it starts on: a quoted cell may run over
+    several), and in order with them the lines that could not be decoded; a quote never closed or malformed CSV
+    ends the rows with an error."""
     errors: list[RecordError] = []  # lines the source could not decode, yielded in order with the rows
     numbers: list[int] = []  # the source line number of each line the CSV reader was fed
+    ended: list[bool] = []  # set once the reader has asked past the last line
 
     def feed() -> Iterator[str]:
         for n, line in src.lines():
@@ -620,28 +638,60 @@ def _delimited(src: _Source, delimiter: str, text_column: str | None) -> Iterato
                 continue
             numbers.append(n)
             yield line + "\n"
+        ended.append(True)
 
     csv.field_size_limit(2**31 - 1)  # a long job description in one cell is fine (the default is 128 KiB)
     reader = csv.reader(feed(), delimiter=delimiter)
-    header: tuple[list[str], str] | None = None
+    first = 0  # index in ``numbers`` of the first line of the next row
     try:
         for row in reader:
             yield from errors
             errors.clear()
-            where = f"{src.name}:{numbers[reader.line_num - 1]}"
-            if header is None:
-                found = _delimited_header(row, text_column)
-                if isinstance(found, str):
-                    yield RecordError(where, found)
-                    return
-                header = found
-                continue
-            rec = _delimited_record(row, *header, where)
-            if rec is not None:
-                yield rec
+            start = numbers[min(first, len(numbers) - 1)]
+            first = reader.line_num
+            if ended and row and row[-1].endswith("\n"):
+                # the end of the file inside a quoted cell: a quote opened in this row and never closed took in
+                # every line after it (a row's own cells never end with the line break the feed adds)
+                yield RecordError(f"{src.name}:{start}", f"a quoted cell opened in this row is never closed, so "
+                                  f"lines {start}-{numbers[-1]} were read into it (a stray '\"'?); row skipped")
+                break
+            yield f"{src.name}:{start}", row
     except csv.Error as e:
         yield RecordError(f"{src.name}:{numbers[-1] if numbers else 1}", f"malformed CSV ({e}); rest of file skipped")
     yield from errors
+
+
+def _delimited(src: _Source, delimiter: str, text_column: str | None) -> Iterator[Record | RecordError]:
+    """The records of a CSV/TSV source below its header: the first row that holds the text column (title rows
+    above it, which a CSV saved from an Excel sheet keeps, are passed over as in a workbook)."""
+    header: tuple[list[str], str] | None = None
+    titles: list[tuple[str, str, list[str]]] = []  # rows above the header: where, why not the header, cells
+    for item in _delimited_rows(src, delimiter):
+        if isinstance(item, RecordError):
+            yield item
+            continue
+        where, row = item
+        if header is not None:
+            rec = _delimited_record(row, *header, where)
+            if rec is not None:
+                yield rec
+            continue
+        found = _delimited_header(row, text_column)
+        if not isinstance(found, str):
+            header = found
+            continue
+        titles.append((where, found, row))
+        if len(titles) >= _HEADER_ROWS or not _is_title(row):
+            yield _no_header(titles)
+            return
+    if header is None and titles:  # the input ended among title-like rows
+        yield _no_header(titles)
+
+
+def _no_header(titles: list[tuple[str, str, list[str]]]) -> RecordError:
+    """The error of a CSV/TSV whose first rows hold no text column, at the fullest of them (the likely header)."""
+    where, why, _ = max(titles, key=lambda t: sum(1 for c in t[2] if c.strip()))
+    return RecordError(where, why)
 
 
 def _delimited_header(row: list[str], text_column: str | None) -> tuple[list[str], str] | str:
@@ -649,14 +699,20 @@ def _delimited_header(row: list[str], text_column: str | None) -> tuple[list[str
     header = [h.strip() for h in row]
     if header and header[0].startswith("\ufeff"):
         header[0] = header[0][1:]
+    col = _text_column(header, text_column)
+    if col is None:
+        return (f"no {text_column or 'text'!r} column (columns: {', '.join(h for h in header if h) or 'none'}); "
+                f"pass {option('text_column', 'NAME')}; file skipped")
     dup = _duplicate(header)
     if dup is not None:
         return f"column {dup!r} appears twice in the header; rename one of them; file skipped"
-    col = _text_column(header, text_column)
-    if col is None:
-        return (f"no {text_column or 'text'!r} column (columns: {', '.join(header)}); pass {option('text_column', 'NAME')}; "
-                "file skipped")
     return header, col
+
+
+def _is_title(row: list[str]) -> bool:
+    """Whether a row above the header looks like a title or a blank line (at most two cells filled: 「職務記述書
+    一覧 2026年度」, a date), not a header that lacks the text column."""
+    return sum(1 for c in row if c.strip()) <= 2
 
 
 def _delimited_record(row: list[str], header: list[str], col: str, where: str) -> Record | RecordError | None:
@@ -923,8 +979,9 @@ def _sheet_header(
     rows: Iterator[tuple[int, list[Any]]], text_column: str | None, seen_headers: list[str]
 ) -> tuple[int, list[str], str] | None:
     """Read a sheet's rows up to its header row: (row number, column names, text column), or None when none
-    of the first rows holds the text column. The first non-empty row met goes into ``seen_headers`` if that
-    is still empty."""
+    of the first rows holds the text column. If ``seen_headers`` is still empty, the fullest of the rows read
+    goes into it (the likely header, not a title row above it), to be named in the message."""
+    mine = not seen_headers
     for n, row in rows:
         if n > _HEADER_ROWS:
             return None
@@ -932,8 +989,9 @@ def _sheet_header(
         col = _text_column(cells, text_column)
         if col is not None:
             return n, [c or f"column_{i + 1}" for i, c in enumerate(cells)], col
-        if any(cells) and not seen_headers:
-            seen_headers.extend(c for c in cells if c)
+        filled = [c for c in cells if c]
+        if mine and len(filled) > len(seen_headers):
+            seen_headers[:] = filled
     return None
 
 
@@ -1067,7 +1125,7 @@ def _text_records(
     if src.empty:
         yield RecordError(src.name, "empty input; nothing to tag")
         return
-    head = src.sample[:64].decode(src.encoding, errors="ignore") if path == "-" else ""
+    head = src.sample[:1024].decode(src.encoding, errors="ignore") if path == "-" else ""
     fmt = detect_format(path, input_format, head)
     if fmt == "txt":
         yield from (_txt_document(src) if unit == "document" else _txt_lines(src))

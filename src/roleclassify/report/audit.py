@@ -32,7 +32,8 @@ KIND_NAMES_JA = {"crossing": "越境", "shared": "重複担当", "duplicate": "�
 SEVERITY_NAMES_JA = {"high": "高", "medium": "中", "low": "低"}
 #: Why a line was left out (:data:`roleclassify.orgdocs.DROP_REASONS`), as a Japanese reader sees it.
 REASON_NAMES_JA = {"heading": "見出し", "boilerplate": "規程の定型文", "footer": "フッター", "note": "注記",
-                   "empty department": "業務のない部署", "not a duty": "業務でない行"}
+                   "empty department": "業務のない部署", "parent heading": "上位部署の見出し",
+                   "related only": "関係のみ（主管でない）", "not a duty": "業務でない行"}
 #: The reports' own words, per language.
 _TEXT: dict[str, dict[str, str]] = {
     "en": {
@@ -156,17 +157,25 @@ def _duty_name(report: AuditReport, duty: str, lang: str) -> str:
     return next((d["ja"] for d in report.duty_list if d["id"] == duty), duty)
 
 
-def _owner(item: dict, lang: str) -> str:
-    """The suggested owner of a duty and why, in ``lang``."""
-    if not item.get("suggested_owner"):
-        return f"{_t(lang, 'owner')}: - ({item['because'] if lang == 'en' else _t(lang, 'no_owner')})"
+def _because(item: dict, lang: str) -> str:
+    """Why a department is suggested to own a duty (or why none is), in ``lang``."""
     basis = item.get("basis") or {}
-    if lang != "ja" or not basis:
-        return f"{_t(lang, 'owner')}: {item['suggested_owner']} ({item['because']})"
+    if lang != "ja" or (item.get("suggested_owner") and not basis):
+        return item["because"]
+    if not item.get("suggested_owner"):
+        return _t(lang, "no_owner")
     role = display_label(basis["role"], lang)
     why = {"name": f"部署名が{role}を示す、", "expect": f"{role}を想定、"}.get(basis.get("stated_by") or "", "")
-    return (f"{_t(lang, 'owner')}: {item['suggested_owner']}（{why}業務{basis['units']}件中{basis['role_units']}件が"
-            f"{role}の業務）")
+    return f"{why}業務{basis['units']}件中{basis['role_units']}件が{role}の業務"
+
+
+def _owner(item: dict, lang: str) -> str:
+    """The suggested owner of a duty and why, in ``lang``."""
+    owner = item.get("suggested_owner")
+    because = _because(item, lang)
+    if lang == "ja" and owner and item.get("basis"):
+        return f"{_t(lang, 'owner')}: {owner}（{because}）"
+    return f"{_t(lang, 'owner')}: {owner or '-'} ({because})"
 
 
 def _duty_sections(report: AuditReport, lang: str) -> list[tuple[str, list[str]]]:
@@ -190,8 +199,9 @@ def _duty_sections(report: AuditReport, lang: str) -> list[tuple[str, list[str]]
 AUDIT_FORMATS = ("table", "json", "markdown", "html", "xlsx")
 #: Formats written as bytes (:func:`write_xlsx`), not text (:func:`render`).
 BINARY_AUDIT_FORMATS = frozenset({"xlsx"})
-#: The format of a report file by its suffix; a file of any other suffix gets the table.
-_SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json", ".xlsx": "xlsx"}
+#: The format of a report file by its suffix (``-o audit.html``); any other suffix but .txt is refused by the
+#: commands, and the table is written for .txt.
+REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json", ".xlsx": "xlsx"}
 _PALETTE = ["#2f6fdb", "#1e9e5a", "#e08a00", "#8e44ad", "#c0392b", "#16a085", "#7f8c8d"]
 _OTHER_COLOR = "#c9ced6"
 
@@ -206,7 +216,7 @@ def report_format_for(output: str | None, stdout_is_tty: bool) -> str:
     """The format (of :data:`AUDIT_FORMATS`) of a report when none is asked for: a file's by its suffix (.html
     or .htm, .md, .json, else the table); on stdout the table for a terminal, JSON for a pipe or a file."""
     if output:
-        return _SUFFIX_FORMATS.get(os.path.splitext(output)[1].lower(), "table")
+        return REPORT_SUFFIXES.get(os.path.splitext(output)[1].lower(), "table")
     return "table" if stdout_is_tty else "json"
 
 
@@ -542,11 +552,11 @@ def _duty_sheets(report: AuditReport, lang: str) -> list[tuple[str, list[str], l
     name = lambda k: _duty_name(report, k, "ja")  # noqa: E731
     matrix = [[dept, k, name(k), n] for dept, row in report.duty_matrix().items()
               for k, n in sorted(row.items(), key=lambda kv: -kv[1])]
-    several = [[item["duty"], name(item["duty"]), dept, text, item.get("suggested_owner") or "", item["because"]]
+    several = [[item["duty"], name(item["duty"]), dept, text, item.get("suggested_owner") or "", _because(item, lang)]
                for item in report.duties_held_by_several() for dept, texts in item["departments"].items()
                for text in texts]
     checklist = [[display_label(c["role"], lang), c["duty"], name(c["duty"]), c.get("suggested_owner") or "",
-                  c["because"]] for c in report.duty_checklist()]
+                  _because(c, lang)] for c in report.duty_checklist()]
     return [
         ("部署×業務" if ja else "duties", [t("department"), t("duty"), "業務名", t("count")], matrix, [24, 20, 24, 8]),
         ("複数部署の業務" if ja else "duties by several",

@@ -9,7 +9,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import OptionError
 from ..labels import display_label
-from .audit import KIND_NAMES_JA, LANGS
+from .audit import KIND_NAMES_JA, LANGS, REPORT_SUFFIXES
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..compare import Change, Comparison
@@ -19,7 +19,6 @@ __all__ = ["render_comparison", "write_comparison_xlsx", "COMPARE_FORMATS", "BIN
 
 COMPARE_FORMATS = ("table", "json", "markdown", "html", "xlsx")
 BINARY_COMPARE_FORMATS = frozenset({"xlsx"})
-_SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json", ".xlsx": "xlsx"}
 
 _TEXT: dict[str, dict[str, str]] = {
     "en": {"title": "Comparison", "old": "old", "new": "new", "change": "change", "department": "department",
@@ -54,7 +53,7 @@ def compare_format_for(output: str | None, stdout_is_tty: bool) -> str:
     from pathlib import Path
 
     if output and output != "-":
-        return _SUFFIX_FORMATS.get(Path(output).suffix.lower(), "table")
+        return REPORT_SUFFIXES.get(Path(output).suffix.lower(), "table")
     return "table" if stdout_is_tty else "json"
 
 

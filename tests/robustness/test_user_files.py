@@ -1,0 +1,179 @@
+"""Defects a user test found on files of the shapes HR analysts and consultants have: each case here lost a user's
+file, lost rows silently, printed a traceback or pointed at the wrong line before its fix."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from roleclassify.cli import main
+
+CMD = [sys.executable, "-m", "roleclassify"]
+ORG = "【営業部】\n・新規顧客への提案営業\n・既存顧客へのルート営業\n【物流部】\n・出荷手配と在庫管理\n・配送業者の手配\n"
+
+
+def _cli(argv, capsys):
+    with pytest.raises(SystemExit) as e:
+        main([str(a) for a in argv])
+    out = capsys.readouterr()
+    return e.value.code, out.out, out.err
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("command", ["audit", "compare"])
+def test_a_report_never_replaces_its_input(tmp_path, capsys, command):
+    doc = tmp_path / "分掌.txt"
+    doc.write_text(ORG, encoding="utf-8")
+    before = _digest(doc)
+    args = [doc] if command == "audit" else [doc, doc]
+    code, _, err = _cli([command, *args, "--format", "json", "-o", doc], capsys)
+    assert code == 2 and "is also an input" in err and "Traceback" not in err
+    assert _digest(doc) == before
+    # a file inside a directory being audited is an input too
+    if command == "audit":
+        code, _, err = _cli(["audit", tmp_path, "-o", doc], capsys)
+        assert code == 2 and "is also an input" in err and _digest(doc) == before
+
+
+def test_a_report_suffix_that_names_no_format_is_refused(tmp_path, capsys):
+    doc = tmp_path / "分掌.txt"
+    doc.write_text(ORG, encoding="utf-8")
+    code, _, err = _cli(["audit", doc, "-o", tmp_path / "report.pdf"], capsys)
+    assert code == 2 and "cannot write a report as .pdf" in err
+    assert not (tmp_path / "report.pdf").exists()
+    # named with --format, any file name is the user's choice; .txt is the table
+    assert _cli(["audit", doc, "--format", "markdown", "-o", tmp_path / "report.pdf"], capsys)[0] == 0
+    assert _cli(["audit", doc, "-o", tmp_path / "report.txt"], capsys)[0] == 0
+    assert (tmp_path / "report.txt").read_text(encoding="utf-8").startswith("department")
+
+
+@pytest.mark.parametrize("bad", ["missing.csv", "corrupt.xlsx", "empty_of_text.csv"])
+@pytest.mark.parametrize("suffix", [".jsonl", ".xlsx"])
+def test_a_run_that_tags_nothing_leaves_the_earlier_result_alone(tmp_path, capsys, bad, suffix):
+    good = tmp_path / "good.jsonl"
+    good.write_text(json.dumps({"text": "新規顧客への提案営業"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = tmp_path / f"result{suffix}"
+    assert _cli(["tag", good, "-q", "-o", result], capsys)[0] == 0
+    before = _digest(result)
+    (tmp_path / "corrupt.xlsx").write_bytes(b"not a workbook\x00\x01")
+    (tmp_path / "empty_of_text.csv").write_text("社員番号,部署\n1,営業部\n", encoding="utf-8")
+    code, _, err = _cli(["tag", tmp_path / bad, "-o", result], capsys)
+    assert code == 1 and "was not written (the existing file is unchanged)" in err
+    assert _digest(result) == before
+    # and no empty file appears where there was none
+    code, _, err = _cli(["tag", tmp_path / bad, "-o", tmp_path / f"new{suffix}"], capsys)
+    assert code == 1 and not (tmp_path / f"new{suffix}").exists()
+
+
+def test_one_good_record_among_bad_ones_is_still_written(tmp_path, capsys):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"text": "新規顧客への提案営業"}\n{broken\n', encoding="utf-8")
+    code, _, err = _cli(["tag", src, "-q", "-o", tmp_path / "out.jsonl"], capsys)
+    assert code == 1 and "not written" not in err
+    assert len((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()) == 1
+
+
+@pytest.mark.parametrize("options", [["--excel"], ["--output-encoding", "cp932"]])
+def test_another_encoding_on_stdout_leaves_stdout_open(tmp_path, options):
+    src = tmp_path / "社員.csv"
+    src.write_text("社員番号,職務内容\n1,新規顧客への提案営業\n", encoding="utf-8")
+    r = subprocess.run([*CMD, "tag", str(src), "--format", "csv", "-q", *options], capture_output=True, timeout=120)
+    assert r.returncode == 0, r.stderr.decode()
+    assert b"Traceback" not in r.stderr
+    encoding = "utf-8-sig" if "--excel" in options else "cp932"
+    assert ",新規顧客への提案営業,sales," in r.stdout.decode(encoding).splitlines()[1]
+
+
+def test_a_multi_line_csv_row_is_located_by_its_first_line(tmp_path, capsys):
+    src = tmp_path / "jd.csv"
+    src.write_text('番号,職務内容\n,"・新規開拓\n・既存顧客の深耕\n・見積書の作成"\n2,受注データの入力\n', encoding="utf-8")
+    code, out, err = _cli(["tag", src, "--id-column", "番号", "--format", "jsonl"], capsys)
+    assert code == 1 and f"{src}:2: empty column '番号'" in err  # the row starts on line 2 (it ends on 4)
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["id"] for r in rows] == ["2"]
+
+
+def test_an_unclosed_quote_is_reported_not_swallowed(tmp_path, capsys):
+    src = tmp_path / "jd.csv"
+    lines = ["番号,職務内容", "1,新規顧客への提案営業", '2,"プレスリリースの作成とメディア対応',
+             "3,受注データの入力と納期回答", "4,展示会の企画と運営"]
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, err = _cli(["tag", src, "--id-column", "番号", "--format", "jsonl"], capsys)
+    assert code == 1
+    assert f"{src}:3: a quoted cell opened in this row is never closed, so lines 3-5 were read into it" in err
+    assert [json.loads(line)["id"] for line in out.splitlines()] == ["1"]  # the rows before it are kept
+    # a quoted cell closed on a later line is a multi-line cell, not a problem
+    src.write_text('番号,職務内容\n1,"新規顧客への\n提案営業"\n2,受注データの入力\n', encoding="utf-8")
+    code, out, err = _cli(["tag", src, "--id-column", "番号", "--format", "jsonl"], capsys)
+    assert code == 0 and [json.loads(line)["id"] for line in out.splitlines()] == ["1", "2"]
+
+
+def test_a_cp932_file_with_one_damaged_byte_is_still_read_as_cp932(tmp_path, capsys):
+    rows = ["番号,職務内容", *(f"{i},取引先からの注文の受付と納期の回答（第{i}営業所）" for i in range(1, 30))]
+    data = bytearray("\r\n".join(rows).encode("cp932") + b"\r\n")
+    at = data.index(b"\n15,") + 3
+    data[at:at] = b"\x81"  # a lead byte before a comma, which cannot be its trail byte: that line cannot be decoded
+    src = tmp_path / "jd_cp932.csv"
+    src.write_bytes(bytes(data))
+    code, out, err = _cli(["tag", src, "--id-column", "番号", "--format", "jsonl"], capsys)
+    assert code == 1 and "cannot decode as cp932" in err and f"{src}:16" in err
+    ids = [json.loads(line)["id"] for line in out.splitlines()]
+    assert len(ids) == 28 and "15" not in ids and json.loads(out.splitlines()[0])["text"].startswith("取引先からの注文")
+
+
+def test_excel_text_is_refused_for_formats_it_would_break(tmp_path, capsys):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"text": "新規顧客への提案営業"}\n', encoding="utf-8")
+    code, _, err = _cli(["tag", src, "--excel", "-o", tmp_path / "out.jsonl"], capsys)
+    assert code == 2 and "--excel" in err and not (tmp_path / "out.jsonl").exists()
+    assert _cli(["tag", src, "--excel", "-q", "-o", tmp_path / "out.csv"], capsys)[0] == 0
+    assert (tmp_path / "out.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_a_csv_saved_from_excel_with_its_title_rows_is_read_below_them(tmp_path, capsys):
+    src = tmp_path / "職務一覧.csv"
+    src.write_bytes("職務記述書一覧 2026年度,,,\r\n作成：人事部,,,\r\n,,,\r\n社員番号,部署,職種,職務内容\r\n"
+                    "1,営業部,法人営業,新規顧客への提案営業\r\n2,業務部,受注,受注データの入力と納期回答\r\n".encode("cp932"))
+    code, out, err = _cli(["tag", src, "--id-column", "社員番号", "--format", "jsonl"], capsys)
+    assert code == 0, err
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [(r["id"], r["部署"]) for r in rows] == [("1", "営業部"), ("2", "業務部")]
+    # without the text column, the message names the header's columns, not the title
+    code, _, err = _cli(["tag", src, "--text-column", "内容", "--format", "jsonl"], capsys)
+    assert code == 1 and "(columns: 社員番号, 部署, 職種, 職務内容)" in err and f"{src}:4:" in err
+
+
+def test_a_workbook_without_the_text_column_names_its_header_not_its_title(tmp_path, capsys):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["職務記述書一覧 2026年度"])
+    ws.merge_cells("A1:D1")
+    ws.append([])
+    ws.append(["社員番号", "部署", "職種", "職務内容"])
+    ws.append([1, "営業部", "法人営業", "新規顧客への提案営業"])
+    wb.save(tmp_path / "jd.xlsx")
+    code, _, err = _cli(["tag", tmp_path / "jd.xlsx", "--text-column", "内容", "--format", "jsonl"], capsys)
+    assert code == 1 and "columns seen: 社員番号, 部署, 職種, 職務内容" in err
+
+
+def test_a_csv_piped_on_stdin_is_read_as_a_table():
+    table = "社員番号,部署,職務内容\n1,営業部,\"・新規開拓\n・既存顧客の深耕\"\n2,業務部,受注データの入力\n"
+    r = subprocess.run([*CMD, "tag", "-", "--id-column", "社員番号", "--format", "jsonl"], input=table.encode("cp932"),
+                       capture_output=True, timeout=120)
+    assert r.returncode == 0, r.stderr.decode()
+    rows = [json.loads(line) for line in r.stdout.decode().splitlines()]
+    assert [(x["id"], x["部署"]) for x in rows] == [("1", "営業部"), ("2", "業務部")]
+    # a line of text with commas is still a line of text
+    r = subprocess.run([*CMD, "tag", "-", "--format", "jsonl"], input="新規顧客への提案営業,既存顧客の深耕\n".encode(),
+                       capture_output=True, timeout=120)
+    assert [json.loads(line)["text"] for line in r.stdout.decode().splitlines()] == ["新規顧客への提案営業,既存顧客の深耕"]
