@@ -502,3 +502,24 @@ def test_explanation_text_in_japanese_changes_only_the_words(shipped_model):
 
     # the scores in one column, the full-width names counted as two cells
     assert len({cell_width(ln[: ln.index(" p=")]) for ln in ja.splitlines() if " p=" in ln}) == 1
+
+
+def test_the_japanese_workbook_gives_its_reasons_in_japanese(shipped_model, tmp_path):
+    """The duty sheets' 理由 column (why a department is suggested to own a duty) is Japanese in a Japanese
+    report, as in its table and HTML."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from roleclassify.orgaudit import audit
+    from roleclassify.report.audit import write_xlsx
+
+    doc = tmp_path / "org.txt"
+    doc.write_text("【営業部】\n・新規顧客への提案営業\n・見積書の作成と提出\n【業務部】\n・受注データの入力\n・見積書の作成と送付\n"
+                   "【広報部】\n・展示会の企画と運営\n", encoding="utf-8")
+    out = BytesIO()
+    write_xlsx(audit([doc], shipped_model), out, lang="ja")
+    wb = load_workbook(BytesIO(out.getvalue()))
+    reasons = [row[-1] for name in ("複数部署の業務", "担当のない業務") for row in wb[name].iter_rows(min_row=2, values_only=True)]
+    assert reasons and all(r and "its " not in r and "work" not in r for r in reasons)
+    assert any("件中" in r or r == "該当する部署がありません" for r in reasons)
