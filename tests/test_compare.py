@@ -154,6 +154,8 @@ def test_excel_output_has_the_changes_sheet(pair, tmp_path):
     assert ("移管", "営業部", "見積書の作成と価格の交渉", "受注センター", "見積書の作成と価格の交渉") in \
         [r[:5] for r in rows]
     assert len(rows) == 1 + len(PLANTED)
+    kinds = {r[1] for r in wb["指摘事項"].iter_rows(min_row=2, values_only=True)}
+    assert kinds and kinds <= {"越境", "重複担当", "業務重複", "担当不在"}  # the kinds in Japanese, not crossing
 
 
 def test_a_workbook_is_not_written_to_a_terminal(pair):

@@ -523,3 +523,5 @@ def test_the_japanese_workbook_gives_its_reasons_in_japanese(shipped_model, tmp_
     reasons = [row[-1] for name in ("複数部署の業務", "担当のない業務") for row in wb[name].iter_rows(min_row=2, values_only=True)]
     assert reasons and all(r and "its " not in r and "work" not in r for r in reasons)
     assert any("件中" in r or r == "該当する部署がありません" for r in reasons)
+    marks = {row[3] for row in wb["業務の流れ"].iter_rows(min_row=2, values_only=True)}
+    assert marks and marks <= {"○", "", None}  # not TRUE / FALSE

@@ -530,7 +530,9 @@ def _xlsx_sheets(report: AuditReport, lang: str) -> list[tuple[str, list[str], l
                  ", ".join(f.departments), f.text(lang), ev["department"], ev["location"], ev["text"]]
                 for k, f in enumerate(report.findings, 1) for ev in (f.evidence or [{"department": "", "location": "",
                                                                                       "text": ""}])]
-    flows = [[display_label(f["role"], lang), k, s["department"], bool(s["expected"]), "\n".join(s["duties"])]
+    # the step done by the role's own department: ○ in a Japanese sheet (as 分掌表 mark it), TRUE/FALSE otherwise
+    flows = [[display_label(f["role"], lang), k, s["department"], ("○" if s["expected"] else "") if ja else bool(s["expected"]),
+              "\n".join(s["duties"])]
              for f in report.flows for k, s in enumerate(f["steps"], 1)]
     unsure = [[u["department"], u["location"], u["text"], _roles(u["roles"], lang)] for u in report.uncertain_units()]
     reading = report.reading or {}

@@ -169,7 +169,8 @@ def write_comparison_xlsx(cmp: Comparison, stream: IO[bytes], *, lang: str = "en
         fs.append([t("change"), t("kind"), "指摘" if lang == "ja" else "finding"])
         for key, found in (("findings_added", cmp.findings_added), ("findings_removed", cmp.findings_removed)):
             for f in found:
-                fs.append([t(key), f["kind"], _finding_line(f, lang)])
+                fs.append([t(key), KIND_NAMES_JA.get(f["kind"], f["kind"]) if lang == "ja" else f["kind"],
+                           _finding_line(f, lang)])
         hs = wb.create_sheet("担当の変化" if lang == "ja" else "duty holders")
         hs.append([t("duties"), t("old"), t("new")])
         for h in cmp.duty_holders:
