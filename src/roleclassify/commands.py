@@ -213,6 +213,10 @@ def run_tag(
     out_stream = stdout or sys.stdout
     on_terminal = opts.output in (None, "-") and out_stream.isatty()
     fmt = tag_output_format(opts.output, opts.fmt, stdout_is_tty=on_terminal)
+    if opts.explain and fmt != "jsonl":
+        raise OptionError(f"{option('explain')} adds each record's features and weights, which only JSON Lines can "
+                          f"hold; write {option('fmt', 'jsonl')} (or -o FILE.jsonl), or use `roleclassify explain TEXT` "
+                          "for a few texts", param="explain")
     if opts.excel and fmt not in ("csv", "tsv", "txt"):
         raise OptionError(f"{option('excel')} makes CSV/TSV text that Excel opens (UTF-8 with a BOM); {fmt} output "
                           "does not take it (a BOM would break a JSON Lines reader; a workbook needs no encoding)",

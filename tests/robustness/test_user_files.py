@@ -177,3 +177,29 @@ def test_a_csv_piped_on_stdin_is_read_as_a_table():
     r = subprocess.run([*CMD, "tag", "-", "--format", "jsonl"], input="新規顧客への提案営業,既存顧客の深耕\n".encode(),
                        capture_output=True, timeout=120)
     assert [json.loads(line)["text"] for line in r.stdout.decode().splitlines()] == ["新規顧客への提案営業,既存顧客の深耕"]
+
+
+@pytest.mark.parametrize("command", ["tag", "audit"])
+def test_an_output_in_a_directory_that_does_not_exist_is_refused_not_made(tmp_path, capsys, command):
+    doc = tmp_path / "分掌.txt"
+    doc.write_text(ORG, encoding="utf-8")
+    target = tmp_path / "typo" / "sub" / ("out.jsonl" if command == "tag" else "report.md")
+    code, _, err = _cli([command, doc, "-o", target], capsys)
+    assert code == 1 and "no directory" in err and "Traceback" not in err
+    assert not (tmp_path / "typo").exists()
+
+
+def test_an_old_excel_workbook_gets_told_to_be_saved_as_xlsx(tmp_path, capsys):
+    old = tmp_path / "職務一覧.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512)  # the OLE2 header of a 97-2003 file
+    code, _, err = _cli(["tag", old, "--format", "jsonl"], capsys)
+    assert code == 1 and "Excel 97-2003 workbook (.xls) is not read; open it in Excel and save it as .xlsx" in err
+
+
+def test_explain_is_refused_where_the_output_cannot_hold_it(tmp_path, capsys):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"text": "新規顧客への提案営業"}\n', encoding="utf-8")
+    code, _, err = _cli(["tag", src, "--explain", "2", "--format", "csv"], capsys)
+    assert code == 2 and "only JSON Lines can hold" in err
+    code, out, _ = _cli(["tag", src, "--explain", "2", "--format", "jsonl", "-q"], capsys)
+    assert code == 0 and "explain" in json.loads(out)["sentences"][0]

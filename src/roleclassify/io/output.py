@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import functools
 import io
 import json
@@ -132,7 +133,9 @@ class AtomicOutput:
                 self._direct = True
                 self.stream = open(self.path, "wb" if self.binary else "w", **text_options)
                 return self.stream
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not self.path.parent.is_dir():
+                # a typo in the path should not make directories nobody meant (cp, csvkit and sqlite-utils don't)
+                raise FileNotFoundError(errno.ENOENT, f"no directory {self.path.parent}; create it first")
             fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
         except OSError as e:
             raise self._failure(e) from None

@@ -82,6 +82,11 @@ _SUFFIX_FORMAT = {
     ".docx": "docx",
     ".pdf": "pdf",
 }
+#: Office formats of before 2007, which no reader here takes: what to do instead.
+_OLD_OFFICE = {
+    ".xls": "an Excel 97-2003 workbook (.xls) is not read; open it in Excel and save it as .xlsx (or CSV); file skipped",
+    ".doc": "a Word 97-2003 document (.doc) is not read; open it in Word and save it as .docx; file skipped",
+}
 #: Formats read as whole documents whose text blocks (paragraphs, list items, cells) are the records.
 DOCUMENT_FORMATS = ("docx", "pdf", "html")
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -1092,6 +1097,9 @@ def _file_records(
 ) -> Iterator[Record | RecordError]:
     """The records of one input (see :func:`iter_records`)."""
     fmt = detect_format(path, input_format)
+    if input_format == "auto" and Path(_without_gz(path)).suffix.lower() in _OLD_OFFICE:
+        yield RecordError(display_path(path), _OLD_OFFICE[Path(_without_gz(path)).suffix.lower()])
+        return
     if fmt in ("parquet", "xlsx") and is_gzip_name(path):
         yield RecordError(display_path(path), f"a gzip-compressed {fmt} file is not read ({fmt} is compressed "
                                               "already); decompress it first")
