@@ -147,6 +147,24 @@ def _per_register(
     }
 
 
+def _with_model_labels(items: Sequence[CorpusItem], labels: Sequence[str]) -> list[CorpusItem]:
+    """The items with each label written as its display name (営業, 販売, マーケティング: what ``tag --lang ja``
+    writes) taken as the model's label of that name; other labels as they are."""
+    from dataclasses import replace
+
+    from .labels import display_label
+
+    names = {display_label(l, "ja"): l for l in labels if display_label(l, "ja") != l}
+    if not names or not any(l in names for it in items for l in it.labels):
+        return list(items)
+
+    def keys(ls: Sequence[str]) -> list[str]:
+        return list(dict.fromkeys(names.get(l, l) for l in ls))
+
+    return [replace(it, labels=keys(it.labels), lines=[(t, keys(ls)) for t, ls in it.lines] if it.lines else it.lines)
+            for it in items]
+
+
 def evaluate(
     model: RoleClassifier,
     items: Sequence[CorpusItem],
@@ -160,11 +178,16 @@ def evaluate(
     state duties, ``"duties"`` is the :func:`duty_report` of every unit that states them (sentence items and
     document lines, each tagged as one unit).
     """
-    unknown = sorted({l for it in items for l in it.labels} - set(model.labels))
+    items = _with_model_labels(items, model.labels)
+    unknown = sorted({l for it in items for l in [*it.labels, *(l for _, ls in it.lines or () for l in ls)]}
+                     - set(model.labels))
     if unknown:
+        first = next(it for it in items if set(it.labels) & set(unknown)
+                     or any(set(ls) & set(unknown) for _, ls in it.lines or ()))
         raise CorpusError(
-            f"the corpus uses label(s) {', '.join(unknown)} that the model does not know "
-            f"(model labels: {', '.join(model.labels)}); evaluate with a model trained on this label set"
+            f"{first.location + ': ' if first.location else ''}the corpus uses label(s) {', '.join(unknown)} that "
+            f"the model does not know (model labels: {', '.join(model.labels)}); fix the label, or evaluate with a "
+            "model trained on this label set"
         )
     result: dict[str, Any] = {"labels": list(model.labels)}
     errors: list[dict[str, Any]] = []

@@ -203,3 +203,16 @@ def test_explain_is_refused_where_the_output_cannot_hold_it(tmp_path, capsys):
     assert code == 2 and "only JSON Lines can hold" in err
     code, out, _ = _cli(["tag", src, "--explain", "2", "--format", "jsonl", "-q"], capsys)
     assert code == 0 and "explain" in json.loads(out)["sentences"][0]
+
+
+def test_evaluate_takes_the_labels_tag_writes_in_japanese_and_locates_an_unknown_one(tmp_path, capsys):
+    rows = [("新規顧客への提案営業と見積書の提出", "営業"), ("受注データの入力と出荷手配", "販売"),
+            ("展示会の企画とWeb広告の運用", "マーケティング"), ("月次決算と税務申告", "その他")]
+    src = tmp_path / "判定.csv"
+    src.write_bytes(("text,labels\r\n" + "".join(f"{t},{l}\r\n" for t, l in rows)).encode("cp932"))
+    code, out, err = _cli(["evaluate", src, "--format", "json"], capsys)
+    assert code == 0, err
+    assert json.loads(out)["sentences"]["n"] == 4
+    src.write_text("text,labels\n新規顧客への提案営業,sales\n受注データの入力,sale\n", encoding="utf-8")
+    code, _, err = _cli(["evaluate", src], capsys)
+    assert code != 0 and f"{src}:3: the corpus uses label(s) sale" in err
