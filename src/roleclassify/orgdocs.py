@@ -15,7 +15,10 @@ Supported structures (detected per file):
   (cells merged in Excel); a 主管/関係 column marks ○ rows as related only (not held); a matrix whose
   columns are departments gives each ◎ (主管) cell to its department; line breaks inside a cell separate
   duties;
-- HTML pages (navigation, header, footer and sidebars left out; headings and list items read as Markdown);
+- HTML pages (navigation, header, footer and sidebars left out): headings, list items and definition lists
+  read as Markdown (a heading that names a department with list items right under it is one at any level; a
+  ``<dt>`` naming a department heads the ``<dd>`` duties after it, another ``<dt>`` only labels them), and its
+  分掌 tables, whose departments come under the heading above the table;
 - DOCX (heading paragraphs that name a department start it, at any level; other paragraphs are duties;
   a 規程 with 第N条 articles and a 別表 table is read as a regulation) and PDF (its text layer, then read as
   plain text);
@@ -24,6 +27,7 @@ Supported structures (detected per file):
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import csv
 import io
@@ -58,10 +62,14 @@ _ARTICLE_SUBJECT_RE = re.compile(
     r"^\s*第\s*[0-9０-９一二三四五六七八九十百]+\s*条[\s\u3000]*(?:[（(][^）)]*[）)])?[\s\u3000]*"
     r"(.+?)(?:は|の)[、\s\u3000]*(?:次の|以下の)?[\s\u3000]*(?:分掌業務|所掌事務|所管業務|業務|職務|事務)"
 )
+# A 規程's chapter heading 「第2章　営業部」, with what it is about.
+_CHAPTER_RE = re.compile(r"^\s*第\s*[0-9０-９一二三四五六七八九十]+\s*章[\s\u3000]*(.*)$")
 _CAPTION_RE = re.compile(r"^\s*[（(]([^）)]{1,30})[）)]\s*$")
 _BRACKET_RE = re.compile(r"^\s*(?:【([^】]{1,40})】|＜([^＞]{1,40})＞|〈([^〉]{1,40})〉|《([^》]{1,40})》|\[([^\]]{1,40})\]|<([^>]{1,40})>)\s*(.*)$")
 _MARK_RE = re.compile(r"^\s*[■□●◆◇▼▲★☆◎]\s*(\S.{0,39}?)\s*$")
 _MD_HEADING_RE = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
+# A Markdown line in bold only: a label over the duties below it (an HTML <dt> that names no department).
+_MD_LABEL_RE = re.compile(r"^(\*\*|__)(.+?)\1$")
 _ENDERS = "。！？!?"
 # Lines that end a department's list (以上) or annotate it (※ notes) rather than state a duty.
 _END_RE = re.compile(r"^[（(]?\s*以\s*上\s*[）)]?$")
@@ -126,8 +134,10 @@ class OrgDocument:
     left_out: list[dict[str, Any]] = field(default_factory=list)
 
 
+#: Lines of a document: (file, number, text).
+_Lines = list[tuple[str, int, str]]
 #: The lines a reader saw, while one document is read (see :func:`_seen`).
-_LINES: contextvars.ContextVar[list[tuple[str, int, str]] | None] = contextvars.ContextVar("_LINES", default=None)
+_LINES: contextvars.ContextVar[_Lines | None] = contextvars.ContextVar("_LINES", default=None)
 #: Lines a reader left out by itself, with the reason (an HTML page's navigation and footer), while one
 #: document is read.
 _LEFT: contextvars.ContextVar[list[dict[str, Any]] | None] = contextvars.ContextVar("_LEFT", default=None)
@@ -158,6 +168,28 @@ def _seen(file: str, numbered: Iterable[tuple[int, str]]) -> None:
     acc = _LINES.get()
     if acc is not None:
         acc.extend((file, n, t.strip()) for n, t in numbered if t and t.strip())
+
+
+def _left_out(file: str, line: int, text: str, reason: str) -> None:
+    """Note a line the reader left out by itself and why (a table's ○ row: ``related only``); the reading report
+    gives it this reason rather than one guessed from its text."""
+    acc = _LEFT.get()
+    if acc is not None:
+        acc.append({"file": file, "line": line, "text": text, "reason": reason})
+
+
+@contextlib.contextmanager
+def _noting() -> Iterator[tuple[_Lines, list[dict[str, Any]]]]:
+    """Note the lines seen and left out inside the block apart (lines, left out), for the caller to keep or
+    drop (an HTML table that holds no 分掌 is read again as the page's text)."""
+    lines: _Lines = []
+    left: list[dict[str, Any]] = []
+    token, token_left = _LINES.set(lines), _LEFT.set(left)
+    try:
+        yield lines, left
+    finally:
+        _LINES.reset(token)
+        _LEFT.reset(token_left)
 
 
 def _looks_like_department(name: str) -> bool:
@@ -201,10 +233,7 @@ def _article_department(line: str, n: int, caption: tuple[str, int] | None) -> s
 
 def _closes_article(line: str) -> bool:
     """A line that ends the duties of the article above: 以上, 附則, or a chapter heading 第N章."""
-    return bool(
-        _END_RE.match(line) or line.startswith(("附則", "附　則", "附 則"))
-        or re.match(r"^第\s*[0-9０-９一二三四五六七八九十]+\s*章", line)
-    )
+    return bool(_END_RE.match(line) or line.startswith(("附則", "附　則", "附 則")) or _CHAPTER_RE.match(line))
 
 
 def _annex(lines: list[str], start: int, file: str) -> list[Section]:
@@ -215,22 +244,32 @@ def _annex(lines: list[str], start: int, file: str) -> list[Section]:
 
 
 def _regulation(lines: list[str], file: str) -> list[Section]:
-    """A 業務分掌規程: an article about a department starts it, its items are its duties; a 別表 ends the text."""
+    """A 業務分掌規程: an article about a department starts it, its items are its duties; a 別表 ends the text.
+    A caption line 「（東日本営業課）」 or a bare department name 「東日本営業課」 (a Word heading) above an article
+    names its department; a chapter about a department 「第2章　営業部」 is the parent of the other departments of
+    its articles (its 課)."""
     sections: list[Section] = []
     current: Section | None = None
     caption: tuple[str, int] | None = None
+    chapter: str | None = None  # the department the chapter in force is about
     for n, raw in enumerate(lines, 1):
         line = raw.strip()
         if not line:
             continue
+        if mc := _CHAPTER_RE.match(line):
+            chapter = _department_name(mc.group(1)) if _looks_like_department(_department_name(mc.group(1))) else None
+            current = caption = None
+            continue
         m = _CAPTION_RE.match(line)
-        if m:
-            caption = (m.group(1).strip(), n)
+        if m or (_is_heading_like(line) and not _HEADING_NUMBER_RE.match(line)):
+            caption = (m.group(1).strip() if m else _department_name(line), n)
             continue
         if _ARTICLE_RE.match(line):
             name = _article_department(line, n, caption)
             caption = None
-            current = None if name is None else Section(name, file, n)
+            current = None if name is None else Section(
+                name, file, n, parent=chapter if chapter != name else None, parent_known=chapter is not None
+            )
             if current is not None:
                 sections.append(current)
             continue
@@ -251,7 +290,7 @@ def _heading_name(line: str) -> str | None:
         name = next(g for g in m.groups()[:6] if g)
         rest = m.group(7)
         if not rest or rest.startswith(("・", "●", "-")):
-            return name.strip()
+            return _department_name(name)
         return None
     m = _MARK_RE.match(line)
     if m and _looks_like_department(m.group(1)) and not any(c in m.group(1) for c in _ENDERS):
@@ -260,10 +299,10 @@ def _heading_name(line: str) -> str | None:
 
 
 def _scan(
-    lines: list[str], file: str, heading_of: Callable[[str], str | None], *, blank_closes: bool = False
+    lines: list[str], file: str, heading_of: Callable[[int, str], str | None], *, blank_closes: bool = False
 ) -> list[Section]:
-    """Sections from lines: ``heading_of(line)`` names a department heading (None otherwise); the lines after
-    it are its duties until the next heading, an end marker, or (``blank_closes``) a blank line."""
+    """Sections from lines: ``heading_of(number, line)`` names a department heading (None otherwise); the lines
+    after it are its duties until the next heading, an end marker, or (``blank_closes``) a blank line."""
     sections: list[Section] = []
     current: Section | None = None
     for n, raw in enumerate(lines, 1):
@@ -272,7 +311,7 @@ def _scan(
             if blank_closes:
                 current = None
             continue
-        name = heading_of(line)
+        name = heading_of(n, line)
         if name is not None:
             current = Section(name, file, n)
             sections.append(current)
@@ -283,49 +322,73 @@ def _scan(
     return sections
 
 
+def _block_heads(lines: list[str]) -> list[int]:
+    """The numbers (1-based) of the lines that name a department on their own (営業部 / 2. 技術本部 /
+    第一営業部（自動車）)."""
+    return [n for n, l in enumerate(lines, 1) if _is_heading_like(l.strip())]
+
+
 def _bracketed(lines: list[str], file: str) -> list[Section]:
-    return _scan(lines, file, _heading_name)
+    """Bracketed or marked heading lines (【営業部】, ■営業部). Where heading styles mix, a bare department name
+    that opens a block (after a blank line: 「第一営業部（自動車）」, 「2. 技術本部」) is a heading too: it starts
+    its department or, without duties under it, closes the one above."""
+    bare = {n for n in _block_heads(lines) if n == 1 or not lines[n - 2].strip()}
+    return _scan(lines, file, lambda n, line: _heading_name(line) or (_department_name(line) if n in bare else None))
 
 
 def _named_headings(lines: list[str], file: str) -> list[Section]:
     """Department names on lines of their own (営業部 / 販売課 ...), each followed by its duties."""
-    heads = [n for n, l in enumerate(lines) if _is_heading_like(l.strip())]
+    heads = set(_block_heads(lines))
     # when every heading opens a blank-line-separated block, a blank line also closes the section
-    blocks = all(n == 0 or not lines[n - 1].strip() for n in heads)
-    return _scan(lines, file, lambda line: _department_name(line) if _is_heading_like(line) else None,
-                 blank_closes=blocks)
+    blocks = all(n == 1 or not lines[n - 2].strip() for n in heads)
+    return _scan(lines, file, lambda n, line: _department_name(line) if n in heads else None, blank_closes=blocks)
 
 
 def _markdown(lines: list[str], file: str) -> list[Section]:
+    """Markdown headings: those of the department level (the level whose headings most often have content lines
+    right under them) are departments, and so is a heading of another level that names a department with list
+    items right under it (EC事業部 beside 本部 whose departments are a level down; 営業部 with duties of its own
+    above its 課). A department heading under a department heading comes under it (its parent). A bold line
+    (``**POSシステム**``) labels the duties below it and is no duty."""
     headings = [(n, len(m.group(1)), m.group(2)) for n, l in enumerate(lines, 1) if (m := _MD_HEADING_RE.match(l))]
     if not headings:
         return []
-    # the department level: the level whose headings most often have content lines right under them
     score: dict[int, int] = {}
+    listed: set[int] = set()  # heading lines with list items right under them
     bounds = [h[0] for h in headings] + [len(lines) + 1]
     for k, (n, level, title) in enumerate(headings):
-        body = [l for l in lines[n : bounds[k + 1] - 1] if l.strip()]
+        body = [l.strip() for l in lines[n : bounds[k + 1] - 1] if l.strip()]
         if body:
             score[level] = score.get(level, 0) + 1 + _looks_like_department(title)
+        if any(strip_marker(l) != l for l in body):
+            listed.add(n)
     if not score:
         return []
     dept_level = max(score, key=lambda lv: (score[lv], lv))
+    # departments named at several levels: the levels tell which department comes under which
+    levelled = len({lv for _, lv, title in headings if _looks_like_department(_department_name(title))}) > 1
     sections: list[Section] = []
     current: Section | None = None
+    above: dict[int, str | None] = {}  # heading level -> the department the heading of that level in force names
     for n, raw in enumerate(lines, 1):
         m = _MD_HEADING_RE.match(raw)
         if m:
-            level = len(m.group(1))
-            if level == dept_level:
-                current = Section(m.group(2).strip(), file, n)
+            level, title = len(m.group(1)), m.group(2).strip()
+            above = {k: v for k, v in above.items() if k < level}
+            up = above[max(above)] if above else None
+            named = _looks_like_department(_department_name(title))
+            above[level] = _department_name(title) if named else None
+            if level == dept_level or (n in listed and named):
+                current = Section(title, file, n, parent=up, parent_known=up is not None or levelled)
                 sections.append(current)
+                above[level] = title
             elif level < dept_level:
                 current = None
             continue
         line = raw.strip()
         if _END_RE.match(line) or re.fullmatch(r"(?:-{3,}|\*{3,}|_{3,})", line):
             current = None  # 以上, or a horizontal rule before the page footer
-        elif current is not None and line and not re.match(r"^(\||```)", line):
+        elif current is not None and line and not re.match(r"^(\||```)", line) and not _MD_LABEL_RE.match(line):
             _add_duties(current, line, file, n)
     return sections
 
@@ -339,6 +402,9 @@ def _plain(lines: list[str], file: str) -> list[Section]:
         if len(block) >= 2:
             n, head = block[0]
             head = strip_marker(head)
+            title = _MD_HEADING_RE.match(head)
+            if title:  # a page's lone title (# 年末年始休業のお知らせ) heads a department only when it names one
+                head = title.group(2) if _looks_like_department(_department_name(title.group(2))) else "。"
             if len(head) <= 30 and not any(c in head for c in _ENDERS):
                 sec = Section(head, file, n)
                 for m, l in block[1:]:
@@ -462,6 +528,14 @@ def _carry(carried: list[str], names: list[str]) -> list[str]:
     return carried
 
 
+def _related_only(row: list[str], layout: _Layout) -> bool:
+    """Whether a row's marks (its 主管/関係 column, or a matrix's department cells) say that its departments only
+    help with the duty (○ 関係) and none holds it (◎ 主管)."""
+    cells = [layout.mark] if layout.mark is not None else list(layout.named)
+    marks = set("".join(_at(row, i) for i in cells))
+    return bool(marks & _RELATED) and not marks & _HOLDS
+
+
 def _column_duties(rows: _Rows, layout: _Layout) -> Iterator[tuple[str, str, int, str | None]]:
     """(department, duty, row, parent) of a table with department columns: the innermost department in force
     holds the row's duty, unless the mark column says it only helps (○); its parent is the next outer one."""
@@ -469,10 +543,7 @@ def _column_duties(rows: _Rows, layout: _Layout) -> Iterator[tuple[str, str, int
     for n, row in rows:
         duty = _at(row, layout.duty)
         carried = _carry(carried, [_at(row, i) for i in layout.depts])
-        if not duty or not carried:
-            continue
-        marks = set(_at(row, layout.mark)) if layout.mark is not None else set()
-        if marks & _RELATED and not marks & _HOLDS:
+        if not duty or not carried or _related_only(row, layout):
             continue  # ○: the department only helps with this duty
         inner = [v for v in carried if v]
         if inner:
@@ -505,13 +576,18 @@ def _table_rows(
 ) -> list[Section]:
     """Departments and duties of a table: ``rows`` are (line or row number, cells)."""
     rows = [(n, [_cell(c) for c in r]) for n, r in rows]
-    _seen(file, ((n, " | ".join(dict.fromkeys(c for c in r if c))) for n, r in rows))  # a merged cell once
+    row_text = lambda r: " | ".join(dict.fromkeys(c for c in r if c))  # noqa: E731  # a merged cell once
+    _seen(file, ((n, row_text(r)) for n, r in rows))
     found = _find_header(rows, dept_col, duty_col)
     if found is None:
         if not required:
             return []
         raise _no_header(rows, file, dept_col, duty_col)
     k, layout = found
+    _left_out(file, rows[k][0], row_text(rows[k][1]), "heading")  # the header row
+    for n, r in rows[k + 1 :]:
+        if _at(r, layout.duty) and _related_only(r, layout):
+            _left_out(file, n, row_text(r), "related only")
     by_name: dict[str, Section] = {}
     sections: list[Section] = []
     for name, text, n, parent in _table_duties(rows[k + 1 :], layout):
@@ -643,81 +719,119 @@ def html_lines(data: bytes, name: str = "<html>", encoding: str | None = None) -
     return [l for l in _html_text(body if body is not None else root).split("\n") if l]
 
 
-def _html_tables(root: Any, file: str, dept_col: str | None, duty_col: str | None) -> list[Section]:
-    """The departments of the page's 分掌 tables (tables inside page furniture left out)."""
-    sections: list[Section] = []
-    for table in root.iter("table"):
-        if any(_html_skipped(a) for a in table.iterancestors()):
-            continue
-        rows = [(tr.sourceline or 1, [_html_text(td) for td in tr if td.tag in ("td", "th")]) for tr in table.iter("tr")]
-        _merge_sections(sections, _table_rows(rows, file, dept_col, duty_col, required=False))
-    return sections
+def _html_table(table: Any, file: str, dept_col: str | None, duty_col: str | None) -> list[Section]:
+    """The departments of a 分掌 table on the page (none for another table)."""
+    rows = [(tr.sourceline or 1, [_html_text(td) for td in tr if td.tag in ("td", "th")]) for tr in table.iter("tr")]
+    return _table_rows(rows, file, dept_col, duty_col, required=False)
 
 
-def _html_leaf_lines(e: Any, tag: str) -> list[str] | None:
-    """A heading as a Markdown heading, a list item or definition as list items, a paragraph's or a term's
-    lines; None for an element whose children are read one by one."""
-    if re.fullmatch(r"h[1-6]", tag):
-        return ["#" * int(tag[1]) + " " + _html_text(e).replace("\n", " ")]
-    if tag in ("li", "dd", "p"):
-        return [("- " if tag != "p" else "") + t for t in _html_text(e).split("\n")]
-    if tag in ("dt",):
-        return [_html_text(e).replace("\n", " ")]
-    return None
+@dataclass
+class _PageText:
+    """An HTML page read as Markdown: its lines, the page's line each comes from, the level of the page's last
+    heading (h1–h6), and the elements read apart (its 分掌 tables) that are left out."""
+
+    lines: list[str] = field(default_factory=list)
+    where: list[int] = field(default_factory=list)
+    level: int = 1
+    apart: set[Any] = field(default_factory=set)
+
+    def add(self, texts: Iterable[str], line: int | None) -> None:
+        """Add lines that come from the page's line ``line`` (None: unknown)."""
+        for t in texts:
+            self.lines.append(t)
+            self.where.append(line or 0)
 
 
-def _html_markdown(e: Any, lines: list[str], where: list[int] | None = None) -> None:
-    """Append the lines of element ``e`` read as Markdown (page furniture left out), and to ``where`` the page's
-    line each comes from."""
+def _html_definitions(dl: Any, page: _PageText) -> None:
+    """A definition list: a term that names a department is a heading a level below the page's last heading
+    (its duties the definitions after it), another term a label over the definitions after it; each definition
+    is a list item (a duty)."""
+    for e in dl.iter("dt", "dd"):
+        text = _html_text(e)
+        if e.tag == "dd":
+            page.add(("- " + t for t in text.split("\n") if t), e.sourceline)
+        elif _is_heading_like(text.replace("\n", " ")):
+            page.add(["#" * min(page.level + 1, 6) + " " + text.replace("\n", " ")], e.sourceline)
+        elif text:
+            page.add(["**" + text.replace("\n", " ") + "**"], e.sourceline)
+
+
+def _html_markdown(e: Any, page: _PageText) -> None:
+    """Add the lines of element ``e`` read as Markdown to ``page`` (page furniture and the elements read apart
+    left out): a heading as a Markdown heading, a list item as a list item, a paragraph's lines as they are, a
+    definition list as :func:`_html_definitions` reads it."""
     tag = e.tag if isinstance(e.tag, str) else ""
-    if _html_skipped(e):
+    if _html_skipped(e) or e in page.apart:
         return
-    at = where if where is not None else []
-    leaf = _html_leaf_lines(e, tag)
-    if leaf is not None:
-        lines.extend(leaf)
-        at.extend([e.sourceline or 0] * len(leaf))
+    if re.fullmatch(r"h[1-6]", tag):
+        page.level = int(tag[1])
+        page.add(["#" * page.level + " " + _html_text(e).replace("\n", " ")], e.sourceline)
+        return
+    if tag == "dl":
+        _html_definitions(e, page)
+        return
+    inline = tag in _HTML_BLOCKS and not any(isinstance(c.tag, str) and c.tag in _HTML_BLOCKS for c in e.iterdescendants())
+    if tag in ("li", "dd", "dt") or inline:  # a block of text only (a <div> with <b> or <font> in it) as a paragraph
+        item = "- " if tag in ("li", "dd", "dt") else ""
+        page.add((item + t for t in _html_text(e).split("\n") if t), e.sourceline)
         return
     if e.text and e.text.strip() and tag in _HTML_BLOCKS:
-        lines.append(e.text.strip())
-        at.append(e.sourceline or 0)
+        page.add([e.text.strip()], e.sourceline)
     for child in e:
-        _html_markdown(child, lines, at)
+        _html_markdown(child, page)
         if child.tail and child.tail.strip() and tag in _HTML_BLOCKS:
-            lines.append(child.tail.strip())
-            at.append(child.sourceline or 0)
+            page.add([child.tail.strip()], child.sourceline)
+
+
+def _keep(lines: _Lines, left: list[dict[str, Any]]) -> None:
+    """Add lines seen and left out that were noted apart (:func:`_noting`) to those of the document."""
+    seen, told = _LINES.get(), _LEFT.get()
+    if seen is not None:
+        seen.extend(lines)
+    if told is not None:
+        told.extend(left)
 
 
 def _html(
     path: Path, data: bytes, dept_col: str | None, duty_col: str | None, encoding: str | None = None
 ) -> tuple[str, list[Section]]:
-    """A 分掌 table on the page, else its headings and list items read as Markdown."""
+    """The page's 分掌 tables, and the rest of the page (its headings, lists and definition lists) read as
+    Markdown; a table's departments come under the heading above the table as a list's would."""
     try:
         root = _html_root(data, str(path), encoding)
     except (AuditError, InputError):
         raise
     except Exception as e:  # lxml raises ParserError for an empty or broken document
         raise AuditError(f"{path}: cannot read as HTML ({type(e).__name__}: {e})") from None
-    acc = _LINES.get()
     _html_furniture(root, str(path))
-    sections = _html_tables(root, str(path), dept_col, duty_col)
-    if sections:
-        return "html/table", sections
-    if acc is not None:  # the page is read as headings and lists: its lines are those, not table rows
-        acc.clear()
-    lines: list[str] = []
-    where: list[int] = []
-    _html_markdown(root.find("body") if root.find("body") is not None else root, lines, where)
-    structure, secs = _parse_text("\n".join(lines), str(path))
+    body = root.find("body") if root.find("body") is not None else root
+    tables: list[Section] = []
+    page = _PageText()
+    for table in body.iter("table"):
+        if any(_html_skipped(a) or a in page.apart for a in table.iterancestors()):
+            continue
+        with _noting() as (seen, left):  # a table that holds no 分掌 is read as the page's text
+            found = _html_table(table, str(path), dept_col, duty_col)
+        if found:
+            page.apart.add(table)
+            tables += found
+            _keep(seen, left)
+    _html_markdown(body, page)
+    with _noting() as (seen, left):
+        structure, secs = _parse_text("\n".join(page.lines), str(path))
+    if tables and structure == "plain":
+        secs = []  # the text around a table is no department (a title, a note), not a block of one
     # locations point into the page (its source lines), not into the Markdown it was read as
-    line_of = lambda n: where[n - 1] if 0 < n <= len(where) and where[n - 1] else n  # noqa: E731
+    line_of = lambda n: page.where[n - 1] if 0 < n <= len(page.where) and page.where[n - 1] else n  # noqa: E731
     for sec in secs:
         sec.line = line_of(sec.line)
         for d in sec.duties:
             d.line = line_of(d.line)
-    if acc is not None:
-        acc[:] = [(f, line_of(n), re.sub(r"^(?:#+|-)\s+", "", t)) for f, n, t in acc]  # the page's text, not ours
-    return f"html/{structure}", secs
+    text = lambda t: re.sub(r"^(?:#+|-)\s+|^\*\*(.*)\*\*$", r"\1", t)  # noqa: E731  # the page's text, not ours
+    _keep([(f, line_of(n), text(t)) for f, n, t in seen], left)
+    kind = f"html/{structure}" if not tables else "html/table" if not secs else f"html/{structure}+table"
+    _merge_sections(secs, tables)
+    return kind, sorted(secs, key=lambda s: s.line)
 
 
 def _docx_body(path: Path | IO[bytes], name: str | None = None) -> list[tuple[str, Any]]:
@@ -880,14 +994,8 @@ def read_org_document(
     sheet: str | None = None,
 ) -> OrgDocument:
     """Read one file into departments, or raise :class:`AuditError` naming the file."""
-    seen: list[tuple[str, int, str]] = []
-    left: list[dict[str, Any]] = []
-    token, token_left = _LINES.set(seen), _LEFT.set(left)
-    try:
+    with _noting() as (seen, left):
         doc = _read_org_document(Path(path), encoding, dept_column, duty_column, sheet)
-    finally:
-        _LINES.reset(token)
-        _LEFT.reset(token_left)
     doc.lines, doc.left_out = seen, left
     return doc
 
@@ -1011,10 +1119,13 @@ def read_org_stdin(*, encoding: str | None = None, name: str = "<stdin>") -> Org
 
 
 # ---------------------------------------------------------------- what was read
-#: Why a line was left out: a heading (title, heading without duties, table header), regulation boilerplate
-#: (目的 / 附則 articles, an article's lead sentence, intro text), a footer (contact, copyright, 以上), a note
-#: (※, 改定日, 備考), a department heading with no duties of its own, or any other line that is no duty.
-DROP_REASONS = ("heading", "boilerplate", "footer", "note", "empty department", "not a duty")
+#: Why a line was left out: a heading (title, heading without duties, table header, a 規程's chapter), regulation
+#: boilerplate (目的 / 附則 articles, an article's lead sentence, intro text), a footer (contact, copyright, 以上), a
+#: note (※, 改定日, 備考), a department heading with no duties of its own, a parent heading (a 本部 without duties of
+#: its own over the departments read under it), a table row whose department only helps with the duty (○ 関係:
+#: related only), or any other line that is no duty.
+DROP_REASONS = ("heading", "boilerplate", "footer", "note", "empty department", "parent heading", "related only",
+                "not a duty")
 _BOILERPLATE_RE = re.compile(r"^(?:附\s*則|別\s*表|目\s*的|施行|制定|改廃|この規程|本規程)|(?:次のとおり|以下のとおり)")
 _PARENT_RE = re.compile(r"(?:本部|部)$")
 _CHILD_RE = re.compile(r"(?:課|係|班|チーム|グループ)$")
@@ -1025,8 +1136,8 @@ _DATED_NOTE_RE = re.compile(r"^[0-9０-９]{4}年.{0,12}(?:改定|改訂|作成|
 
 def _drop_reason(text: str) -> str:
     """Why a line that is neither a department nor a duty was left out (:data:`DROP_REASONS`); a table row's
-    reason is that of its first cell."""
-    bare = strip_marker(text.split(" | ", 1)[0]).strip()
+    reason is that of its first cell (cells separated by `` | ``, or by ｜ in a 規程's 別表)."""
+    bare = strip_marker(re.split(r"\s*[|｜]\s*", text.strip(" |｜"), maxsplit=1)[0]).strip()
     if _DATED_NOTE_RE.match(bare):
         return "note"
     if bare.lower() in _DEPT_COLUMNS or bare.lower() in _DUTY_COLUMNS:
@@ -1037,12 +1148,19 @@ def _drop_reason(text: str) -> str:
         return "note"
     if _ARTICLE_RE.match(bare) or _BOILERPLATE_RE.search(bare):
         return "boilerplate"
+    if _CHAPTER_RE.match(bare):
+        return "heading"
     name = _department_name(re.sub(r"^#+\s*", "", bare))
     if _heading_name(bare) or _MD_HEADING_RE.match(text) or _looks_like_department(name) and len(name) <= 25:
         return "empty department" if _looks_like_department(name) else "heading"
     if len(bare) <= 30 and not any(c in bare for c in _ENDERS + "、"):
         return "heading"
     return "not a duty"
+
+
+def _empty_name(text: str) -> str:
+    """The department a left-out heading line names (営業本部 of 「1. 営業本部」 or 「## 営業本部」)."""
+    return _department_name(re.sub(r"^#+\s*", "", strip_marker(text)))
 
 
 def _departments_read(doc: OrgDocument, empty: Sequence[tuple[str, int, str]],
@@ -1052,7 +1170,7 @@ def _departments_read(doc: OrgDocument, empty: Sequence[tuple[str, int, str]],
     department without duties of its own that the department comes under (営業本部 above 第一営業部, 業務部
     above 受注課), until another heading (2. 企画・管理)."""
     heads = sorted([(s.file, s.line, s.department, False) for s in doc.sections]
-                   + [(f, n, _department_name(re.sub(r"^#+\s*", "", strip_marker(t))), True) for f, n, t in empty]
+                   + [(f, n, _empty_name(t), True) for f, n, t in empty]
                    + [(f, n, "", False) for f, n, _ in headings])
     parents: dict[tuple[str, int], str | None] = {}
     last: dict[str, str] = {}
@@ -1073,38 +1191,58 @@ def _departments_read(doc: OrgDocument, empty: Sequence[tuple[str, int, str]],
             for s in doc.sections]
 
 
+def _lines_left_out(doc: OrgDocument) -> tuple[list[dict[str, Any]], _Lines, _Lines, int]:
+    """The lines of ``doc`` that are neither a department nor a duty, with the reason (but for those whose reason
+    the reader gave, :attr:`OrgDocument.left_out`); among them the headings of departments without duties and
+    the headings that name no department (file, line, text: for :func:`_departments_read`); and how many of
+    the document's lines were left out."""
+    used = {(d.file, d.line) for s in doc.sections for d in s.duties} | {(s.file, s.line) for s in doc.sections}
+    first: dict[str, int] = {}
+    for sec in doc.sections:
+        first[sec.file] = min(first.get(sec.file, sec.line), sec.line)
+    told = {(x["file"], x["line"]) for x in doc.left_out}  # the reader said why (a table's header, a ○ row)
+    read = {s.department for s in doc.sections}
+    seen: set[tuple[str, int]] = set()
+    dropped: list[dict[str, Any]] = []
+    empty: _Lines = []
+    headings: _Lines = []
+    for f, n, t in doc.lines:
+        if (f, n) in used or (f, n) in seen:
+            continue
+        seen.add((f, n))
+        if (f, n) in told:
+            continue
+        reason = _drop_reason(t)
+        if reason == "not a duty" and n < first.get(f, 0):
+            reason = "boilerplate"  # intro text above the first department
+        if reason == "empty department" and _empty_name(t) in read:
+            reason = "heading"  # a department's own heading above the line that starts it (its article)
+        elif reason == "empty department":
+            empty.append((f, n, t))
+        elif reason == "heading":
+            headings.append((f, n, t))
+        dropped.append({"file": f, "line": n, "text": t, "reason": reason})
+    return dropped, empty, headings, len(seen)
+
+
 def reading_report(docs: Sequence[OrgDocument]) -> dict[str, Any]:
     """What the reader made of ``docs``: each document's structure, its departments (file, heading line, line
     range of their duties, parent) and every line left out with the reason (:data:`DROP_REASONS`), so a user
     sees at once what was read. A document where most lines were left out gets a warning."""
     out: dict[str, Any] = {"documents": [], "departments": [], "dropped": [], "warnings": []}
     for doc in docs:
-        used = {(d.file, d.line) for s in doc.sections for d in s.duties}
-        used |= {(s.file, s.line) for s in doc.sections}
-        dropped = [(f, n, t) for f, n, t in doc.lines if (f, n) not in used]
-        first: dict[str, int] = {}
-        for sec in doc.sections:
-            first[sec.file] = min(first.get(sec.file, sec.line), sec.line)
-        seen_drop: set[tuple[str, int]] = set()
-        empty = []
-        headings = []
-        for f, n, t in dropped:
-            if (f, n) in seen_drop:
-                continue
-            seen_drop.add((f, n))
-            reason = _drop_reason(t)
-            if reason == "not a duty" and n < first.get(f, 0):
-                reason = "boilerplate"  # intro text above the first department
-            if reason == "empty department":
-                empty.append((f, n, t))
-            elif reason == "heading":
-                headings.append((f, n, t))
-            out["dropped"].append({"file": f, "line": n, "text": t, "reason": reason})
-        out["dropped"] = sorted(out["dropped"] + doc.left_out, key=lambda x: (x["file"], x["line"]))
-        out["departments"] += _departments_read(doc, empty, headings)
+        dropped, empty, headings, count = _lines_left_out(doc)
+        departments = _departments_read(doc, empty, headings)
+        over = {d["parent"] for d in departments}
+        for x in dropped:  # a 本部 with no duties of its own over departments read is their heading
+            name = _empty_name(x["text"])
+            if x["reason"] == "empty department" and name.endswith("本部") and name in over:
+                x["reason"] = "parent heading"
+        out["dropped"] = sorted(out["dropped"] + dropped + doc.left_out, key=lambda x: (x["file"], x["line"]))
+        out["departments"] += departments
         out["documents"].append({"path": doc.path, "structure": doc.structure, "lines": len(doc.lines),
-                                 "dropped": len(seen_drop)})
-        if doc.lines and len(seen_drop) > len(doc.lines) / 2:
-            out["warnings"].append(f"{doc.path}: {len(seen_drop)} of {len(doc.lines)} lines were left out; check "
+                                 "dropped": count})
+        if doc.lines and count > len(doc.lines) / 2:
+            out["warnings"].append(f"{doc.path}: {count} of {len(doc.lines)} lines were left out; check "
                                    f"that the departments below are those of the document (read as {doc.structure})")
     return out
