@@ -216,3 +216,16 @@ def test_evaluate_takes_the_labels_tag_writes_in_japanese_and_locates_an_unknown
     src.write_text("text,labels\n新規顧客への提案営業,sales\n受注データの入力,sale\n", encoding="utf-8")
     code, _, err = _cli(["evaluate", src], capsys)
     assert code != 0 and f"{src}:3: the corpus uses label(s) sale" in err
+
+
+def test_a_jsonl_file_that_names_its_text_otherwise_is_one_message(tmp_path, capsys):
+    src = tmp_path / "jd.jsonl"
+    src.write_text("".join(json.dumps({"emp_no": i, "description": "新規顧客への提案営業"}, ensure_ascii=False) + "\n"
+                           for i in range(30)), encoding="utf-8")
+    code, _, err = _cli(["tag", src, "--format", "jsonl"], capsys)
+    lines = [x for x in err.splitlines() if "no 'text' field" in x]
+    assert code == 1 and len(lines) == 1 and "pass --text-field NAME; file skipped" in lines[0]
+    # once records with the field have been read, a later one without it is that record's problem only
+    src.write_text('{"text": "新規顧客への提案営業"}\n{"body": "x"}\n{"text": "受注データの入力"}\n', encoding="utf-8")
+    code, out, err = _cli(["tag", src, "--format", "jsonl"], capsys)
+    assert code == 1 and f"{src}:2: no 'text' field" in err and len(out.splitlines()) == 2

@@ -593,6 +593,7 @@ def json_object(line: str) -> dict | str:
 
 
 def _jsonl(src: _Source, text_field: str) -> Iterator[Record | RecordError]:
+    seen = False  # an object with the text field met
     for n, line in src.lines():
         if isinstance(line, RecordError):
             yield line
@@ -605,10 +606,16 @@ def _jsonl(src: _Source, text_field: str) -> Iterator[Record | RecordError]:
             yield RecordError(where, obj)
             continue
         if text_field not in obj:
+            # the first object without it: the file names its text otherwise (one message, not one per line)
+            skipped = "" if seen else "; file skipped"
             yield RecordError(
-                where, f"no {text_field!r} field (fields: {', '.join(obj) or 'none'}); pass {option('text_field', 'NAME')}"
+                where, f"no {text_field!r} field (fields: {', '.join(obj) or 'none'}); pass "
+                       f"{option('text_field', 'NAME')}{skipped}"
             )
+            if not seen:
+                return
             continue
+        seen = True
         text = obj[text_field]
         if not isinstance(text, str):
             yield RecordError(
