@@ -346,6 +346,9 @@ def tag(inputs: tuple[str, ...], **options: Any) -> None:
             _info(line)
     if summary.skipped and (summary.tagged or summary.skipped > 1 or summary.partitions is not None):
         _stderr(f"roleclassify: {summary.skipped} problem(s) reported, {summary.tagged} record(s) tagged")
+    if summary.empty:
+        _stderr(f"roleclassify: warning: {summary.empty} record(s) had an empty text and were tagged other with "
+                f"nothing to go on (first: {summary.first_empty}); check the text column")
     if not summary.written:
         _stderr(f"roleclassify: nothing was tagged, so {opts.output} was not written"
                 + (" (the existing file is unchanged)" if os.path.exists(str(opts.output)) else ""))

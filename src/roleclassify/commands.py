@@ -18,6 +18,7 @@ import codecs
 import gc
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -106,6 +107,9 @@ class TagSummary:
     by_label: dict[str, int] | None = None
     review: int | None = None  #: records flagged for review (None on Dask)
     seconds: float = 0.0  #: time spent reading, tagging and writing (the model loaded)
+    #: records written whose text was empty (tagged other with nothing to go on), and the id of the first
+    empty: int = 0
+    first_empty: Any = None
     #: False when nothing could be tagged and every record was a problem: the output was then not written (an
     #: existing file is left as it was, a failed run never replaces an earlier good result).
     written: bool = True
@@ -265,7 +269,8 @@ def _run_tag_loaded(opts: TagOptions, model: Any, fmt: str, out_encoding: str, o
         skipped, written = e.skipped, False
     meter.done()
     return TagSummary(tagged=meter.n, skipped=skipped, output=opts.output, fmt=fmt, by_label=tally.by_label,
-                      review=tally.review, seconds=meter.seconds, written=written)
+                      review=tally.review, seconds=meter.seconds, written=written, empty=tally.empty,
+                      first_empty=tally.first_empty)
 
 
 class _NothingTagged(Exception):
@@ -282,19 +287,29 @@ class _Tally:
 
     by_label: dict[str, int]
     review: int = 0
+    #: records whose text was empty (an empty cell: tagged other, with nothing to go on), and the first's id
+    empty: int = 0
+    first_empty: Any = None
     _plain: bool | None = field(default=None, init=False, repr=False)  #: labels _head can read (None: not known)
 
-    def add(self, rec: dict[str, Any]) -> None:
+    def add(self, rec: dict[str, Any], empty: bool) -> None:
         for label in rec.get("labels") or (OTHER,):
             self.by_label[label] = self.by_label.get(label, 0) + 1
         self.review += bool(rec.get("review"))
+        if empty:
+            self.empty += 1
+            if self.empty == 1:
+                self.first_empty = rec.get("id")
 
     def counted(self, item: dict[str, Any] | str, *, as_line: bool) -> dict[str, Any] | str:
         """``item`` (an output record, or its JSON line) counted; as a JSON line with ``as_line``."""
         if isinstance(item, str):
-            self.add(self._head(item))
+            head = self._head(item)
+            # the record's own key is the only "text" key right after a quote (an input field named so is
+            # written input_text; a quote inside a value is escaped)
+            self.add(head, _EMPTY_TEXT.search(item) is not None)
             return item
-        self.add(item)
+        self.add(item, not str(item.get("text") or "").strip())
         return dumps_line(item) if as_line else item
 
     def _head(self, line: str) -> dict[str, Any]:
@@ -311,7 +326,10 @@ class _Tally:
         review = line.startswith(_REVIEW_TRUE, brace + 1)
         if "\\" in names or not review and not line.startswith(_REVIEW_FALSE, brace + 1):
             return dict(loads(line))
-        return {"labels": [n[1:-1] for n in names.split(",")] if names else [], "review": review}
+        out = {"labels": [n[1:-1] for n in names.split(",")] if names else [], "review": review}
+        if _EMPTY_TEXT.search(line):
+            out["id"] = loads(line).get("id")
+        return out
 
     def _plain_labels(self) -> bool:
         if self._plain is None:
@@ -321,6 +339,8 @@ class _Tally:
 
 
 _LABELS_KEY = '"labels":['
+#: The record's text key with an empty or white-space value, in a JSON line (line breaks and tabs escaped).
+_EMPTY_TEXT = re.compile(r'"text":"(?:\s|\\[nrt])*"')
 _REVIEW_TRUE = ',"review":true'
 _REVIEW_FALSE = ',"review":false'
 

@@ -229,3 +229,15 @@ def test_a_jsonl_file_that_names_its_text_otherwise_is_one_message(tmp_path, cap
     src.write_text('{"text": "新規顧客への提案営業"}\n{"body": "x"}\n{"text": "受注データの入力"}\n', encoding="utf-8")
     code, out, err = _cli(["tag", src, "--format", "jsonl"], capsys)
     assert code == 1 and f"{src}:2: no 'text' field" in err and len(out.splitlines()) == 2
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_an_empty_text_cell_is_tagged_but_warned_about(tmp_path, jobs):
+    src = tmp_path / "社員.csv"
+    src.write_text("社員番号,職務内容\nE001,新規顧客への提案営業\nE002,\nE003,\u3000\nE004,受注データの入力\n", encoding="utf-8")
+    r = subprocess.run([*CMD, "tag", str(src), "--id-column", "社員番号", "--jobs", jobs, "-q", "-o", str(tmp_path / "o.jsonl")],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "warning: 2 record(s) had an empty text and were tagged other" in r.stderr and "(first: E002)" in r.stderr
+    rows = [json.loads(line) for line in (tmp_path / "o.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [x["id"] for x in rows] == ["E001", "E002", "E003", "E004"]  # one output record per input row still
