@@ -191,7 +191,9 @@ def test_shared_severity_and_the_parallel_split(shipped_model):
     assert f.severity == "medium" and f.detail["split"] == {"営業部": 2, "物流部": 2}
     assert f.detail["same_duty"] == ["営業部", "物流部"] and f.message.startswith("the same distribution duty is held by")
     # different sales duties in two parallel sales departments: a split by scope, low
-    spread = audit_documents(org(第一営業部=SALES[:2], 第二営業部=SALES[2:], 物流部=DIST, 広報部=MKT), shipped_model)
+    # (proposals, account growth / partner sales, negotiation: no duty of one in the other)
+    spread = audit_documents(org(第一営業部=SALES[:2], 第二営業部=["販売代理店の開拓と支援"], 物流部=DIST, 広報部=MKT),
+                             shipped_model)
     (f,) = findings(spread, "shared", "sales")
     assert f.severity == "low" and f.detail["same_duty"] == [] and f.detail["split"] == {"第一営業部": 2, "第二営業部": 1}
     assert f.message == "sales work is split over 第一営業部, 第二営業部"
@@ -559,3 +561,20 @@ def test_a_department_and_its_own_section_do_not_duplicate_each_other(shipped_mo
     pairs = sorted(sorted(f.departments) for f in findings(r, "duplicate"))
     assert ["業務部", "受注課"] not in pairs and ["受注課", "業務部"] not in pairs
     assert ["受注課", "物流部"] in pairs or ["物流部", "受注課"] in pairs
+
+
+def test_the_same_duty_in_no_common_word_is_shared_but_not_a_duplicate(shipped_model):
+    """クレーム受付 and お客様からの苦情対応 share no word: the duty head makes them one kind of work held by two
+    departments (shared; they are too short to differ in scope), not the same duty stated twice (a duplicate
+    needs some wording in common)."""
+    from roleclassify.orgaudit import SHARED_SHORT_LEMMAS, meaning_duty_similarity
+
+    texts = ["クレーム受付", "お客様からの苦情対応", "納期の回答と出荷日の調整", "出荷指示に基づくピッキングと梱包"]
+    shared = meaning_duty_similarity(shipped_model, short=SHARED_SHORT_LEMMAS)(texts)
+    assert shared(0, 1) == 0.75 and meaning_duty_similarity(shipped_model)(texts)(0, 1) < 0.5
+    # two longer units of one duty id (shipping) and no word in common: two steps of the chain, not one duty
+    assert shared(2, 3) < 0.5
+    r = audit_documents(org(営業部=SALES, 受注課=DIST[:2] + ["クレーム受付"], 品質保証部=["製品検査", "お客様からの苦情対応"],
+                            広報部=MKT), shipped_model)
+    assert [f.departments for f in findings(r, "shared", "distribution")] == [["受注課", "品質保証部"]]
+    assert not findings(r, "duplicate")
