@@ -41,7 +41,8 @@ class UserError(click.ClickException):
         if problems and len(problems) > 1:
             shown = problems[:50]
             more = f"\n... and {len(problems) - 50} more" if len(problems) > 50 else ""
-            message = "\n".join(shown) + more + f"\n{len(problems)} problem(s) in the corpus; nothing was trained"
+            # (raised by train, evaluate and the corpus commands alike: the same advice fits them all)
+            message = "\n".join(shown) + more + f"\n{len(problems)} problem(s) in the corpus; fix them and run again"
         else:
             message = problems[0] if problems else str(err)
         super().__init__(message)
@@ -193,10 +194,11 @@ _TOKENIZER_PACKAGES = ("SudachiPy", "SudachiDict-core")
 def version_text() -> str:
     """What ``--version`` prints: the package version and the default model (``$ROLECLASSIFY_MODEL`` when set,
     else the shipped one) with its corpus hash and the tokenizer versions it was trained with and those
-    installed. Reads only the model card (meta.json): no model is loaded, scikit-learn is not imported."""
+    installed. Reads only the model file's own metadata (:func:`roleclassify.model.model_metadata`): no model is
+    built, scikit-learn is not imported."""
     from importlib.metadata import version
 
-    from .model import compatibility_warnings, default_model_path
+    from .model import compatibility_warnings, default_model_path, model_metadata
     from .tokenize import tokenizer_info
 
     lines = [f"roleclassify {version('roleclassify')}"]
@@ -207,12 +209,10 @@ def version_text() -> str:
         path = default_model_path()
     except RoleClassifyError as e:
         return "\n".join([*lines, f"model: {e}"])
-    card = path / "meta.json" if path.is_dir() else path.parent / "meta.json"
     try:
-        meta = json.loads(card.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        why = e.strerror if isinstance(e, OSError) and e.strerror else e
-        return "\n".join([*lines, f"model: {path}: cannot read its card {card.name} ({why})"])
+        meta = model_metadata(path)
+    except RoleClassifyError as e:
+        return "\n".join([*lines, f"model: {e}"])
     installed = tokenizer_info()
     trained = meta.get("versions") or {}
 

@@ -43,6 +43,7 @@ __all__ = [
     "filter_split",
     "known_texts",
     "label_set",
+    "label_location",
     "training_units",
     "training_duties",
     "has_duties",
@@ -106,6 +107,11 @@ def _parse_labels(value: Any, where: str, problems: list[str]) -> list[str] | No
     if parts is None:
         problems.append(f"{where}: 'labels' must be a list of strings or a string, got {value!r}")
         return None
+    # an empty name in a list (["sales", ""]), or a cell of separators only (";"): a label left out by mistake, not
+    # other (other is [] or an empty cell, or "other" / "その他")
+    if (isinstance(value, list) and "" in parts) or (isinstance(value, str) and value.strip() and not any(parts)):
+        problems.append(f"{where}: an empty label in {value!r}; write [] (or an empty cell) for other, or the label")
+        return None
     out: list[str] = []
     for p in parts:
         if p.lower() in OTHER_NAMES:
@@ -113,6 +119,14 @@ def _parse_labels(value: Any, where: str, problems: list[str]) -> list[str] | No
         if p not in out:
             out.append(p)
     return out
+
+
+def label_location(items: Sequence[CorpusItem], label: str) -> str:
+    """``file:line: `` of the first item with ``label`` (its own or one of its lines'), to open a message with;
+    empty when no item has a location."""
+    first = next((it.location for it in items if label in it.labels or any(label in ls for _, ls in it.lines or ())),
+                 "")
+    return f"{first}: " if first else ""
 
 
 #: Record fields that are CorpusItem attributes; the others are kept in ``extra``.

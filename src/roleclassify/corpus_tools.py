@@ -18,6 +18,7 @@ from typing import Any
 from .corpus import (
     CorpusItem,
     corpus_files,
+    label_location,
     label_set,
     read_corpus,
     read_corpus_with_problems,
@@ -246,7 +247,8 @@ def check_corpus(
     n_near = _check_near_duplicates(res, items, texts, near_dup, max_listed)
     counts = _label_counts(items)
     res.errors.extend(
-        f"label {l!r} has only {counts[l]} example(s); at least {min_class} are needed to learn it"
+        f"{label_location(items, l)}label {l!r} has only {counts[l]} example(s); at least {min_class} are needed to "
+        "learn it (a typo?)"
         for l in used if counts[l] < min_class
     )
     if label_errors and len(items) >= 50 and used:

@@ -316,6 +316,14 @@ def _probability_list(path: Path, value: Any, n: int, what: str) -> list[float]:
     return out
 
 
+
+def _many(texts: Any, method: str) -> Any:
+    """``texts`` checked to be a collection of texts, not one text: a ``str`` is iterable, and tagged as such it
+    would be one item per character."""
+    if isinstance(texts, str):
+        raise TypeError(f"{method}() takes a list of texts, not one string; pass [text] to tag one text")
+    return texts
+
 class RoleClassifier:
     """Multi-label role classifier over GiNZA tokens.
 
@@ -487,7 +495,7 @@ class RoleClassifier:
 
     def predict_proba(self, unit_texts: Sequence[str]) -> np.ndarray:
         """Probabilities per label for each unit text (each text taken as one unit, not split)."""
-        return self.proba_units(self.units(unit_texts))
+        return self.proba_units(self.units(_many(unit_texts, "predict_proba")))
 
     # ------------------------------------------------------------------ tagging
     def tag(
@@ -519,7 +527,7 @@ class RoleClassifier:
         th = self._thresholds(threshold)
         policy = review or ReviewPolicy()
         batch: list[str] = []
-        for t in texts:
+        for t in _many(texts, "tag"):
             batch.append(t)
             if len(batch) >= batch_size:
                 yield from self._tag_batch(batch, th, split, explain, policy)
@@ -542,7 +550,7 @@ class RoleClassifier:
             return [t.to_dict() for t in self.tag(texts, threshold=threshold, split=split, explain=explain,
                                                   review=review)]
         th = self._thresholds(threshold)
-        sentences = [_item_sentences(t, split) for t in texts]
+        sentences = [_item_sentences(t, split) for t in _many(texts, "tag_dicts")]
         flat = [s for item in sentences for s in item]
         units = self.units(flat, stripped=split) if flat else []
         sizes = np.fromiter((len(s) for s in sentences), dtype=np.int64, count=len(sentences))
@@ -981,6 +989,25 @@ def _load(path: Path) -> RoleClassifier:
     version = _check_format(file, meta)
     _check_checksums(file, meta, version, arrays)
     return _build_classifier(file, meta, arrays)
+
+
+def model_metadata(path: str | os.PathLike) -> dict[str, Any]:
+    """A model's own metadata (name, corpus, versions, metrics), read from its model file without loading the
+    arrays: refused, as :func:`load` refuses, when the file is not an intact roleclassify model's container or its
+    metadata does not match its checksum. (``meta.json`` beside it is a copy for people, never trusted.)"""
+    file = _model_file(Path(path))
+    _check_container(file)
+    try:
+        with np.load(file, allow_pickle=False) as z:
+            _require_members(file, z.files, ["meta"])
+            meta = json.loads(bytes(z["meta"]).decode("utf-8"))
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError, UnicodeDecodeError, RecursionError) as e:
+        raise _corrupt(file, e) from None
+    version = _check_format(file, meta)
+    sums = meta.get("sha256") if isinstance(meta.get("sha256"), dict) else {}
+    if version >= 2 and sums.get("meta") != _meta_sha256(meta):
+        raise ModelError(f"{file}: its metadata does not match its checksum: the file was modified or damaged")
+    return meta
 
 
 def _model_file(path: Path) -> Path:

@@ -302,7 +302,8 @@ def train(
         check_model_directory(out)  # before minutes of training, not after
     C, class_weight = estimator_defaults(estimator, C, class_weight)
     t0 = time.perf_counter()
-    data = _training_set(corpus, labels, include_test, encoding, duties)
+    # a label needs an example in every fold of the cross-validation its calibration comes from
+    data = _training_set(corpus, labels, include_test, encoding, duties, least=max(cv, 2))
     say(f"{len(data.train_items)} training items -> {len(data.texts)} units; labels: {data.label_counts}")
     tok = FastTokenizer()
     units = analyze(data.texts, spec, tok)
@@ -373,11 +374,32 @@ class _TrainingSet:
         return dict(Counter(l for labs in self.label_lists for l in labs))
 
 
+def _refuse_rare_labels(items: Sequence[CorpusItem], label_lists: Sequence[Sequence[str]], labels: Sequence[str],
+                        least: int) -> None:
+    """Refuse a label held by fewer than ``least`` training units (a typo such as 営行 for 営業, or a label with too
+    few examples to learn): trained anyway, its threshold would fall to nearly 0 and every text would get it."""
+    counts = {l: 0 for l in labels}
+    for ls in label_lists:
+        for l in ls:
+            if l in counts:
+                counts[l] += 1
+    rare = [l for l, n in counts.items() if n < least]
+    if not rare:
+        return
+    from .corpus import label_location
+
+    l = rare[0]
+    raise CorpusError(f"{label_location(items, l)}label {l!r} has only {counts[l]} training example(s); at least {least} "
+                      "are needed to learn it: fix it if it is a typo, or add examples" +
+                      (f" (also too few: {', '.join(map(repr, rare[1:]))})" if len(rare) > 1 else ""))
+
+
 def _training_set(
     corpus: Sequence[str | Path] | Sequence[CorpusItem], labels: Sequence[str] | None, include_test: bool,
-    encoding: str | None = None, duties: str | Path | None = None,
+    encoding: str | None = None, duties: str | Path | None = None, least: int = 2,
 ) -> _TrainingSet:
-    """Read the corpus (files or items), refuse bad labels, hold out the test split and find the labels."""
+    """Read the corpus (files or items), refuse bad labels (and any held by fewer than ``least`` training units),
+    hold out the test split and find the labels."""
     items: list[CorpusItem]
     if corpus and isinstance(corpus[0], CorpusItem):
         items = list(corpus)  # type: ignore[arg-type]
@@ -394,6 +416,7 @@ def _training_set(
     if not labels:
         raise CorpusError("the corpus has no labels at all: every record is other; nothing to learn")
     texts, label_lists, groups, registers = training_units(train_items)
+    _refuse_rare_labels(train_items, label_lists, labels, least)
     data = _TrainingSet(items, files, train_items, test_items, labels, texts, label_lists, groups, registers)
     if duties is not None and not has_duties(items):
         raise CorpusError(f"{duties}: a duty list was given, but no record of the corpus states its duties "
@@ -509,14 +532,33 @@ def _held_out_report(
     return test
 
 
+def _card_texts(data: _TrainingSet) -> dict[str, str]:
+    """The card's description and intended use: the shipped taxonomy's on the project's corpus, else words of the
+    user's own label set and corpus (a model of 営業 / 企画 / 事務 is not described as the shipped one)."""
+    from .labels import ROLES
+
+    files = data.files or ["items given in Python"]
+    ours = list(data.labels) == list(ROLES) and all(Path(f).parts[:1] == ("corpus",) for f in data.files)
+    if ours:
+        return {"description": "Tags Japanese business text as sales (営業), distribution (販売), marketing "
+                               "(マーケティング) or other."}
+    shown = ", ".join(data.labels)
+    return {
+        "description": f"Tags text as {shown} or other (none of them): a label set of its own, learned from "
+                       f"{', '.join(files)}.",
+        "intended_use": f"Tags text like that of its training corpus ({len(data.items)} items of "
+                        f"{', '.join(files)}) with {shown}; text unlike it (other registers, industries or "
+                        "wording) will score lower than the figures above.",
+    }
+
+
 def _model_card(
     data: _TrainingSet, out: str | Path | None, name: str | None, estimator: str, metrics: dict[str, Any]
 ) -> dict[str, Any]:
     """The model's metadata: name, description, estimator, corpus identity, library versions and metrics."""
     return {
         "name": name or (Path(out).name if out else "model"),
-        "description": "Tags Japanese business text as sales (営業), distribution (販売), marketing "
-        "(マーケティング) or other.",
+        **_card_texts(data),
         "estimator": estimator,
         "trained": time.strftime("%Y-%m-%d"),
         "corpus": {

@@ -241,3 +241,89 @@ def test_an_empty_text_cell_is_tagged_but_warned_about(tmp_path, jobs):
     assert "warning: 2 record(s) had an empty text and were tagged other" in r.stderr and "(first: E002)" in r.stderr
     rows = [json.loads(line) for line in (tmp_path / "o.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [x["id"] for x in rows] == ["E001", "E002", "E003", "E004"]  # one output record per input row still
+
+
+def _corpus(path: Path, rows: list[tuple[str, list[str]]]) -> Path:
+    path.write_text("".join(json.dumps({"text": t, "labels": ls}, ensure_ascii=False) + "\n" for t, ls in rows),
+                    encoding="utf-8")
+    return path
+
+
+OWN = [(f"新規顧客への提案営業その{i}", ["営業"]) for i in range(8)] + \
+      [(f"受注データの入力と出荷手配その{i}", ["事務"]) for i in range(8)]
+
+
+def test_train_refuses_a_label_too_rare_to_learn_and_names_its_line(tmp_path, capsys):
+    corpus = _corpus(tmp_path / "c.jsonl", [*OWN, ("展示会の企画と運営", ["営行"])])  # a typo of 営業, once
+    code, _, err = _cli(["train", corpus, "--out", tmp_path / "m", "--cv", "2"], capsys)
+    assert code != 0 and f"{corpus}:17: label '営行' has only 1 training example(s); at least 2" in err
+    assert not (tmp_path / "m").exists()
+    code, out, err = _cli(["corpus", "check", corpus], capsys)
+    assert code != 0 and f"{corpus}:17: label '営行' has only 1 example(s)" in out + err
+
+
+@pytest.mark.parametrize("labels", [[""], ["営業", ""]])
+def test_an_empty_label_name_is_a_problem_not_other(tmp_path, capsys, labels):
+    corpus = _corpus(tmp_path / "c.jsonl", [*OWN, ("展示会の企画と運営", labels)])
+    code, out, err = _cli(["corpus", "check", corpus], capsys)
+    assert code != 0 and f"{corpus}:17: an empty label in" in out + err
+    # an empty list (or an empty CSV cell) is other, as before
+    corpus = _corpus(tmp_path / "c.jsonl", [*OWN, ("展示会の企画と運営", [])])
+    code, out, err = _cli(["corpus", "check", corpus], capsys)
+    assert "empty label" not in out + err
+
+
+def test_the_python_api_refuses_one_string_for_a_list_of_texts(shipped_model):
+    with pytest.raises(TypeError, match=r"pass \[text\]"):
+        shipped_model.tag("新規顧客への提案営業")
+    with pytest.raises(TypeError, match="not one string"):
+        shipped_model.tag_dicts("新規顧客への提案営業")
+    with pytest.raises(TypeError, match="not one string"):
+        shipped_model.predict_proba("新規顧客への提案営業")
+    assert shipped_model.tag(["新規顧客への提案営業"])[0].labels == ["sales"]
+
+
+def test_version_reads_the_model_file_not_its_card(tmp_path, monkeypatch):
+    """--version trusts the model file's own checked metadata: a card (meta.json) that lies or is gone changes
+    nothing, a model file of random bytes is named as refused."""
+    import shutil
+
+    from roleclassify.cli import version_text
+    from roleclassify.model import default_model_path
+
+    model = tmp_path / "m"
+    shutil.copytree(default_model_path(), model)
+    (model / "meta.json").write_text('{"name": "not this one", "corpus": {"sha256": "0"}}', encoding="utf-8")
+    monkeypatch.setenv("ROLECLASSIFY_MODEL", str(model))
+    text = version_text()
+    assert "not this one" not in text and "corpus sha256: 0\n" not in text and "corpus sha256: " in text
+    (model / "meta.json").unlink()
+    assert "corpus sha256: " in version_text()
+    (model / "model.npz").write_bytes(bytes(range(256)) * 8)
+    assert "refusing to load it" in version_text()
+
+
+def test_a_model_of_its_own_labels_has_a_card_of_its_own(tmp_path, capsys):
+    corpus = _corpus(tmp_path / "c.jsonl", OWN)
+    code, _, err = _cli(["train", corpus, "--out", tmp_path / "m", "--cv", "2"], capsys)
+    assert code == 0, err
+    card = (tmp_path / "m" / "README.md").read_text(encoding="utf-8")
+    assert "Tags text as 事務, 営業 or other" in card and str(corpus) in card
+    assert "distribution (販売)" not in card and "seed articles" not in card
+
+
+def test_the_table_keeps_the_line_of_a_long_location_id(tmp_path, capsys):
+    src = tmp_path / "new_sentences_2026.txt"
+    src.write_text("新規顧客への提案営業\n受注データの入力\n展示会の企画\n", encoding="utf-8")
+    code, out, _ = _cli(["tag", src, "--format", "table", "-q"], capsys)
+    ids = [line.split()[0] for line in out.splitlines()[2:]]
+    assert code == 0 and [i[-2:] for i in ids] == [":1", ":2", ":3"] and all(i.startswith("…") for i in ids)
+
+
+def test_corpus_stats_align_japanese_labels_in_terminal_cells(tmp_path, capsys):
+    from roleclassify.io.display import cell_width
+
+    corpus = _corpus(tmp_path / "c.jsonl", [*OWN, ("月次決算", [])])
+    code, out, _ = _cli(["corpus", "stats", corpus], capsys)
+    rows = [line for line in out.splitlines() if line.startswith("  sentence:")]
+    assert code == 0 and len(rows) >= 3 and len({cell_width(r) for r in rows}) == 1

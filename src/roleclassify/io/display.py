@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-__all__ = ["cell_width", "pad", "fit", "clip", "printable"]
+__all__ = ["cell_width", "pad", "fit", "clip", "clip_left", "printable"]
 
 
 def _cells(c: str) -> int:
@@ -40,6 +40,12 @@ def clip(s: str, width: int) -> str:
         out.append(c)
         w += cw
     return "".join(out)
+
+
+def clip_left(s: str, width: int) -> str:
+    """:func:`clip` from the other end: the last cells of ``s``, ``…`` where it was cut (an id such as
+    ``data/jobs.csv:12`` keeps its line number)."""
+    return clip(s[::-1], width)[::-1] if cell_width(s.replace("\n", " / ")) > width - 1 else clip(s, width)
 
 
 def printable(s: str) -> str:

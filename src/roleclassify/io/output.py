@@ -20,7 +20,7 @@ from typing import IO, Any
 from ..errors import OutputError, option
 from ..labels import display_label
 from ._json import dumps_line
-from .display import cell_width, clip, fit, pad, printable
+from .display import cell_width, clip, clip_left, fit, pad, printable
 from .fileio import default_file_mode
 
 __all__ = ["AtomicOutput", "make_writer", "OUTPUT_FORMATS", "SUFFIX_FORMATS", "BINARY_FORMATS", "RECORD_KEYS",
@@ -376,7 +376,7 @@ class _TableWriter:
         labels = ",".join(display_label(l, self.lang) for l in rec["labels"]) + (" *" if rec.get("review") else "")
         scores = "".join(f"{rec['scores'].get(l, 0):>7.2f}" for l in self.labels)
         room = max(20, self.cols - 38 - 7 * len(self.labels) - 2)
-        rid = clip(printable(str(rec["id"])), 12)
+        rid = clip_left(printable(str(rec["id"])), 12)  # the end of a location id is its line: keep it
         text = clip(printable(rec["text"]), room)
         self.stream.write(f"{pad(rid, 12)} {pad(labels, 24)}{scores}  {text}\n")
 

@@ -41,6 +41,7 @@ def model_card(meta: dict[str, Any]) -> str:
         "",
         "## Intended use and limits",
         "",
+        meta.get("intended_use") or
         "Tags Japanese business text (job descriptions, 業務分掌, department pages) by the kind of work it "
         "describes. Trained on original sentences written for this project and two labelled seed articles; "
         "real text from industries or registers the corpus lacks will score lower than the figures above.",

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from ..io.display import cell_width, pad
+
 __all__ = ["metrics_report", "confusion_table", "duty_text", "evaluation_text", "training_text", "explanation_text",
            "corpus_stats_text", "corpus_check_text"]
 
@@ -18,13 +20,16 @@ def metrics_report(section: dict[str, Any], title: str) -> str:
 
 
 def confusion_table(section: dict[str, Any]) -> str:
-    """Gold label sets (rows) against predicted ones (columns)."""
+    """Gold label sets (rows) against predicted ones (columns), aligned in terminal cells (a label in Japanese
+    takes two per character)."""
     conf = section.get("confusion") or {}
     cols = sorted({p for row in conf.values() for p in row})
-    width = max([len("gold \\ predicted"), *map(len, conf)]) + 2
-    lines = ["gold \\ predicted".ljust(width) + "".join(f"{c:>{max(len(c), 5) + 2}}" for c in cols)]
+    corner = "gold \\ predicted"
+    width = max([cell_width(corner), *map(cell_width, conf)]) + 2
+    widths = [max(cell_width(c), 5) + 2 for c in cols]
+    lines = [pad(corner, width) + "".join(pad(c, w, right=True) for c, w in zip(cols, widths))]
     for g, row in conf.items():
-        lines.append(g.ljust(width) + "".join(f"{row.get(c, 0):>{max(len(c), 5) + 2}}" for c in cols))
+        lines.append(pad(g, width) + "".join(pad(str(row.get(c, 0)), w, right=True) for c, w in zip(cols, widths)))
     return "\n".join(lines)
 
 
@@ -118,11 +123,11 @@ def corpus_stats_text(stats: dict[str, Any]) -> str:
     lines = [f"items: {stats['items']}"]
     for key in _STATS_KEYS:
         lines.append(f"\n{key.replace('_', ' ')}:")
-        lines += [f"  {k:<40} {v:>6}" for k, v in stats[key].items()]
+        lines += [f"  {pad(str(k), 40)} {v:>6}" for k, v in stats[key].items()]
     dl = stats["document_lines"]
     if dl["n_documents"]:
         lines.append(f"\ndocument lines: {dl['n_documents']} documents, {dl['min']}-{dl['max']} lines each")
-        lines += [f"  {k:<40} {v:>6}" for k, v in dl["by_label"].items()]
+        lines += [f"  {pad(str(k), 40)} {v:>6}" for k, v in dl["by_label"].items()]
     return "\n".join(lines)
 
 
