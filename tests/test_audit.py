@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from roleclassify.cli import cli
-from roleclassify.errors import AuditError
+from roleclassify.errors import AuditError, OptionError
 from roleclassify.orgaudit import audit, infer_role, score_findings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,15 +93,16 @@ def test_every_format_shows_the_reading_report_and_the_flow(fmt):
         data = json.loads(out)
         read = {d["department"]: d for d in data["reading"]["departments"]}
         assert read["受注課"]["parent"] == "業務部" and read["受注課"]["lines"] == [22, 26]
-        assert {"text": "業務部", "reason": "empty department"}.items() <= next(
+        # 業務部 has no duties of its own and its 課 under it: their parent heading
+        assert {"text": "業務部", "reason": "parent heading"}.items() <= next(
             x for x in data["reading"]["dropped"] if x["text"] == "業務部").items()
         assert [s["department"] for s in data["flows"][1]["steps"]][:2] == ["受注課", "物流課"]
         return
     assert "What was read" in out and "Lines left out" in out and "Flows" in out
     plain = out.replace("\\", "")  # Markdown escapes the brackets
-    assert "[empty department] 業務部" in plain and "parent: 業務部" in plain
+    assert "[parent heading] 業務部" in plain and "parent: 業務部" in plain
     ja = CliRunner().invoke(cli, ["audit", str(doc), "--format", fmt, "--lang", "ja"]).stdout
-    assert "読み取り結果" in ja and "業務のない部署" in ja and "上位部署" in ja
+    assert "読み取り結果" in ja and "上位部署の見出し" in ja and "上位部署" in ja
 
 
 def test_cli_excel_report(tmp_path):
@@ -177,7 +178,7 @@ def test_infer_role_from_names():
 def test_expect_unknown_department_or_role(shipped_model):
     with pytest.raises(AuditError, match="not found"):
         audit([ORG / "01_regulation_pumps.txt"], shipped_model, expect={"宇宙部": "sales"})
-    with pytest.raises(AuditError, match="not a label"):
+    with pytest.raises(OptionError, match="not a label"):  # a usage error (exit 2), as a malformed --expect
         audit([ORG / "01_regulation_pumps.txt"], shipped_model, expect={"営業部": "space"})
 
 

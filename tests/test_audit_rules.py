@@ -578,3 +578,19 @@ def test_the_same_duty_in_no_common_word_is_shared_but_not_a_duplicate(shipped_m
                             広報部=MKT), shipped_model)
     assert [f.departments for f in findings(r, "shared", "distribution")] == [["受注課", "品質保証部"]]
     assert not findings(r, "duplicate")
+
+
+def test_an_accounts_section_is_a_staff_department(shipped_model):
+    """会計課 (as 経理部) states no role: a customer complaint it takes is a crossing."""
+    assert is_staff_name("会計課") and infer_role("会計課", ROLES) is None
+
+
+def test_an_expect_of_an_unknown_role_is_a_usage_error(tmp_path):
+    from click.testing import CliRunner
+
+    from roleclassify.cli import cli
+
+    doc = tmp_path / "org.txt"
+    doc.write_text("【営業部】\n・新規顧客への提案営業\n【総務課】\n・備品の管理\n", encoding="utf-8")
+    r = CliRunner().invoke(cli, ["audit", str(doc), "--expect", "総務課=sales_x"])
+    assert r.exit_code == 2 and "'sales_x' is not a label of the model" in r.output

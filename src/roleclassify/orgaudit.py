@@ -89,7 +89,7 @@ ROLE_NAME_RULES: tuple[tuple[str | None, tuple[str, ...]], ...] = (
 #: :data:`ROLE_NAME_RULES`: such a department is expected to do no role work whatever it does, so one certain
 #: unit of a role in it is a crossing (経理部 issuing invoices, 商品部 negotiating with customers). Any other
 #: name that states no role (メンテナンス, 施工, ドライバー職) is judged by its work (:func:`de_facto_role`).
-STAFF_NAME_WORDS = ("経理", "財務", "総務", "人事", "労務", "法務", "監査", "秘書", "管理", "経営", "コーポレート",
+STAFF_NAME_WORDS = ("経理", "会計", "財務", "総務", "人事", "労務", "法務", "監査", "秘書", "管理", "経営", "コーポレート",
                     "品質", "開発", "研究", "製造", "生産", "加工", "工場", "設計", "技術", "購買", "調達",
                     "仕入", "商品", "情報システム", "サービス")
 #: Latin abbreviations that name a role only as whole words (EC in "section" is not EC).
@@ -554,8 +554,9 @@ def _check_expect(expect: Mapping[str, str], labels: Sequence[str], names: Seque
     """Refuse an ``expect`` entry whose role is not a label of the model or whose department is not in the
     documents."""
     for dept, wanted in expect.items():
-        if wanted not in labels:
-            raise AuditError(f"{option('expect', f'{dept}={wanted}')}: {wanted!r} is not a label of the model ({', '.join(labels)})")
+        if wanted not in labels:  # a usage error, as a malformed --expect is (exit 2)
+            raise OptionError(f"{dept}={wanted}: {wanted!r} is not a label of the model ({', '.join(labels)})",
+                              param="expect")
     unknown = sorted(set(expect) - set(names))
     if unknown:
         raise AuditError(f"{option('expect')} names department(s) not found in the documents: {', '.join(unknown)} "
