@@ -186,3 +186,197 @@ def test_related_only_rows_of_a_table(tmp_path):
 
 def test_every_reason_has_a_japanese_name():
     assert set(DROP_REASONS) <= set(REASON_NAMES_JA)
+
+
+# ---------------------------------------------------------------- a second user test (tests/data/orgdocs_shapes:
+# maruyama_table.html, sakura_portal.html, kyoto_yakuhin.md, kyoto_table.md; the Word files built here)
+MARUYAMA = ["経営企画室", "店舗運営部", "商品部", "販売促進部", "お客様相談室", "ネットスーパー課", "物流センター", "経理部", "総務部"]
+
+
+def _maruyama_rows() -> list[tuple[str, list[str]]]:
+    """The departments and duties of maruyama_table.html, as its table cells hold them ((1) … items)."""
+    import lxml.html
+
+    page = lxml.html.parse(str(DATA / "maruyama_table.html"))
+    rows = []
+    for tr in page.getroot().iter("tr"):
+        cells = [td for td in tr if td.tag == "td"]
+        if cells:
+            rows.append((cells[0].text_content(), [t.strip() for t in cells[1].itertext() if t.strip()]))
+    return rows
+
+
+def _table_docx(path: Path, header: tuple[str, str], *, regulation: bool = True, title: bool = True,
+                multiline: bool = True) -> Path:
+    """A 業務分掌規程 in Word whose 分掌 is a table 部署 | 分掌事項 (the rows of maruyama_table.html): its cells hold
+    the (1) (2) … items one a line (``multiline``) or on one line apart by spaces."""
+    import docx
+
+    d = docx.Document()
+    if title:
+        d.add_heading("株式会社まるやまストア　業務分掌規程", 0)
+    if regulation:
+        d.add_paragraph("制定　2019年4月1日　改定　2025年3月1日")
+        d.add_paragraph("第1条（目的）この規程は、当社の各部署の業務分掌を定めることを目的とする。")
+        d.add_paragraph("第2条（分掌）各部署の分掌事項は、次の表のとおりとする。")
+    table = d.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = header
+    for name, items in _maruyama_rows():
+        cells = table.add_row().cells
+        cells[0].text = name
+        cells[1].text = ("\n" if multiline else "\u3000").join(items)
+    if regulation:
+        d.add_paragraph("附則　この規程は2025年3月1日から施行する。")
+        d.add_paragraph("以上")
+    d.save(path)
+    return path
+
+
+@pytest.mark.parametrize("header, shape", [
+    (("部署", "分掌事項"), {}), (("部署", "業務内容"), {}), (("部署", "分掌事項"), {"regulation": False}),
+    (("部署", "分掌事項"), {"regulation": False, "title": False}), (("部署", "分掌事項"), {"multiline": False}),
+])
+def test_docx_table_of_departments_reads_as_the_same_html_table(tmp_path, header, shape):
+    """A Word table 部署 | 分掌事項 gives the departments and duties the same table on an HTML page gives: a
+    department a row, a duty each (1) (2) … item of its cell (on lines of their own or on one line)."""
+    doc = read_org_document(_table_docx(tmp_path / "kitei.docx", header, **shape))
+    assert _parents(doc) == dict.fromkeys(MARUYAMA)
+    html = read_org_document(DATA / "maruyama_table.html")
+    assert _parents(html) == dict.fromkeys(MARUYAMA)
+    assert _duties(doc) == _duties(html)
+    assert _duties(doc)["店舗運営部"] == ["各店舗の売場づくりと商品陳列の指導", "レジ業務と接客サービスの品質向上",
+                                     "店頭でのクレーム受付と対応記録", "店舗スタッフの勤務シフトの管理"]
+    reasons = _reasons(doc)
+    assert reasons[" | ".join(header)] == "heading"
+    if shape.get("title", True):
+        assert reasons["株式会社まるやまストア　業務分掌規程"] == "heading"
+    if shape.get("regulation", True):
+        assert reasons["附則　この規程は2025年3月1日から施行する。"] == "boilerplate"
+
+
+def test_markdown_tables_under_department_headings_give_their_duties():
+    """| 業務 | 内容 | tables under ### 受注センター / ### 物流センター: the 内容 cells are the centres' duties (the
+    業務 column only names them); the centres come under ## 物流本部, which is their parent heading."""
+    doc = read_org_document(DATA / "kyoto_yakuhin.md")
+    assert _parents(doc) == {
+        "営業本部": None, "第一営業部（病院担当）": "営業本部", "第二営業部（調剤薬局担当）": "営業本部",
+        "受注センター": "物流本部", "物流センター": "物流本部", "品質管理部": None, "学術部": None,
+        "経理部": "管理本部", "総務部": "管理本部",
+    }
+    duties = _duties(doc)
+    assert duties["受注センター"] == ["得意先からの電話・FAX・EDIによる注文の受付と在庫引当", "欠品時の納期回答と代替品の案内"]
+    assert duties["物流センター"] == ["医薬品のピッキングと得意先への配送", "有効期限を考慮した在庫の管理と棚卸"]
+    reasons = _reasons(doc)
+    assert reasons["## 物流本部"] == "parent heading"
+    assert "empty department" not in reasons.values()
+
+
+def test_markdown_table_of_duties_by_its_duty_column(tmp_path):
+    """| 区分 | 業務 |: the 業務 cells are the duties, the 区分 cells none."""
+    (tmp_path / "org.md").write_text(
+        "# 組織\n\n## 受注センター\n\n| 区分 | 業務 |\n|:---|:---|\n| 受注 | 注文の受付と在庫引当 |\n| 回答 | 納期の回答 |\n\n"
+        "## 経理部\n\n- 月次決算\n", encoding="utf-8")
+    doc = read_org_document(tmp_path / "org.md")
+    assert _parents(doc) == {"受注センター": None, "経理部": None}
+    assert _duties(doc) == {"受注センター": ["注文の受付と在庫引当", "納期の回答"], "経理部": ["月次決算"]}
+
+
+def test_markdown_table_with_a_department_column_gives_departments():
+    doc = read_org_document(DATA / "kyoto_table.md")
+    assert doc.structure == "table"
+    assert _parents(doc) == {"受注センター": None, "物流センター": None, "経理部": None, "第一営業部": None}
+    assert _duties(doc)["経理部"] == ["売掛金の請求と回収"]
+    assert _reasons(doc)["部署 | 業務"] == "heading"
+
+
+def test_heading_over_departments_without_duties_is_a_parent_heading_and_no_department_its_own_parent():
+    """宿泊部 (a 部 over three 課, no duties of its own) is a parent heading as 営業本部 is; the h2 マーケティング部 over
+    the h3 マーケティング部 that holds the duties is its heading, not its parent."""
+    doc = read_org_document(DATA / "sakura_portal.html")
+    assert _parents(doc) == {
+        "東京宿泊営業課": "営業本部", "大阪宿泊営業課": "営業本部", "婚礼営業課": "営業本部", "予約センター": "宿泊部",
+        "フロント課": "宿泊部", "ゲストリレーション課": "宿泊部", "マーケティング部": None, "経理部": "管理本部",
+        "総務部": "管理本部",
+    }
+    reasons = _reasons(doc)
+    assert reasons["宿泊部"] == reasons["営業本部"] == reasons["管理本部"] == "parent heading"
+    assert reasons["マーケティング部"] == "heading"
+
+
+def test_table_rows_of_a_department_without_a_duty(tmp_path):
+    """A row naming a department and no duty: an empty department (EC事業部), the parent heading of the 課 under it
+    (管理本部 in the 部 column), or the heading row of a department with duties on other rows (not left out)."""
+    (tmp_path / "export.csv").write_text(
+        "部署コード,部署名,業務,更新日\n1000,営業部,新規顧客の開拓,2025/04/01\n2000,EC事業部,,2025/04/01\n"
+        "3000,物流センター,,2025/04/01\n3000,物流センター,出荷と配送,2025/04/01\n", encoding="utf-8")
+    doc = read_org_document(tmp_path / "export.csv")
+    assert _parents(doc) == {"営業部": None, "物流センター": None}
+    reasons = _reasons(doc)
+    assert reasons["2000 | EC事業部 | 2025/04/01"] == "empty department"
+    assert not any("物流センター" in t for t in reasons)  # its own heading row
+    assert next(s for s in doc.sections if s.department == "物流センター").line == 4
+    (tmp_path / "bunsho.csv").write_text("部,課,業務内容\n管理本部,,\n管理本部,経理課,月次決算\n管理本部,総務課,備品の管理\n",
+                                         encoding="utf-8")
+    doc = read_org_document(tmp_path / "bunsho.csv")
+    assert _parents(doc) == {"経理課": "管理本部", "総務課": "管理本部"}
+    assert _reasons(doc)["管理本部"] == "parent heading"
+
+
+def _history_docx(path: Path) -> Path:
+    """02_cloudlinks_bunsho.docx in short: 課 under numbered Heading 2 headings and a 改定履歴 line after the last."""
+    import docx
+
+    d = docx.Document()
+    d.add_heading("株式会社クラウドリンクス　組織と業務分掌", 0)
+    for k, (hq, units) in enumerate([("営業本部", ["営業推進課"]), ("開発本部", ["開発課", "SRE課"])], 1):
+        d.add_heading(f"{k} {hq}", 1)
+        for j, unit in enumerate(units, 1):
+            d.add_heading(f"{k}.{j} {unit}", 2)
+            d.add_paragraph(f"{unit}の業務の計画", style="List Bullet")
+    d.add_paragraph("改定履歴：2025年4月1日 営業推進課を新設")
+    d.add_paragraph("改定履歴")
+    d.add_paragraph("2024年4月1日 開発課を新設")
+    d.save(path)
+    return path
+
+
+def test_revision_history_lines_are_boilerplate_not_duties(tmp_path):
+    doc = read_org_document(_history_docx(tmp_path / "bunsho.docx"))
+    assert _parents(doc) == {"営業推進課": "営業本部", "開発課": "開発本部", "SRE課": "開発本部"}
+    assert _duties(doc)["SRE課"] == ["SRE課の業務の計画"]
+    reasons = _reasons(doc)
+    assert reasons["改定履歴：2025年4月1日 営業推進課を新設"] == "boilerplate"
+    assert reasons["改定履歴"] == reasons["2024年4月1日 開発課を新設"] == "boilerplate"
+    (tmp_path / "org.md").write_text("# 組織\n\n## 営業部\n\n- 新規顧客の開拓\n- 変更履歴の管理\n\n## 改定履歴\n\n"
+                                     "- 2025年4月1日 営業部を新設\n", encoding="utf-8")
+    doc = read_org_document(tmp_path / "org.md")
+    assert _duties(doc) == {"営業部": ["新規顧客の開拓", "変更履歴の管理"]}  # a duty about a history is one
+    assert _reasons(doc)["- 2025年4月1日 営業部を新設"] == "boilerplate"
+
+
+def test_revision_history_sheet_is_boilerplate(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "分掌表"
+    for row in [["部署", "業務内容"], ["営業部", "新規取引先の開拓"]]:
+        ws.append(row)
+    history = wb.create_sheet("改定履歴")
+    for row in [["改定日", "改定内容"], ["2025年4月1日", "営業部を新設"]]:
+        history.append(row)
+    wb.save(tmp_path / "bunsho.xlsx")
+    doc = read_org_document(tmp_path / "bunsho.xlsx")
+    assert _duties(doc) == {"営業部": ["新規取引先の開拓"]}
+    assert {t: r for t, r in _reasons(doc).items() if t != "部署 | 業務内容"} == {
+        "改定日 | 改定内容": "boilerplate", "2025年4月1日 | 営業部を新設": "boilerplate"}
+
+
+def test_directory_of_department_files_locates_each_department_at_its_file(tmp_path):
+    from roleclassify.orgdocs import read_org_documents
+
+    (tmp_path / "営業部.txt").write_text("・新規顧客の開拓\n・既存顧客への提案\n", encoding="utf-8")
+    (tmp_path / "経理課.txt").write_text("・月次決算\n", encoding="utf-8")
+    [doc] = read_org_documents([tmp_path])
+    read = {d["department"]: (Path(d["file"]).name, d["line"], d["lines"]) for d in reading_report([doc])["departments"]}
+    assert read == {"営業部": ("営業部.txt", 1, [1, 2]), "経理課": ("経理課.txt", 1, [1, 1])}

@@ -13,14 +13,20 @@ Supported structures (detected per file):
   ``業務｜主管部署｜関係部署`` lines): title rows above the header are skipped; a department column (or 部 and
   課 columns) and a duty column (names detected, or given); empty department cells continue the one above
   (cells merged in Excel); a 主管/関係 column marks ○ rows as related only (not held); a matrix whose
-  columns are departments gives each ◎ (主管) cell to its department; line breaks inside a cell separate
-  duties;
+  columns are departments gives each ◎ (主管) cell to its department; line breaks inside a cell, and the
+  items (1) (2) / ・ of a one-line cell, separate duties; a row naming a department and no duty is its heading
+  row (or that of an empty department);
+- Markdown tables (``| 部署 | 業務 |`` under ``|---|``): one with a department column is read as the tables
+  above, one of duties only (``| 区分 | 業務 |``, ``| 業務 | 内容 |``) gives its duty cells to the department
+  heading above it;
+- a revision history (改定履歴, 附則, an Excel sheet 改定履歴) is boilerplate: it ends the department above it;
 - HTML pages (navigation, header, footer and sidebars left out): headings, list items and definition lists
   read as Markdown (a heading that names a department with list items right under it is one at any level; a
   ``<dt>`` naming a department heads the ``<dd>`` duties after it, another ``<dt>`` only labels them), and its
   分掌 tables, whose departments come under the heading above the table;
 - DOCX (heading paragraphs that name a department start it, at any level; other paragraphs are duties;
-  a 規程 with 第N条 articles and a 別表 table is read as a regulation) and PDF (its text layer, then read as
+  a 規程 with 第N条 articles and a 別表 table is read as a regulation; a 分掌 table is read as the tables
+  above, apart from the text around it as on an HTML page) and PDF (its text layer, then read as
   plain text);
 - a directory holding one text file per department (file name = department).
 """
@@ -47,7 +53,7 @@ __all__ = ["Duty", "Section", "OrgDocument", "read_org_documents", "read_org_doc
 DOC_SUFFIXES = (".txt", ".md", ".markdown", ".csv", ".tsv", ".docx", ".pdf", ".xlsx", ".xlsm", ".html", ".htm")
 _DEPT_COLUMNS = ("department", "dept", "部署", "部署名", "部門", "部門名", "組織", "組織名", "所属", "課", "部")
 _DUTY_COLUMNS = ("duty", "duties", "task", "tasks", "業務", "業務内容", "主な業務", "主要業務", "職務", "職務内容", "分掌",
-                 "分掌業務", "所掌事務", "担当業務")
+                 "分掌業務", "所掌事務", "担当業務", "分掌事項", "所掌事項", "分掌内容", "業務分掌", "所管業務", "所管事項")
 # A column whose cells say whether the department holds the duty (◎ 主管) or only helps (○ 関係).
 _MARK_COLUMN_RE = re.compile(r"主管|関係|区分")
 _HOLDS = frozenset("◎●")
@@ -74,6 +80,12 @@ _ENDERS = "。！？!?"
 # Lines that end a department's list (以上) or annotate it (※ notes) rather than state a duty.
 _END_RE = re.compile(r"^[（(]?\s*以\s*上\s*[）)]?$")
 _NOTE_RE = re.compile(r"^(?:[※＊*]|[（(]?注[）)：:]|(?:最終)?(?:更新|改定|改訂|作成|制定)(?:日)?[：:])")
+# A document's revision history (改定履歴 / 附則 / 制定・改定 dates): boilerplate, never a duty; it ends the department
+# above it. 「変更履歴の管理」 is a duty: the word stands alone (a line, a caption, before a colon or a space).
+_HISTORY_RE = re.compile(
+    r"^[【\[（(■●◆<＜]?\s*(?:(?:(?:改定|改訂|改正|制定|変更|更新|改廃)(?:[・･](?:改定|改訂|改正|改廃|廃止))?[\s\u3000]*"
+    r"(?:履歴|経緯|記録)|附[\s\u3000]*則)(?=$|[\s\u3000：:】\]（(）)>＞])|制定[\s\u3000：:]*[0-9０-９]{4}年)"
+)
 # Page furniture after the last department: contact lines and copyright notices.
 _FOOTER_RE = re.compile(r"^(?:copyright|©|\(c\)|お問い?合わせ|問い?合わせ先)", re.I)
 # Numbering in front of a heading (1. / 2.1 / (1) / ①) and a scope in parentheses after a department name.
@@ -118,6 +130,10 @@ class Section:
     #: levels); ``parent_known`` False: the reading report infers it from the headings around.
     parent: str | None = None
     parent_known: bool = False
+
+    def __post_init__(self) -> None:
+        if self.parent == self.department:  # a 部 heading over its own 部 (its duties): no department of its own
+            self.parent = None
 
 
 @dataclass
@@ -207,9 +223,14 @@ def _department_name(line: str) -> str:
     return m.group(1) if m else name
 
 
+def _ends_section(line: str) -> bool:
+    """A line that ends the department above: 以上, or the document's revision history (改定履歴, 附則)."""
+    return bool(_END_RE.match(line) or _HISTORY_RE.match(line))
+
+
 def _add_duties(section: Section, text: str, file: str, line: int) -> None:
     text = re.sub(r"^>\s*", "", text.strip())  # a Markdown blockquote
-    if not text or _NOTE_RE.match(text) or _FOOTER_RE.match(text):
+    if not text or _NOTE_RE.match(text) or _FOOTER_RE.match(text) or _HISTORY_RE.match(text):
         return
     for s in split_sentences(text):
         section.duties.append(Duty(s, file, line))
@@ -233,7 +254,7 @@ def _article_department(line: str, n: int, caption: tuple[str, int] | None) -> s
 
 def _closes_article(line: str) -> bool:
     """A line that ends the duties of the article above: 以上, 附則, or a chapter heading 第N章."""
-    return bool(_END_RE.match(line) or line.startswith(("附則", "附　則", "附 則")) or _CHAPTER_RE.match(line))
+    return bool(_ends_section(line) or _CHAPTER_RE.match(line))
 
 
 def _annex(lines: list[str], start: int, file: str) -> list[Section]:
@@ -315,7 +336,7 @@ def _scan(
         if name is not None:
             current = Section(name, file, n)
             sections.append(current)
-        elif _END_RE.match(line):
+        elif _ends_section(line):
             current = None
         elif current is not None:
             _add_duties(current, line, file, n)
@@ -378,15 +399,16 @@ def _markdown(lines: list[str], file: str) -> list[Section]:
             up = above[max(above)] if above else None
             named = _looks_like_department(_department_name(title))
             above[level] = _department_name(title) if named else None
-            if level == dept_level or (n in listed and named):
+            history = bool(_HISTORY_RE.match(title))  # ## 改定履歴: no department, and the end of the one above
+            if not history and (level == dept_level or (n in listed and named)):
                 current = Section(title, file, n, parent=up, parent_known=up is not None or levelled)
                 sections.append(current)
                 above[level] = title
-            elif level < dept_level:
+            elif level < dept_level or history:
                 current = None
             continue
         line = raw.strip()
-        if _END_RE.match(line) or re.fullmatch(r"(?:-{3,}|\*{3,}|_{3,})", line):
+        if _ends_section(line) or re.fullmatch(r"(?:-{3,}|\*{3,}|_{3,})", line):
             current = None  # 以上, or a horizontal rule before the page footer
         elif current is not None and line and not re.match(r"^(\||```)", line) and not _MD_LABEL_RE.match(line):
             _add_duties(current, line, file, n)
@@ -408,7 +430,7 @@ def _plain(lines: list[str], file: str) -> list[Section]:
             if len(head) <= 30 and not any(c in head for c in _ENDERS):
                 sec = Section(head, file, n)
                 for m, l in block[1:]:
-                    if _END_RE.match(l):
+                    if _ends_section(l):
                         break
                     _add_duties(sec, l, file, m)
                 sections.append(sec)
@@ -423,9 +445,50 @@ def _plain(lines: list[str], file: str) -> list[Section]:
     return sections
 
 
+# A Markdown table's row (| a | b |) and the separator under its header row (|---|:---:|).
+_MD_ROW_RE = re.compile(r"^\s*\|.*\|\s*$")
+_MD_RULE_RE = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*(?::?-{3,}:?\s*)?$")
+
+
+def _md_tables(lines: list[str], file: str) -> tuple[list[str], list[Section]]:
+    """The Markdown tables of a text (rows under a header row and its |---| separator) and the text without
+    them. A table with a department column gives departments, read apart as a CSV's are (its lines blank in the
+    text); a table of duties only (| 区分 | 業務 |) gives the duties of the department above it: its lines become
+    list items of its duty cells (the other columns are no duties)."""
+    out = list(lines)
+    tables: list[Section] = []
+    k = 0
+    while k < len(lines):
+        end = k
+        while end < len(lines) and _MD_ROW_RE.match(lines[end]):
+            end += 1
+        if end - k < 3 or not _MD_RULE_RE.match(lines[k + 1]):
+            k = max(end, k + 1)
+            continue
+        rows = [(n, [re.sub(r"<br\s*/?>", "\n", c).strip() for c in lines[n - 1].strip().strip("|").split("|")])
+                for n in range(k + 1, end + 1) if n != k + 2]
+        found = _table_apart(rows, file)
+        duties = [] if found else _duty_cells(rows, file)
+        if found or duties:  # another table (| 氏名 | 内線 |) stays in the text as it is
+            out[k:end] = [""] * (end - k)
+        tables += found
+        for n, duty in duties:
+            # a line a duty: several (「(1) 受注　(2) 出荷」, <br>) as inline items, which duties split at
+            out[n - 1] = "- " + " ● ".join(strip_marker(d) for d in split_lines(duty) if d.strip())
+        k = end
+    return out, tables
+
+
 def _parse_text(text: str, file: str) -> tuple[str, list[Section]]:
     lines = split_lines(text)
     _seen(file, enumerate(lines, 1))
+    lines, tables = _md_tables(lines, file)
+    structure, sections = _parse_lines(lines, file)
+    return _with_tables(structure, sections, tables), _around_tables(structure, sections, tables)
+
+
+def _parse_lines(lines: list[str], file: str) -> tuple[str, list[Section]]:
+    """The departments of a text's lines, by the first structure found in them."""
     articles = sum(1 for l in lines if _ARTICLE_RE.match(l))
     if articles >= 2:
         secs = _regulation(lines, file)
@@ -595,8 +658,81 @@ def _table_rows(
         if sec is None:
             sec = by_name[name] = Section(name, file, n, parent=parent, parent_known=len(layout.depts) >= 2)
             sections.append(sec)
-        _add_duties(sec, text, file, n)
+        _add_duties(sec, _cell_items(text), file, n)
+    if layout.kind == "columns":
+        _empty_rows(rows[k + 1 :], layout, by_name, file, row_text)
     return sections
+
+
+def _empty_rows(rows: _Rows, layout: _Layout, by_name: Mapping[str, Section], file: str,
+                row_text: Callable[[list[str]], str]) -> None:
+    """Rows that name a department and no duty: the heading row of a department with duties on other rows (its
+    location), of a department over those read (parent heading), or of one without duties (empty department)."""
+    parents = {s.parent for s in by_name.values()}
+    for n, r in rows:
+        names = [v for v in (_at(r, i) for i in layout.depts) if v]
+        if not names or _at(r, layout.duty) or not _looks_like_department(names[-1]):
+            continue
+        if names[-1] in by_name:
+            by_name[names[-1]].line = min(by_name[names[-1]].line, n)
+        else:
+            _left_out(file, n, row_text(r), "parent heading" if names[-1] in parents else "empty department")
+
+
+# An item number or bullet inside a table cell's line: (2) / （２） / ② / ・ after a space.
+_CELL_ITEM_RE = re.compile(r"[ \t\u3000]+(?=(?:[（(][0-9０-９一二三四五六七八九十]{1,3}[）)]|[①-⑳]|[・･])[ \t\u3000]*\S)")
+
+
+def _cell_items(text: str) -> str:
+    """A table cell's duties one a line: a line that starts with an item (1) / ① / ・ and holds more of them after
+    spaces (「(1) 受注処理　(2) 出荷手配」) is cut before each."""
+    return "\n".join(_CELL_ITEM_RE.sub("\n", l) if _CELL_ITEM_RE.match(" " + l.strip()) else l
+                     for l in split_lines(text))
+
+
+# Columns that describe a duty named in another column (| 業務 | 内容 |): the duty's text.
+_DETAIL_COLUMNS = ("内容", "業務内容", "概要", "説明", "詳細", "業務の内容", "description", "details")
+
+
+def _duty_cells(rows: _Rows, file: str) -> list[tuple[int, str]]:
+    """The duties of a table without a department column (| 区分 | 業務 |, | 業務 | 内容 |), which are those of the
+    department above it: the cells of its duty column (a column describing the duties, 内容, before one naming
+    them) under its header row; none for a table without a duty column."""
+    for k, (n, row) in enumerate(rows[:5]):
+        low = [_cell(c).lower() for c in row]
+        if any(c in _DEPT_COLUMNS for c in low):
+            return []
+        col = next((low.index(c) for c in _DETAIL_COLUMNS if c in low), None)
+        col = col if col is not None else next((low.index(c) for c in _DUTY_COLUMNS if c in low), None)
+        if col is not None:
+            _left_out(file, n, " | ".join(c for c in row if c), "heading")
+            return [(m, _cell_items(_cell(_at(r, col)))) for m, r in rows[k + 1 :] if _cell(_at(r, col))]
+    return []
+
+
+def _table_apart(rows: _Rows, file: str, dept_col: str | None = None, duty_col: str | None = None) -> list[Section]:
+    """The departments of a table in a document read apart from the text around it (an HTML page's, a Word
+    document's, a Markdown table), or none when it holds no 分掌: its rows are then the text's."""
+    with _noting() as (seen, left):
+        found = _table_rows(rows, file, dept_col, duty_col, required=False)
+    if found:
+        _keep(seen, left)
+    return found
+
+
+def _with_tables(structure: str, sections: list[Section], tables: list[Section]) -> str:
+    """The structure of a document with tables read apart: ``table`` when the text around them is plain."""
+    if not tables:
+        return structure
+    return "table" if structure == "plain" or not sections else f"{structure}+table"
+
+
+def _around_tables(structure: str, sections: list[Section], tables: list[Section]) -> list[Section]:
+    """The departments of the text around a document's tables and of the tables, in document order; text read as
+    plain blocks beside a table is no department (a title, a note)."""
+    sections = [] if tables and structure == "plain" else sections
+    _merge_sections(sections, tables)
+    return sorted(sections, key=lambda s: s.line)
 
 
 def _merge_sections(into: list[Section], more: Iterable[Section]) -> None:
@@ -616,6 +752,18 @@ def _delimited(text: str, file: str, delimiter: str, dept_col: str | None, duty_
     if not rows:
         return []
     return _table_rows(rows, file, dept_col, duty_col)
+
+
+def _sheet_grid(ws: Any) -> list[list[str]]:
+    """A sheet's cell texts, row by row; a merged cell's value in every cell it covers."""
+    grid = [[_cell(c) for c in row] for row in ws.iter_rows(values_only=True)]
+    for rng in ws.merged_cells.ranges:
+        top = grid[rng.min_row - 1][rng.min_col - 1] if rng.min_row <= len(grid) else ""
+        for r in range(rng.min_row, min(rng.max_row, len(grid)) + 1):
+            for c in range(rng.min_col, rng.max_col + 1):
+                if c - 1 < len(grid[r - 1]):
+                    grid[r - 1][c - 1] = top
+    return grid
 
 
 def _xlsx(path: Path, dept_col: str | None, duty_col: str | None, sheet: str | None = None) -> list[Section]:
@@ -640,14 +788,14 @@ def _xlsx(path: Path, dept_col: str | None, duty_col: str | None, sheet: str | N
     sections: list[Section] = []
     errors: list[AuditError] = []
     for ws in chosen:
-        grid = [[_cell(c) for c in row] for row in ws.iter_rows(values_only=True)]
-        for rng in ws.merged_cells.ranges:
-            top = grid[rng.min_row - 1][rng.min_col - 1] if rng.min_row <= len(grid) else ""
-            for r in range(rng.min_row, min(rng.max_row, len(grid)) + 1):
-                for c in range(rng.min_col, rng.max_col + 1):
-                    if c - 1 < len(grid[r - 1]):
-                        grid[r - 1][c - 1] = top
+        grid = _sheet_grid(ws)
         name = f"{path}" if len(wb.worksheets) == 1 else f"{path}[{ws.title}]"
+        if _HISTORY_RE.match(ws.title) and len(chosen) > 1:  # a 改定履歴 sheet: boilerplate, as a document's history is
+            texts = [(n, " | ".join(c for c in row if c)) for n, row in enumerate(grid, 1) if any(row)]
+            _seen(name, texts)
+            for n, text in texts:
+                _left_out(name, n, text, "boilerplate")
+            continue
         try:
             _merge_sections(sections, _table_rows(list(enumerate(grid, 1)), name, dept_col, duty_col))
         except AuditError as e:
@@ -720,9 +868,9 @@ def html_lines(data: bytes, name: str = "<html>", encoding: str | None = None) -
 
 
 def _html_table(table: Any, file: str, dept_col: str | None, duty_col: str | None) -> list[Section]:
-    """The departments of a 分掌 table on the page (none for another table)."""
+    """The departments of a 分掌 table on the page (none for another table: it is read as the page's text)."""
     rows = [(tr.sourceline or 1, [_html_text(td) for td in tr if td.tag in ("td", "th")]) for tr in table.iter("tr")]
-    return _table_rows(rows, file, dept_col, duty_col, required=False)
+    return _table_apart(rows, file, dept_col, duty_col)
 
 
 @dataclass
@@ -810,17 +958,13 @@ def _html(
     for table in body.iter("table"):
         if any(_html_skipped(a) or a in page.apart for a in table.iterancestors()):
             continue
-        with _noting() as (seen, left):  # a table that holds no 分掌 is read as the page's text
-            found = _html_table(table, str(path), dept_col, duty_col)
+        found = _html_table(table, str(path), dept_col, duty_col)
         if found:
             page.apart.add(table)
             tables += found
-            _keep(seen, left)
     _html_markdown(body, page)
     with _noting() as (seen, left):
         structure, secs = _parse_text("\n".join(page.lines), str(path))
-    if tables and structure == "plain":
-        secs = []  # the text around a table is no department (a title, a note), not a block of one
     # locations point into the page (its source lines), not into the Markdown it was read as
     line_of = lambda n: page.where[n - 1] if 0 < n <= len(page.where) and page.where[n - 1] else n  # noqa: E731
     for sec in secs:
@@ -829,9 +973,8 @@ def _html(
             d.line = line_of(d.line)
     text = lambda t: re.sub(r"^(?:#+|-)\s+|^\*\*(.*)\*\*$", r"\1", t)  # noqa: E731  # the page's text, not ours
     _keep([(f, line_of(n), text(t)) for f, n, t in seen], left)
-    kind = f"html/{structure}" if not tables else "html/table" if not secs else f"html/{structure}+table"
-    _merge_sections(secs, tables)
-    return kind, sorted(secs, key=lambda s: s.line)
+    kind = f"html/{_with_tables(structure, secs, tables)}"
+    return kind, _around_tables(structure, secs, tables)
 
 
 def _docx_body(path: Path | IO[bytes], name: str | None = None) -> list[tuple[str, Any]]:
@@ -913,6 +1056,33 @@ def document_blocks(source: str | Path | IO[bytes], kind: str, name: str | None 
     return [b.strip() for b in raw if b.strip()]
 
 
+def _docx_text(body: list[tuple[str, Any]], file: str) -> list[Section]:
+    """A DOCX without heading styles, or a 規程, read as text: a table that holds 分掌 (部署 | 分掌事項, a 別表's
+    matrix) read apart as an HTML page's tables are (its rows keep their line numbers), another table's rows as
+    ｜-separated lines of the text."""
+    lines: list[str] = []
+    tables: list[Section] = []
+    for style, item in body:
+        if style != "table":
+            lines += split_lines(str(item))
+            continue
+        found = _table_apart([(len(lines) + k, row) for k, row in enumerate(item, 1)], file)
+        tables += found
+        lines += [""] * len(item) if found else ["｜".join(c.replace("\n", " ") for c in row) for row in item]
+    structure, secs = _parse_text("\n".join(lines), file)
+    return _around_tables(structure, secs, tables)
+
+
+def _docx_table(rows: _Rows, file: str, sections: list[Section], current: Section | None) -> None:
+    """A table of a DOCX read by its headings: its departments added to ``sections``, or, a table of duties only
+    (| 区分 | 業務 |), its duties to those of the department above it (``current``)."""
+    found = _table_rows(rows, file, None, None, required=False)
+    _merge_sections(sections, found)
+    if not found and current is not None:
+        for n, duty in _duty_cells(rows, file):
+            _add_duties(current, duty, file, n)
+
+
 def _docx(path: Path) -> list[Section]:
     body = _docx_body(_document_source(path), str(path))
     paragraphs = [(s, t) for s, t in body if s != "table"]
@@ -920,12 +1090,7 @@ def _docx(path: Path) -> list[Section]:
     if not any(heading(s) and str(t).strip() for s, t in paragraphs) or sum(
         1 for _, t in paragraphs if _ARTICLE_RE.match(str(t))
     ) >= 2:
-        # no heading styles, or a 規程: read it as text, tables as ｜-separated rows (a 別表)
-        text = "\n".join(
-            "\n".join("｜".join(c.replace("\n", " ") for c in row) for row in t) if s == "table" else str(t)
-            for s, t in body
-        )
-        return _parse_text(text, str(path))[1]
+        return _docx_text(body, str(path))
     sections: list[Section] = []
     current: Section | None = None
     levels: dict[int, str] = {}  # heading level -> the department heading of that level in force
@@ -933,12 +1098,15 @@ def _docx(path: Path) -> list[Section]:
     for style, item in body:
         n += 1
         if style == "table":
-            _merge_sections(sections, _table_rows([(n, r) for r in item], str(path), None, None, required=False))
+            _docx_table([(n, r) for r in item], str(path), sections, current)
             continue
         text = str(item).strip()
         if not text:
             continue
         _seen(str(path), [(n, text)])
+        if _ends_section(text):
+            current = None  # 以上, 改定履歴: the end of the department above
+            continue
         if heading(style) or style == "Title":
             # a heading that names a department starts it, whatever its level (部 and its 課 alike); its parent
             # is the department of the nearest heading of a higher level
@@ -964,6 +1132,11 @@ def _pdf_text(path: str | Path | IO[bytes], name: str | None = None) -> str:
         from pypdf import PdfReader
     except ImportError:  # pragma: no cover
         raise AuditError(needs("reading .pdf", "pypdf")) from None
+    import logging
+
+    # pypdf logs what it repairs (invalid header, EOF marker not found) on stderr through logging's last-resort
+    # handler: not the user's business beside the one-line error or the text read
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(str(path) if isinstance(path, Path) else path)
         return "\n".join((page.extract_text() or "") for page in reader.pages)
@@ -1066,7 +1239,7 @@ def _directory(path: Path, encoding: str | None, **kw: str | None) -> list[OrgDo
     for f in files:
         if _doc_suffix(f) not in (".txt", ".md", ".markdown"):
             raise AuditError(f"{f}: a per-department directory may only hold .txt/.md files")
-        sec = Section(Path(f.name[:-3] if f.name.lower().endswith(".gz") else f.name).stem, str(f), 0)
+        sec = Section(Path(f.name[:-3] if f.name.lower().endswith(".gz") else f.name).stem, str(f), 1)  # the file
         for n, line in enumerate(split_lines(_read_text_file(f, encoding)), 1):
             if line.strip():
                 lines.append((str(f), n, line.strip()))
@@ -1121,9 +1294,9 @@ def read_org_stdin(*, encoding: str | None = None, name: str = "<stdin>") -> Org
 # ---------------------------------------------------------------- what was read
 #: Why a line was left out: a heading (title, heading without duties, table header, a 規程's chapter), regulation
 #: boilerplate (目的 / 附則 articles, an article's lead sentence, intro text), a footer (contact, copyright, 以上), a
-#: note (※, 改定日, 備考), a department heading with no duties of its own, a parent heading (a 本部 without duties of
-#: its own over the departments read under it), a table row whose department only helps with the duty (○ 関係:
-#: related only), or any other line that is no duty.
+#: note (※, 改定日, 備考), a department heading with no duties of its own, a parent heading (a 本部 or 部 without
+#: duties of its own over the departments read under it), a table row whose department only helps with the duty
+#: (○ 関係: related only), or any other line that is no duty. A revision history (改定履歴, 附則) is boilerplate.
 DROP_REASONS = ("heading", "boilerplate", "footer", "note", "empty department", "parent heading", "related only",
                 "not a duty")
 _BOILERPLATE_RE = re.compile(r"^(?:附\s*則|別\s*表|目\s*的|施行|制定|改廃|この規程|本規程)|(?:次のとおり|以下のとおり)")
@@ -1134,10 +1307,17 @@ _CHILD_RE = re.compile(r"(?:課|係|班|チーム|グループ)$")
 _DATED_NOTE_RE = re.compile(r"^[0-9０-９]{4}年.{0,12}(?:改定|改訂|作成|制定|更新|現在)")
 
 
+def _is_history(text: str) -> bool:
+    """Whether a line (a heading, a table row) starts a revision history: 改定履歴, 附則, 制定 2019年…."""
+    return bool(_HISTORY_RE.match(re.sub(r"^#+\s*", "", text.strip(" |｜"))))
+
+
 def _drop_reason(text: str) -> str:
     """Why a line that is neither a department nor a duty was left out (:data:`DROP_REASONS`); a table row's
     reason is that of its first cell (cells separated by `` | ``, or by ｜ in a 規程's 別表)."""
     bare = strip_marker(re.split(r"\s*[|｜]\s*", text.strip(" |｜"), maxsplit=1)[0]).strip()
+    if _is_history(bare):
+        return "boilerplate"  # a revision history (改定履歴, 附則)
     if _DATED_NOTE_RE.match(bare):
         return "note"
     if bare.lower() in _DEPT_COLUMNS or bare.lower() in _DUTY_COLUMNS:
@@ -1187,8 +1367,14 @@ def _departments_read(doc: OrgDocument, empty: Sequence[tuple[str, int, str]],
             last.pop(f, None)
     return [{"department": s.department, "file": s.file, "line": s.line,
              "lines": [min(d.line for d in s.duties), max(d.line for d in s.duties)] if s.duties else None,
-             "parent": s.parent if s.parent_known else parents.get((s.file, s.line)), "duties": len(s.duties)}
+             "parent": _parent_of(s, parents.get((s.file, s.line))), "duties": len(s.duties)}
             for s in doc.sections]
+
+
+def _parent_of(section: Section, inferred: str | None) -> str | None:
+    """A department's parent: the document's own, or the one inferred from the headings around; never itself."""
+    parent = section.parent if section.parent_known else inferred
+    return None if parent == section.department else parent
 
 
 def _lines_left_out(doc: OrgDocument) -> tuple[list[dict[str, Any]], _Lines, _Lines, int]:
@@ -1206,13 +1392,19 @@ def _lines_left_out(doc: OrgDocument) -> tuple[list[dict[str, Any]], _Lines, _Li
     dropped: list[dict[str, Any]] = []
     empty: _Lines = []
     headings: _Lines = []
+    heads = {(s.file, s.line) for s in doc.sections}
+    history: set[str] = set()  # the files whose lines are those of a revision history (after 改定履歴), until 別表
     for f, n, t in doc.lines:
+        if (f, n) in heads or t.startswith("別表"):
+            history.discard(f)
         if (f, n) in used or (f, n) in seen:
             continue
         seen.add((f, n))
+        if _is_history(t):
+            history.add(f)
         if (f, n) in told:
             continue
-        reason = _drop_reason(t)
+        reason = "boilerplate" if f in history else _drop_reason(t)
         if reason == "not a duty" and n < first.get(f, 0):
             reason = "boilerplate"  # intro text above the first department
         if reason == "empty department" and _empty_name(t) in read:
@@ -1234,9 +1426,8 @@ def reading_report(docs: Sequence[OrgDocument]) -> dict[str, Any]:
         dropped, empty, headings, count = _lines_left_out(doc)
         departments = _departments_read(doc, empty, headings)
         over = {d["parent"] for d in departments}
-        for x in dropped:  # a 本部 with no duties of its own over departments read is their heading
-            name = _empty_name(x["text"])
-            if x["reason"] == "empty department" and name.endswith("本部") and name in over:
+        for x in dropped:  # a heading with no duties of its own over departments read is their heading
+            if x["reason"] == "empty department" and _empty_name(x["text"]) in over:
                 x["reason"] = "parent heading"
         out["dropped"] = sorted(out["dropped"] + dropped + doc.left_out, key=lambda x: (x["file"], x["line"]))
         out["departments"] += departments

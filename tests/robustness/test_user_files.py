@@ -327,3 +327,12 @@ def test_corpus_stats_align_japanese_labels_in_terminal_cells(tmp_path, capsys):
     code, out, _ = _cli(["corpus", "stats", corpus], capsys)
     rows = [line for line in out.splitlines() if line.startswith("  sentence:")]
     assert code == 0 and len(rows) >= 3 and len({cell_width(r) for r in rows}) == 1
+
+
+@pytest.mark.parametrize("command", ["tag", "audit"])
+def test_a_broken_pdf_is_one_line_without_the_pdf_library_s_log(tmp_path, command):
+    bad = tmp_path / "壊れた.pdf"
+    bad.write_bytes(b"\xb2 not a pdf at all")
+    r = subprocess.run([*CMD, command, str(bad)], capture_output=True, text=True, timeout=120)
+    lines = [x for x in r.stderr.splitlines() if x.strip()]
+    assert r.returncode == 1 and len(lines) == 1 and "cannot read as PDF" in lines[0], r.stderr
