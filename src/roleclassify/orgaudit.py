@@ -1102,6 +1102,8 @@ def audit(
 
     All inputs are taken as one organisation: sections with the same department name are merged.
     """
+    if isinstance(paths, (str, Path)):
+        raise TypeError("audit() takes a list of paths, not one path; pass [path] to audit one document")
     if model is None:
         from .model import load
 

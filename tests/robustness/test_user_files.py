@@ -317,7 +317,7 @@ def test_the_table_keeps_the_line_of_a_long_location_id(tmp_path, capsys):
     src.write_text("新規顧客への提案営業\n受注データの入力\n展示会の企画\n", encoding="utf-8")
     code, out, _ = _cli(["tag", src, "--format", "table", "-q"], capsys)
     ids = [line.split()[0] for line in out.splitlines()[2:]]
-    assert code == 0 and [i[-2:] for i in ids] == [":1", ":2", ":3"] and all(i.startswith("…") for i in ids)
+    assert code == 0 and [i[-2:] for i in ids] == [":1", ":2", ":3"] and all(i.startswith("/") and "…" in i for i in ids)
 
 
 def test_corpus_stats_align_japanese_labels_in_terminal_cells(tmp_path, capsys):
@@ -336,3 +336,10 @@ def test_a_broken_pdf_is_one_line_without_the_pdf_library_s_log(tmp_path, comman
     r = subprocess.run([*CMD, command, str(bad)], capture_output=True, text=True, timeout=120)
     lines = [x for x in r.stderr.splitlines() if x.strip()]
     assert r.returncode == 1 and len(lines) == 1 and "cannot read as PDF" in lines[0], r.stderr
+
+
+def test_audit_refuses_one_path_for_a_list_of_paths(shipped_model, tmp_path):
+    from roleclassify.orgaudit import audit
+
+    with pytest.raises(TypeError, match=r"pass \[path\]"):
+        audit(str(tmp_path / "org.txt"), shipped_model)

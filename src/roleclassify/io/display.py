@@ -43,9 +43,13 @@ def clip(s: str, width: int) -> str:
 
 
 def clip_left(s: str, width: int) -> str:
-    """:func:`clip` from the other end: the last cells of ``s``, ``…`` where it was cut (an id such as
-    ``data/jobs.csv:12`` keeps its line number)."""
-    return clip(s[::-1], width)[::-1] if cell_width(s.replace("\n", " / ")) > width - 1 else clip(s, width)
+    """``s`` in fewer than ``width`` cells, cut in the middle where it is too long: its first cells, ``…``, its last
+    ones (an id such as ``data/jobs.csv:12`` keeps the start of its file name and its line number)."""
+    if cell_width(s.replace("\n", " / ")) <= width - 1:
+        return clip(s, width)
+    head = max(1, (width - 1) // 3)
+    tail = clip(s[::-1], width - head)[::-1]  # "…" and the last width - head - 1 cells
+    return fit(s, head) + tail
 
 
 def printable(s: str) -> str:
