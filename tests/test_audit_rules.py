@@ -594,3 +594,16 @@ def test_an_expect_of_an_unknown_role_is_a_usage_error(tmp_path):
     doc.write_text("【営業部】\n・新規顧客への提案営業\n【総務課】\n・備品の管理\n", encoding="utf-8")
     r = CliRunner().invoke(cli, ["audit", str(doc), "--expect", "総務課=sales_x"])
     assert r.exit_code == 2 and "'sales_x' is not a label of the model" in r.output
+
+
+def test_the_audit_s_two_similarities_read_the_duty_texts_once(shipped_model, monkeypatch):
+    """The shared-duty and the duplicate similarity of one audit tag the same duty texts: once, not twice."""
+    from roleclassify.orgaudit import _plugins
+
+    calls = []
+    real = shipped_model.tag_dicts
+    monkeypatch.setattr(shipped_model, "tag_dicts", lambda texts, **kw: calls.append(len(texts)) or real(texts, **kw))
+    shared, duplicate = _plugins(shipped_model, None, None)
+    texts = ["クレーム受付", "お客様からの苦情対応", "請求書の発行"]
+    shared(texts)(0, 1), duplicate(texts)(0, 1)
+    assert calls == [3]

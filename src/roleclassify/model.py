@@ -316,13 +316,13 @@ def _probability_list(path: Path, value: Any, n: int, what: str) -> list[float]:
     return out
 
 
-
 def _many(texts: Any, method: str) -> Any:
     """``texts`` checked to be a collection of texts, not one text: a ``str`` is iterable, and tagged as such it
     would be one item per character."""
     if isinstance(texts, str):
         raise TypeError(f"{method}() takes a list of texts, not one string; pass [text] to tag one text")
     return texts
+
 
 class RoleClassifier:
     """Multi-label role classifier over GiNZA tokens.
@@ -1003,10 +1003,7 @@ def model_metadata(path: str | os.PathLike) -> dict[str, Any]:
             meta = json.loads(bytes(z["meta"]).decode("utf-8"))
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError, UnicodeDecodeError, RecursionError) as e:
         raise _corrupt(file, e) from None
-    version = _check_format(file, meta)
-    sums = meta.get("sha256") if isinstance(meta.get("sha256"), dict) else {}
-    if version >= 2 and sums.get("meta") != _meta_sha256(meta):
-        raise ModelError(f"{file}: its metadata does not match its checksum: the file was modified or damaged")
+    _check_meta_sum(file, meta, _check_format(file, meta))
     return meta
 
 
@@ -1101,8 +1098,8 @@ def _check_format(path: Path, meta: Any) -> int:
     return version
 
 
-def _check_checksums(path: Path, meta: dict[str, Any], version: int, arrays: dict[str, np.ndarray]) -> None:
-    """Refuse a file whose metadata (from format version 2) or any array differs from what was saved."""
+def _check_meta_sum(path: Path, meta: dict[str, Any], version: int) -> dict[str, Any]:
+    """Refuse metadata (from format version 2) that differs from what was saved; the checksums it holds."""
     sums = meta.get("sha256") or {}
     if not isinstance(sums, dict):
         raise ModelError(f"{path}: malformed model metadata (sha256 is not an object); refusing to load it.")
@@ -1111,6 +1108,12 @@ def _check_checksums(path: Path, meta: dict[str, Any], version: int, arrays: dic
             f"{path}: its metadata (labels, thresholds, feature settings) does not match its checksum: the file "
             "was modified or damaged; refusing to load it. Retrain it with `roleclassify train`."
         )
+    return sums
+
+
+def _check_checksums(path: Path, meta: dict[str, Any], version: int, arrays: dict[str, np.ndarray]) -> None:
+    """Refuse a file whose metadata (from format version 2) or any array differs from what was saved."""
+    sums = _check_meta_sum(path, meta, version)
     for k, a in arrays.items():
         if a.dtype == object or sums.get(k) != _sha256(a):
             raise ModelError(

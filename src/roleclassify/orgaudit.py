@@ -720,13 +720,26 @@ def lemma_duty_similarity(tokenizer: Callable[[str], Sequence[Token]]) -> DutySi
     return similarity
 
 
-def _with_duty_head(model: RoleClassifier, rule: Callable[..., Callable[[int, int], float]]) -> DutySimilarity:
-    """A :data:`DutySimilarity` made by ``rule(texts, by_lemma, tagged)`` from the lemma similarity of the texts
-    and their taggings (each text one sentence); the lemma similarity itself for a model without a duty head."""
-    lemma = lemma_duty_similarity(model.tokenizer)
+#: What :func:`_with_duty_head` computes once per list of duty texts: their content lemmas and their taggings.
+_Reading = tuple[list[list[str]], list[dict[str, Any]]]
+
+
+def _with_duty_head(model: RoleClassifier, rule: Callable[..., Callable[[int, int], float]],
+                    memo: dict[tuple[str, ...], _Reading] | None = None) -> DutySimilarity:
+    """A :data:`DutySimilarity` made by ``rule(texts, lemmas, tagged)`` from the texts' content lemmas and their
+    taggings (each text one sentence); the lemma similarity itself for a model without a duty head. Similarities
+    given one ``memo`` (the audit's shared-duty and duplicate ones) tokenize and tag the same texts once."""
     if getattr(model, "duty_head", None) is None:
-        return lemma
-    return lambda texts: rule(texts, lemma(texts), model.tag_dicts(list(texts), split=False))
+        return lemma_duty_similarity(model.tokenizer)
+    seen = {} if memo is None else memo
+
+    def similarity(texts: Sequence[str]) -> Callable[[int, int], float]:
+        key = tuple(texts)
+        if key not in seen:
+            seen[key] = (_content_lemmas(texts, model.tokenizer), model.tag_dicts(list(texts), split=False))
+        return rule(texts, *seen[key])
+
+    return similarity
 
 
 def model_duty_similarity(model: RoleClassifier) -> DutySimilarity:
@@ -734,10 +747,10 @@ def model_duty_similarity(model: RoleClassifier) -> DutySimilarity:
     common duty (each duty text tagged as one sentence) are alike (1.0), whatever their words; other pairs as
     :func:`lemma_duty_similarity`. Without a duty head it is the lemma similarity."""
 
-    def rule(texts: Sequence[str], by_lemma: Callable[[int, int], float],
+    def rule(texts: Sequence[str], lemmas: list[list[str]],
              tagged: list[dict[str, Any]]) -> Callable[[int, int], float]:
         ids = [{d["duty"] for d in t.get("duties") or ()} for t in tagged]
-        return lambda i, j: 1.0 if ids[i] & ids[j] else by_lemma(i, j)
+        return lambda i, j: 1.0 if ids[i] & ids[j] else lemma_similarity(lemmas[i], lemmas[j])
 
     return _with_duty_head(model, rule)
 
@@ -755,8 +768,8 @@ DUTY_MATCH_SIMILARITY = 0.75
 SHARED_SHORT_LEMMAS = 3
 
 
-def meaning_duty_similarity(model: RoleClassifier, lemma_floor: float = DUTY_MATCH_LEMMAS, short: int = 0
-                            ) -> DutySimilarity:
+def meaning_duty_similarity(model: RoleClassifier, lemma_floor: float = DUTY_MATCH_LEMMAS, short: int = 0,
+                            memo: dict[tuple[str, ...], _Reading] | None = None) -> DutySimilarity:
     """The audit's default :data:`DutySimilarity` for a model with a duty head: two units are the same duty when
     their content lemmas say so (:func:`lemma_duty_similarity`), or when the duty head gives both the same duty
     with a score of at least :data:`DUTY_MATCH_SCORE`, they share a role, neither hands the work on, and their
@@ -768,17 +781,18 @@ def meaning_duty_similarity(model: RoleClassifier, lemma_floor: float = DUTY_MAT
     units of at most ``short`` content lemmas each, too short to differ in scope: shared duties (the same kind of
     work in two departments) take :data:`SHARED_SHORT_LEMMAS`, so クレーム受付 and お客様からの苦情対応, which share no
     word, hold one duty, while 納期の回答と出荷日の調整 and 出荷指示に基づくピッキングと梱包 (both ``shipping``) stay two
-    steps of the chain. Without a duty head it is the lemma similarity."""
+    steps of the chain. Without a duty head it is the lemma similarity. Similarities given one ``memo`` read the
+    same texts once."""
 
-    def rule(texts: Sequence[str], by_lemma: Callable[[int, int], float],
+    def rule(texts: Sequence[str], lemmas: list[list[str]],
              tagged: list[dict[str, Any]]) -> Callable[[int, int], float]:
         duties = [{d["duty"]: d["score"] for d in t.get("duties") or ()} for t in tagged]
-        brief = [len(set(ls)) <= short for ls in _content_lemmas(texts, model.tokenizer)] if short else [False] * len(texts)
+        brief = [bool(short) and len(set(ls)) <= short for ls in lemmas]
         # a unit handing the work on (…の業務部への伝達) is a step before the other's, not the same duty
         roles = [set() if _HANDOFF_ANY_RE.search(t) else set(r["labels"]) - {OTHER} for t, r in zip(texts, tagged)]
 
         def sim(i: int, j: int) -> float:
-            s = by_lemma(i, j)
+            s = lemma_similarity(lemmas[i], lemmas[j])
             if s >= DUTY_MATCH_SIMILARITY or (s < lemma_floor and not brief[i] & brief[j]) or not roles[i] & roles[j]:
                 return s
             a, b = duties[i], duties[j]
@@ -788,7 +802,7 @@ def meaning_duty_similarity(model: RoleClassifier, lemma_floor: float = DUTY_MAT
 
         return sim
 
-    return _with_duty_head(model, rule)
+    return _with_duty_head(model, rule, memo)
 
 
 def _similarities(
@@ -1031,8 +1045,9 @@ def _plugins(
     """The similarities of shared duties and of duplicates: :func:`meaning_duty_similarity` where none is given,
     the floor waived for short units for shared duties (:data:`SHARED_SHORT_LEMMAS`), not for duplicates (the
     lemma one for a model without a duty head)."""
-    return (similarity or meaning_duty_similarity(model, short=SHARED_SHORT_LEMMAS),
-            duplicate_similarity or meaning_duty_similarity(model))
+    memo: dict[tuple[str, ...], _Reading] = {}  # both read the same duty texts: tokenized and tagged once
+    return (similarity or meaning_duty_similarity(model, short=SHARED_SHORT_LEMMAS, memo=memo),
+            duplicate_similarity or meaning_duty_similarity(model, memo=memo))
 
 
 def audit_documents(

@@ -343,3 +343,24 @@ def test_audit_refuses_one_path_for_a_list_of_paths(shipped_model, tmp_path):
 
     with pytest.raises(TypeError, match=r"pass \[path\]"):
         audit(str(tmp_path / "org.txt"), shipped_model)
+
+
+def test_version_refuses_a_model_whose_own_metadata_was_edited(tmp_path, monkeypatch):
+    import shutil
+
+    import numpy as np
+
+    from roleclassify.cli import version_text
+    from roleclassify.model import default_model_path
+
+    model = tmp_path / "m"
+    shutil.copytree(default_model_path(), model)
+    with np.load(model / "model.npz", allow_pickle=False) as z:
+        members = {k: z[k] for k in z.files}
+    meta = json.loads(bytes(members["meta"]).decode("utf-8"))
+    meta["name"] = "edited"
+    members["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
+    np.savez(model / "model.npz", **members)
+    monkeypatch.setenv("ROLECLASSIFY_MODEL", str(model))
+    text = version_text()
+    assert "does not match its checksum" in text and "edited" not in text.split("model:")[1].split("(")[0]
