@@ -17,14 +17,12 @@ from typing import Any, TypeVar
 import click
 
 from . import commands as C
+from .auditnames import AUDIT_FORMATS, COMPARE_FORMATS, FAIL_ON_CHOICES
 from .errors import OptionError, OutputError, RoleClassifyError, use_cli_names
 from .io.output import OUTPUT_FORMATS
 from .io.readers import FORMATS as INPUT_FORMATS
 from .io.readers import UNITS
-from .orgaudit import FAIL_ON_CHOICES
 from .report import tables
-from .report.audit import AUDIT_FORMATS
-from .report.compare import COMPARE_FORMATS
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -24,16 +24,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import IO, Any
 
+from .auditnames import DEFAULT_DUPLICATE_THRESHOLD, DEFAULT_MIN_SCORE, fail_on_kinds, failing_findings
 from .errors import OptionError, RecordError, StrictStop, option
 from .io._json import dumps_line, loads
 from .io.readers import MAX_TEXT_CHARS
 from .labels import OTHER
-from .orgaudit import (
-    DEFAULT_DUPLICATE_THRESHOLD,
-    DEFAULT_MIN_SCORE,
-    fail_on_kinds,
-    failing_findings,
-)
 from .progress import Progress
 from .tokenize import ENGINES
 

@@ -20,6 +20,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .auditnames import (
+    DEFAULT_DUPLICATE_THRESHOLD,
+    DEFAULT_MIN_SCORE,
+    FAIL_ON_CHOICES,
+    KINDS,
+    fail_on_kinds,
+    failing_findings,
+)
 from .errors import AuditError, OptionError, option
 from .labels import OTHER, display_label
 from .orgdocs import Duty, OrgDocument, read_org_documents, reading_report
@@ -58,17 +66,6 @@ __all__ = [
     "DEFAULT_DUPLICATE_THRESHOLD",
 ]
 
-KINDS = ("crossing", "shared", "duplicate", "ownerless")
-#: Names of finding groups a caller may fail on, besides the kinds themselves (overlap: a role done outside
-#: its department or by several).
-_FAIL_ON_GROUPS: dict[str, tuple[str, ...]] = {"overlap": ("crossing", "shared"), "any": KINDS}
-#: What :func:`failing_findings` accepts (``roleclassify audit --fail-on``), in the order the CLI lists them.
-FAIL_ON_CHOICES = ("overlap", *KINDS, "any")
-#: Score a duty needs besides the model's own threshold to count as a role's work: none by default, so a unit
-#: ``tag`` calls sales is sales for the audit too (a floor above the thresholds hid real work).
-DEFAULT_MIN_SCORE = 0.0
-#: Content-lemma similarity from which two departments' duties are duplicates.
-DEFAULT_DUPLICATE_THRESHOLD = 0.6
 SEVERITIES = ("high", "medium", "low")
 _SEV_RANK = {"high": 0, "medium": 1, "low": 2}
 _KIND_RANK = {"ownerless": 0, "crossing": 1, "duplicate": 2, "shared": 3}
@@ -496,24 +493,6 @@ class AuditReport:
             **({"duty_matrix": self.duty_matrix(), "duties_held_by_several": self.duties_held_by_several(),
                 "duty_checklist": self.duty_checklist()} if self.duty_list else {}),
         }
-
-
-def fail_on_kinds(fail_on: Iterable[str]) -> frozenset[str]:
-    """The finding kinds that the names in ``fail_on`` (of :data:`FAIL_ON_CHOICES`) stand for: ``overlap`` is
-    crossing and shared, ``any`` every kind, a kind itself."""
-    kinds: set[str] = set()
-    for name in fail_on:
-        if name not in FAIL_ON_CHOICES:
-            raise AuditError(f"cannot fail on {name!r}: expected one of {', '.join(FAIL_ON_CHOICES)}")
-        kinds.update(_FAIL_ON_GROUPS.get(name, (name,)))
-    return frozenset(kinds)
-
-
-def failing_findings(report: AuditReport, fail_on: Iterable[str]) -> list[Finding]:
-    """The findings of ``report`` whose kind ``fail_on`` names (see :func:`fail_on_kinds`), in report order:
-    a check that gates on an audit (``roleclassify audit --fail-on``, exit code 3) fails when there are any."""
-    kinds = fail_on_kinds(fail_on)
-    return [f for f in report.findings if f.kind in kinds]
 
 
 def lemma_similarity(a: Sequence[str], b: Sequence[str], phrase: int = 3) -> float:

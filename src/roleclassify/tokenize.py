@@ -272,14 +272,45 @@ def get_tokenizer(engine: str = "fast") -> FastTokenizer | GinzaTokenizer:
     raise OptionError(f"unknown engine {engine!r}; expected one of: {', '.join(ENGINES)}", param="engine")
 
 
-def tokenizer_info() -> dict[str, str]:
-    """Tokenizer settings and versions, recorded in a model card."""
+#: The distributions a model card records, with the module each installs (for :func:`installed_version`).
+_MODULES = {"SudachiPy": "sudachipy", "SudachiDict-core": "sudachidict_core", "ginza": "ginza",
+            "ja-ginza": "ja_ginza", "spacy": "spacy"}
+
+
+def installed_version(pkg: str) -> str:
+    """The installed version of distribution ``pkg``, or ``"not installed"``.
+
+    Read from the ``<name>-<version>.dist-info`` directory beside the package's module when it is there (every
+    wheel install puts it there; no import of the package, nor of :mod:`importlib.metadata`, which with its
+    scan of every distribution cost ``tag`` 60 ms of its start-up); else from :mod:`importlib.metadata`."""
+    import importlib.util
+    from pathlib import Path
+
+    module = _MODULES.get(pkg, pkg.replace("-", "_").lower())
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None:
+        return "not installed"
+    locations = list(spec.submodule_search_locations or ()) or ([spec.origin] if spec.origin else [])
+    stem = pkg.replace("-", "_").lower()
+    for loc in locations:
+        site = Path(loc).parent
+        found = [d.name for d in site.glob("*.dist-info") if d.name.lower().startswith(stem + "-")]
+        if len(found) == 1:
+            return found[0][len(stem) + 1:-len(".dist-info")]
     from importlib.metadata import PackageNotFoundError, version
 
+    try:
+        return version(pkg)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def tokenizer_info(packages: Iterable[str] = tuple(_MODULES)) -> dict[str, str]:
+    """Tokenizer settings and the versions of ``packages`` (by default all those a model card records)."""
     info = {"tokenizer": "GiNZA (spaCy JapaneseTokenizer / SudachiPy)", "split_mode": SPLIT_MODE}
-    for pkg in ("SudachiPy", "SudachiDict-core", "ginza", "ja-ginza", "spacy"):
-        try:
-            info[pkg] = version(pkg)
-        except PackageNotFoundError:
-            info[pkg] = "not installed"
+    for pkg in packages:
+        info[pkg] = installed_version(pkg)
     return info

@@ -11,10 +11,10 @@ import os
 import time
 from typing import IO, TYPE_CHECKING, Any
 
+from ..auditnames import AUDIT_FORMATS, BINARY_AUDIT_FORMATS, KINDS, REPORT_SUFFIXES
 from ..errors import OptionError
 from ..io.display import cell_width, fit, pad
 from ..labels import display_label
-from ..orgaudit import KINDS
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..orgaudit import AuditReport, Department, Finding
@@ -196,12 +196,6 @@ def _duty_sections(report: AuditReport, lang: str) -> list[tuple[str, list[str]]
                  for c in report.duty_checklist()]
     return [(_t(lang, "duty_matrix"), matrix), (_t(lang, "several"), several), (_t(lang, "checklist"), checklist)]
 
-AUDIT_FORMATS = ("table", "json", "markdown", "html", "xlsx")
-#: Formats written as bytes (:func:`write_xlsx`), not text (:func:`render`).
-BINARY_AUDIT_FORMATS = frozenset({"xlsx"})
-#: The format of a report file by its suffix (``-o audit.html``); any other suffix but .txt is refused by the
-#: commands, and the table is written for .txt.
-REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json", ".xlsx": "xlsx"}
 _PALETTE = ["#2f6fdb", "#1e9e5a", "#e08a00", "#8e44ad", "#c0392b", "#16a085", "#7f8c8d"]
 _OTHER_COLOR = "#c9ced6"
 

@@ -7,9 +7,10 @@ import html
 import json
 from typing import IO, TYPE_CHECKING, Any
 
+from ..auditnames import BINARY_COMPARE_FORMATS, COMPARE_FORMATS, REPORT_SUFFIXES
 from ..errors import OptionError
 from ..labels import display_label
-from .audit import KIND_NAMES_JA, LANGS, REPORT_SUFFIXES
+from .audit import KIND_NAMES_JA, LANGS
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..compare import Change, Comparison
@@ -17,8 +18,6 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["render_comparison", "write_comparison_xlsx", "COMPARE_FORMATS", "BINARY_COMPARE_FORMATS",
            "compare_format_for"]
 
-COMPARE_FORMATS = ("table", "json", "markdown", "html", "xlsx")
-BINARY_COMPARE_FORMATS = frozenset({"xlsx"})
 
 _TEXT: dict[str, dict[str, str]] = {
     "en": {"title": "Comparison", "old": "old", "new": "new", "change": "change", "department": "department",
