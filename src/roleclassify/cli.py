@@ -261,7 +261,7 @@ _TAG = C.TagOptions()
 @click.argument("inputs", nargs=-1, metavar="[INPUT]...")
 @input_options
 @click.option("--input-format", type=click.Choice(INPUT_FORMATS), default=_TAG.input_format, show_default=True,
-              help="Input format; auto = by file suffix (.txt .jsonl .csv .tsv .xlsx .docx .pdf .html .parquet, "
+              help="Input format; auto = by file suffix (.txt .jsonl .json .csv .tsv .xlsx .docx .pdf .html .parquet, "
                    "and any of them .gz), stdin sniffed.")
 @click.option("--id-column", default=None, metavar="NAME",
               help="CSV/TSV/Excel/Parquet column holding each record's id, to join results back (default: an id "
@@ -308,10 +308,10 @@ _TAG = C.TagOptions()
 def tag(inputs: tuple[str, ...], **options: Any) -> None:
     """Tag job descriptions or sentences with their role(s).
 
-    INPUT files are .txt (one item per line), .jsonl (--text-field), .csv/.tsv and Excel .xlsx
+    INPUT files are .txt (one item per line), .jsonl (--text-field), .json arrays, .csv/.tsv and Excel .xlsx
     (--text-column), Word .docx, .pdf and .html (one item per paragraph), .parquet, any of them gzip-compressed
     (.gz); `-` or nothing reads stdin. -o picks the format by its suffix
-    (.jsonl .csv .tsv .xlsx .txt .parquet). Output keeps input order: one record per item with its labels, per-role scores
+    (.jsonl .json .csv .tsv .xlsx .txt .parquet). Output keeps input order: one record per item with its labels, per-role scores
     and per-sentence results; an item of several sentences also gets its role shares. A model with a duty head
     (the shipped one) adds each sentence's and item's duties with their scores. Bad records are
     reported on stderr with file:line and skipped (exit code 1); the others are still tagged.
@@ -473,6 +473,10 @@ def explain(texts: tuple[str, ...], model_path: str | None, top: int, fmt: str, 
     """
     from .model import load
 
+    blank = [k for k, t in enumerate(texts, 1) if not t.strip()]
+    if blank:
+        raise OptionError(f"text {blank[0]} of {len(texts)} is empty: nothing to explain (quote the sentence, "
+                          "e.g. roleclassify explain \"受注処理と在庫管理\")")
     model = load(model_path)
     tags = model.tag(list(texts), explain=top)
     if fmt == "json":

@@ -212,8 +212,8 @@ def run_tag(
     out_stream = stdout or sys.stdout
     on_terminal = opts.output in (None, "-") and out_stream.isatty()
     fmt = tag_output_format(opts.output, opts.fmt, stdout_is_tty=on_terminal)
-    if opts.explain and fmt != "jsonl":
-        raise OptionError(f"{option('explain')} adds each record's features and weights, which only JSON Lines can "
+    if opts.explain and fmt not in ("jsonl", "json"):
+        raise OptionError(f"{option('explain')} adds each record's features and weights, which only JSON can "
                           f"hold; write {option('fmt', 'jsonl')} (or -o FILE.jsonl), or use `roleclassify explain TEXT` "
                           "for a few texts", param="explain")
     if opts.excel and fmt not in ("csv", "tsv", "txt"):
@@ -425,7 +425,7 @@ def _id_key(opts: TagOptions, path: str) -> tuple[str | None, str]:
     which is JSONL or text), ``id_column`` for the others; either one when only one is given."""
     from .io.readers import detect_format
 
-    jsonl = detect_format(path, opts.input_format) == "jsonl" or (path == "-" and opts.input_format == "auto")
+    jsonl = detect_format(path, opts.input_format) in ("jsonl", "json") or (path == "-" and opts.input_format == "auto")
     if jsonl:
         return (opts.id_field, "id_field") if opts.id_field or not opts.id_column else (opts.id_column, "id_column")
     return (opts.id_column, "id_column") if opts.id_column or not opts.id_field else (opts.id_field, "id_field")

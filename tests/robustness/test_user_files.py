@@ -200,7 +200,7 @@ def test_explain_is_refused_where_the_output_cannot_hold_it(tmp_path, capsys):
     src = tmp_path / "in.jsonl"
     src.write_text('{"text": "新規顧客への提案営業"}\n', encoding="utf-8")
     code, _, err = _cli(["tag", src, "--explain", "2", "--format", "csv"], capsys)
-    assert code == 2 and "only JSON Lines can hold" in err
+    assert code == 2 and "only JSON can hold" in err
     code, out, _ = _cli(["tag", src, "--explain", "2", "--format", "jsonl", "-q"], capsys)
     assert code == 0 and "explain" in json.loads(out)["sentences"][0]
 

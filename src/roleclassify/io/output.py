@@ -43,9 +43,9 @@ def _id_cell(value: Any) -> Any:
     """An id as an Excel cell: a number stays a number (a lookup against the user's numeric ids matches)."""
     return value if isinstance(value, (int, float, str)) and not isinstance(value, bool) else str(value)
 
-OUTPUT_FORMATS = ("jsonl", "csv", "tsv", "xlsx", "table", "parquet")
+OUTPUT_FORMATS = ("jsonl", "json", "csv", "tsv", "xlsx", "table", "parquet")
 #: Output format by the suffix of ``-o``; a suffix not listed is a usage error, never silent JSONL.
-SUFFIX_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".tsv": "tsv",
+SUFFIX_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "tsv",
                   ".tab": "tsv", ".xlsx": "xlsx", ".txt": "table", ".parquet": "parquet"}
 #: Formats written as bytes.
 BINARY_FORMATS = frozenset({"parquet", "xlsx"})
@@ -214,6 +214,22 @@ class _JsonlWriter:
 
     def close(self) -> None:
         pass
+
+
+class _JsonWriter:
+    """One JSON array of the records, one record per line (what a JSON parser or ``pandas.read_json`` reads
+    whole; JSON Lines is the stream), written as they come: memory stays bounded."""
+
+    def __init__(self, stream: IO[str], labels: list[str]) -> None:
+        self.stream = stream
+        self.n = 0
+
+    def write(self, rec: dict[str, Any]) -> None:
+        self.stream.write(("[\n" if not self.n else ",\n") + dumps_line(rec)[:-1])
+        self.n += 1
+
+    def close(self) -> None:
+        self.stream.write("\n]\n" if self.n else "[]\n")
 
 
 def _note_late(late: dict[str, int], rec: dict[str, Any], known: list[str], n: int) -> None:
@@ -483,4 +499,4 @@ def make_writer(fmt: str, stream: IO[Any], labels: list[str], *, lang: str = "en
         return _XlsxWriter(stream, labels, lang=lang, text_name=text_name, duty_names=duty_names)
     if fmt == "table":
         return _TableWriter(stream, labels, lang=lang)
-    return {"jsonl": _JsonlWriter, "parquet": _ParquetWriter}[fmt](stream, labels)
+    return {"jsonl": _JsonlWriter, "json": _JsonWriter, "parquet": _ParquetWriter}[fmt](stream, labels)

@@ -60,7 +60,7 @@ __all__ = [
     "JAPANESE_ENCODINGS",
 ]
 
-FORMATS = ("auto", "txt", "jsonl", "csv", "tsv", "xlsx", "docx", "pdf", "html", "parquet")
+FORMATS = ("auto", "txt", "jsonl", "json", "csv", "tsv", "xlsx", "docx", "pdf", "html", "parquet")
 #: Column names taken as the text column when ``--text-column`` is not given (first found wins).
 TEXT_COLUMNS = ("text", "本文", "仕事内容", "職務内容", "業務内容", "担当業務", "職務", "業務", "description",
                 "job_description")
@@ -71,6 +71,7 @@ _SUFFIX_FORMAT = {
     ".md": "txt",
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
+    ".json": "json",
     ".csv": "csv",
     ".tsv": "tsv",
     ".tab": "tsv",
@@ -442,6 +443,16 @@ class _Source:
     def empty(self) -> bool:
         return not self.sample
 
+    def whole_text(self) -> str:
+        """The whole input decoded at once (a JSON document, which may be one long line)."""
+        data = self.sample + self._read()
+        try:
+            return data.decode(self.encoding)
+        except UnicodeDecodeError as e:
+            line = data[: e.start].count(b"\n") + 1
+            raise InputError(f"{self.name}:{line}: not {self.encoding} ({e.reason}); pass "
+                             f"{option('encoding', 'NAME')}") from None
+
     def _byte_lines(self) -> Iterator[bytes | None]:
         """Lines as bytes; ``None`` for a line too long to be a record (its bytes are dropped as they are read,
         so a 64 MiB line costs one pass and no more memory than a buffer)."""
@@ -593,15 +604,29 @@ def json_object(line: str) -> dict | str:
 
 
 def _jsonl(src: _Source, text_field: str) -> Iterator[Record | RecordError]:
+    def objects() -> Iterator[tuple[int, Any, str, str | None] | RecordError]:
+        for n, line in src.lines():
+            if isinstance(line, RecordError):
+                yield line
+            elif line.strip():
+                yield n, json_object(line), line, None
+
+    yield from _json_records(src, objects(), text_field)
+
+
+def _json_records(src: _Source, objects: Iterable[tuple[int, Any, str, str | None] | RecordError], text_field: str
+                  ) -> Iterator[Record | RecordError]:
+    """Records of JSON values, each with the line it starts on, its source text and its id when it has no
+    ``id`` field (None: its location, ``file:line``): an object with the text
+    field, or (in a JSON array) a string that is the text itself; a string value of :func:`json_object` is the
+    reason a line is not an object."""
     seen = False  # an object with the text field met
-    for n, line in src.lines():
-        if isinstance(line, RecordError):
-            yield line
+    for item in objects:
+        if isinstance(item, RecordError):
+            yield item
             continue
-        if not line.strip():
-            continue
+        n, obj, source, default_id = item
         where = f"{src.name}:{n}"
-        obj = json_object(line)
         if isinstance(obj, str):
             yield RecordError(where, obj)
             continue
@@ -622,7 +647,7 @@ def _jsonl(src: _Source, text_field: str) -> Iterator[Record | RecordError]:
                 where, f"{text_field!r} is {type_name(text)}, not a string; record skipped"
             )
             continue
-        if _SURROGATE_ESCAPE.search(line) and _lone_surrogate(obj):
+        if _SURROGATE_ESCAPE.search(source) and _lone_surrogate(obj):
             yield RecordError(where, "a lone surrogate escape (such as \\ud800 without its pair) cannot be "
                                      "text; record skipped")
             continue
@@ -630,9 +655,89 @@ def _jsonl(src: _Source, text_field: str) -> Iterator[Record | RecordError]:
             yield RecordError(where, f"text of {len(text):,} characters, more than the {src.max_chars:,} "
                                      f"one record may have ({option('max_chars')}); record skipped")
             continue
-        rid = obj.get("id", where)
+        rid = obj.get("id", default_id or where)
         fields = {k: v for k, v in obj.items() if k not in (text_field, "id")}
         yield Record(rid, text, fields, where, text_field)
+
+
+def _json_file(src: _Source, text_field: str) -> Iterator[Record | RecordError]:
+    """A ``.json`` file: a JSON array of records (objects with the text field, or strings that are the texts,
+    as ``json.dump`` and most tools write them, often all on one line), or JSON lines under a .json name. The
+    array is read whole (no streaming JSON parser in the standard library), each element located at the line it
+    starts on; an element that is not an object or a string is skipped with its line, and invalid JSON ends the
+    file there with the line and column."""
+    text = src.whole_text().lstrip("\ufeff")
+    start = len(text) - len(text.lstrip())
+    if text[start:start + 1] != "[":
+        if text[start:start + 1] == "{":  # JSON lines in a file named .json
+            lines = ((n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip())
+            yield from _json_records(src, ((n, json_object(line), line, None) for n, line in lines), text_field)
+            return
+        yield RecordError(src.name, 'expected a JSON array of records ([{"text": "..."}, ...]) or JSON lines; '
+                                    "nothing read")
+        return
+    yield from _json_records(src, _array_elements(src, text, start + 1, text_field), text_field)
+
+
+def _array_record(value: Any, text_field: str) -> dict | str:
+    """An element of a JSON array as a record object (a string is the text), or the reason it is none."""
+    if isinstance(value, str):
+        return {text_field: value} if value.strip() else "an empty string; record skipped"
+    if not isinstance(value, dict):
+        return f"expected a JSON object or string, got {type(value).__name__}; record skipped"
+    return value
+
+
+def _array_elements(src: _Source, text: str, pos: int, text_field: str
+                    ) -> Iterator[tuple[int, Any, str, str | None] | RecordError]:
+    """(line, value or reason, source, id) of each element of the JSON array opened just before ``pos``; a
+    string element is the text of a record. An element's id is ``file[k]`` (its index from 0): several elements
+    may share a line."""
+    import json
+
+    decoder = json.JSONDecoder()
+    line, counted = 1, 0  # the line of position ``counted``
+
+    def skip(p: int) -> int:
+        while p < len(text) and text[p] in " \t\r\n":
+            p += 1
+        return p
+
+    def line_at(p: int) -> int:
+        nonlocal line, counted
+        line += text.count("\n", counted, p)
+        counted = p
+        return line
+
+    pos = skip(pos)
+    if text[pos:pos + 1] == "]":
+        yield RecordError(src.name, "an empty JSON array; nothing to tag")
+        return
+    index = 0
+    while True:
+        try:
+            value, end = decoder.raw_decode(text, pos)
+        except RecursionError:
+            yield RecordError(f"{src.name}:{line_at(pos)}", "JSON nested too deeply; the rest of the file is not "
+                                                            "read")
+            return
+        except json.JSONDecodeError as e:
+            yield RecordError(f"{src.name}:{e.lineno}", f"invalid JSON ({e.msg} at column {e.colno}); the rest of "
+                                                         "the file is not read")
+            return
+        yield line_at(pos), _array_record(value, text_field), text[pos:end], f"{src.name}[{index}]"
+        index += 1
+        pos = skip(end)
+        if text[pos:pos + 1] == ",":
+            pos = skip(pos + 1)
+            continue
+        if text[pos:pos + 1] == "]":
+            if skip(pos + 1) < len(text):
+                yield RecordError(f"{src.name}:{line_at(pos)}", "text after the end of the JSON array; not read")
+            return
+        yield RecordError(f"{src.name}:{line_at(pos)}", "expected ',' or ']' in the JSON array; the rest of the "
+                                                        "file is not read")
+        return
 
 
 def _delimited_rows(src: _Source, delimiter: str) -> Iterator[tuple[str, list[str]] | RecordError]:
@@ -1146,5 +1251,7 @@ def _text_records(
         yield from (_txt_document(src) if unit == "document" else _txt_lines(src))
     elif fmt == "jsonl":
         yield from _jsonl(src, text_field)
+    elif fmt == "json":
+        yield from _json_file(src, text_field)
     else:
         yield from _delimited(src, "," if fmt == "csv" else "\t", text_column)
