@@ -388,3 +388,17 @@ def test_readme_join_back_example_is_what_the_command_prints(root, tmp_path, mon
         assert argv[:2] == ["roleclassify", "tag"]
         r = CliRunner().invoke(cli, argv[1:])
         assert r.output == shown, command
+
+
+def test_the_review_column_is_a_mark_in_japanese_and_a_boolean_in_english(tmp_path):
+    """In Japanese CSV a flagged item is ○ and the rest empty, as a checklist marks them; English keeps
+    True/False. The vague item (商品の管理) is flagged, the clear duty is not."""
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": "a", "text": "商品の管理"}\n{"id": "b", "text": "新規顧客への提案営業と商談を担当します"}\n',
+                   encoding="utf-8")
+    for lang, (flag, clear) in (("ja", ("○", "")), ("en", ("True", "False"))):
+        out = tmp_path / f"{lang}.csv"
+        assert _run(src, "--lang", lang, "-o", out).exit_code == 0
+        head, got = _by_id(_read_csv(out, "utf-8"))
+        column = "要確認" if lang == "ja" else "review"
+        assert (got["a"][column], got["b"][column]) == (flag, clear)

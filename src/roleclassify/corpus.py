@@ -1,7 +1,7 @@
 """Labelled corpora: reading, validation and the units a model is trained on.
 
-A corpus is one or more JSONL or CSV/TSV files. Each record has ``text`` and ``labels``; everything else is
-optional. Labels are any strings (a user's own taxonomy works); ``[]``, ``""`` and ``other`` mean no role.
+A corpus is one or more JSONL, CSV/TSV or Excel (.xlsx) files. Each record has ``text`` and ``labels``;
+everything else is optional. Labels are any strings (a user's own taxonomy works); ``[]``, ``""`` and ``other`` mean no role.
 
 JSONL record of the shipped corpus::
 
@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import CorpusError
+from .errors import CorpusError, RecordError
 from .io import _json
 from .labels import ROLES, label_set_key
 
@@ -293,6 +293,35 @@ def _read_delimited(path: Path, text: str, delimiter: str, problems: list[str]) 
     return items
 
 
+def _read_xlsx(path: Path, problems: list[str]) -> list[CorpusItem]:
+    """A labelled Excel sheet (the labels an analyst typed beside each text): every sheet whose header, below
+    any title rows, has a ``text`` column, read as ``tag`` reads Excel (merged cells filled, rows located as
+    ``file[sheet]:row N``), with its ``labels`` column as in CSV."""
+    from .io.readers import iter_records
+
+    items: list[CorpusItem] = []
+    checked = False
+    for rec in iter_records([str(path)], text_column="text"):
+        if isinstance(rec, RecordError):
+            problems.append(str(rec))
+            continue
+        if not checked:
+            checked = True
+            if "labels" not in rec.fields:
+                names = ", ".join(["text", *map(str, rec.fields)])
+                problems.append(f"{rec.location}: the header has no 'labels' column (columns: {names}); a corpus sheet needs "
+                                "'text' and 'labels' columns")
+                return []
+        obj: dict[str, Any] = {k: ("" if v is None else str(v)) for k, v in rec.fields.items()}
+        obj["text"] = rec.text
+        if "tags" in obj:
+            obj["tags"] = [t for t in _SPLIT_RE.split(obj["tags"]) if t]
+        item = _item_from_obj(obj, rec.location, problems)
+        if item is not None:
+            items.append(item)
+    return items
+
+
 def corpus_files(paths: Iterable[str | Path]) -> list[Path]:
     """The corpus files that ``paths`` name: files as given, directories by their ``*.jsonl`` files."""
     out: list[Path] = []
@@ -349,8 +378,11 @@ def _read_files(paths: Iterable[str | Path], encoding: str | None = None) -> tup
     problems: list[str] = []
     items: list[CorpusItem] = []
     for path in corpus_files(paths):
-        text = read_text(str(path), encoding)
         fmt = detect_format(str(path))
+        if fmt == "xlsx":
+            items.extend(_read_xlsx(path, problems))
+            continue
+        text = read_text(str(path), encoding)
         if fmt in ("csv", "tsv"):
             items.extend(_read_delimited(path, text, "," if fmt == "csv" else "\t", problems))
         else:

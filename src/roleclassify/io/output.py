@@ -283,7 +283,9 @@ class _CsvWriter:
         _note_late(self.late, rec, self.extra, self.n)
         row = [rec["id"], rec["text"], ";".join(display_label(l, self.lang) for l in rec["labels"])]
         row += [rec["scores"].get(l, "") for l in self.labels]
-        row += [bool(rec.get("review")), len(rec["sentences"])]
+        flagged = bool(rec.get("review"))
+        # in Japanese a flag is ○ or empty, as a 分掌表 or checklist marks it (True/False read as English words)
+        row += [("○" if flagged else "") if self.lang == "ja" else flagged, len(rec["sentences"])]
         if self.duties:
             row.append(_duty_cell(rec, self.duty_names))
         for k in self.extra:
