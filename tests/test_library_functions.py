@@ -43,10 +43,14 @@ def test_filter_split_with_nothing_left_names_the_split(tmp_path):
 
 
 def test_known_texts_are_record_and_line_texts_bad_records_skipped(tmp_path):
+    """Texts without labels count (a suggest output not labelled yet is excluded from the next suggest);
+    records without a text do not."""
     path = _write_corpus(tmp_path / "c.jsonl", [*RECORDS, {"text": "ラベルなし"}, {"labels": []}])
     assert known_texts([path]) == ["新規顧客への提案営業", "受注処理と在庫管理", "展示会の企画",
-                                   "ルート営業\n見積書の作成", "ルート営業", "見積書の作成"]
+                                   "ルート営業\n見積書の作成", "ルート営業", "見積書の作成", "ラベルなし"]
     assert known_texts([]) == []
+    only_unlabelled = _write_corpus(tmp_path / "to_label.jsonl", [{"text": "未ラベル", "labels": None}])
+    assert known_texts([only_unlabelled]) == ["未ラベル"]
 
 
 def test_read_corpus_with_problems_is_both_readings(tmp_path):

@@ -250,3 +250,14 @@ def test_completion_completes_commands_and_options():
     env.update(COMP_WORDS="roleclassify tag --la", COMP_CWORD="2")
     r = subprocess.run(_console_script(), env=env, capture_output=True, text=True, timeout=60)
     assert "plain,--lang" in r.stdout.splitlines()
+
+
+def test_the_bar_speaks_the_summarys_language(capsys):
+    """`tag --lang ja` ends with a Japanese summary; its bar is labelled in Japanese too, not "tagged ... items"."""
+    for lang, words in (("ja", ("判定", "件")), ("en", ("tagged", "items"))):
+        meter = Progress(True, total=2, lang=lang)
+        meter.tick(1)
+        meter.bar.refresh()
+        err = capsys.readouterr().err
+        meter.done()
+        assert all(w in err for w in words), (lang, err)

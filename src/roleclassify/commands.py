@@ -255,7 +255,7 @@ def _run_tag_loaded(opts: TagOptions, model: Any, fmt: str, out_encoding: str, o
         n = expected_items(opts.inputs, input_format=opts.input_format, unit=opts.unit)
         return n if n is None or opts.limit is None else min(n, opts.limit)
 
-    meter = Progress(opts.progress, output_on_terminal=on_terminal, total=total)
+    meter = Progress(opts.progress, output_on_terminal=on_terminal, total=total, lang=opts.lang)
     tally = _Tally(dict.fromkeys([*model.labels, OTHER], 0))
     try:
         skipped, written = _write_tagged(model, opts, fmt, out_encoding, meter, on_problem or meter_message(meter),

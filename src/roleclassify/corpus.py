@@ -412,15 +412,27 @@ def filter_split(items: Iterable[CorpusItem], split: str) -> list[CorpusItem]:
 
 
 def known_texts(paths: Iterable[str | Path], *, encoding: str | None = None) -> list[str]:
-    """Every text of the corpora at ``paths``, records and the lines of documents (the sentences already
-    labelled, which ``suggest`` leaves out). Bad records are skipped; no paths, no texts."""
+    """Every text of the files at ``paths`` (corpus files, or directories of them), records and the lines of
+    documents: the sentences ``suggest --exclude`` leaves out. A record needs its text only, not labels, so an
+    earlier ``suggest`` output still waiting for its labels is excluded too; records without a text are skipped.
+    No paths, no texts."""
+    from .io.readers import iter_records
+
     paths = list(paths)
     if not paths:
         return []
+    files = corpus_files(paths)
     known: list[str] = []
-    for it in read_corpus(paths, strict=False, encoding=encoding):
+    # the corpus's own reading (a document may give its lines without a text of its own) ...
+    for it in _read_files(files, encoding)[0]:
         known.append(it.text)
         known.extend(t for t, _ in it.lines or ())
+    # ... and every record's text, labelled or not
+    seen = set(known)
+    for rec in iter_records([str(p) for p in files], text_column="text", encoding=encoding):
+        if not isinstance(rec, RecordError) and rec.text not in seen:
+            seen.add(rec.text)
+            known.append(rec.text)
     return known
 
 

@@ -31,11 +31,12 @@ class Progress:
     rate. Messages during the run go through :meth:`message`, which clears the bar, prints, and redraws it;
     when the bar is forced on while records stream to the same terminal, :meth:`writing` does the same around
     each write. The bar is removed at the end; the caller prints the summary. A ``Progress(False)`` counts
-    without drawing, and its messages still go to stderr.
+    without drawing, and its messages still go to stderr. ``lang="ja"`` labels the bar in Japanese (判定, 件),
+    as ``tag --lang ja`` words its summary.
     """
 
     def __init__(self, enabled: bool | None = False, what: str = "items", *, output_on_terminal: bool = False,
-                 total: int | Callable[[], int | None] | None = None) -> None:
+                 total: int | Callable[[], int | None] | None = None, lang: str = "en") -> None:
         if enabled is None:
             enabled = sys.stderr.isatty() and not output_on_terminal
         self.enabled = enabled
@@ -49,7 +50,8 @@ class Progress:
             from tqdm import tqdm
 
             self.total = total() if callable(total) else total
-            self.bar = tqdm(desc="tagged", unit=f" {what}", total=self.total, file=sys.stderr, leave=False,
+            desc, unit = ("判定", " 件") if lang == "ja" else ("tagged", f" {what}")
+            self.bar = tqdm(desc=desc, unit=unit, total=self.total, file=sys.stderr, leave=False,
                             mininterval=0.5, dynamic_ncols=True)
 
     def tick(self, k: int = 1) -> None:
