@@ -33,7 +33,7 @@ from typing import Any
 
 from .errors import CorpusError, RecordError
 from .io import _json
-from .labels import ROLES, label_set_key
+from .labels import LABELS_JA, OTHER, ROLES, label_set_key
 
 __all__ = [
     "CorpusItem",
@@ -58,6 +58,9 @@ __all__ = [
 #: The shipped taxonomy, in display order.
 #: Label values that mean "no role".
 OTHER_NAMES = frozenset({"other", "none", "", "その他"})
+#: The shipped roles' Japanese names (what ``tag --lang ja`` writes, what an analyst types in Excel), read as the
+#: roles themselves in a corpus that also uses the roles' keys (see :func:`_one_name_per_role`).
+_ROLE_NAMES = {name: key for key, name in LABELS_JA.items() if key != OTHER}
 _SPLIT_RE = re.compile(r"[;|,、]")
 
 
@@ -387,7 +390,24 @@ def _read_files(paths: Iterable[str | Path], encoding: str | None = None) -> tup
             items.extend(_read_delimited(path, text, "," if fmt == "csv" else "\t", problems))
         else:
             items.extend(_read_jsonl(path, text, problems))
-    return items, problems
+    return _one_name_per_role(items), problems
+
+
+def _one_name_per_role(items: list[CorpusItem]) -> list[CorpusItem]:
+    """A corpus that labels with both a shipped role's key and its Japanese name (sales in one file, 営業 typed
+    in an Excel sheet) has each name read as the key, so it trains one label, not two. A corpus of Japanese
+    names only is a taxonomy of its own and keeps them (a model of 事務 / 営業 tags 営業)."""
+    from dataclasses import replace
+
+    used = {l for it in items for l in (*it.labels, *(l for _, ls in it.lines or () for l in ls))}
+    if not (used & set(ROLES)) or not (used & set(_ROLE_NAMES)):
+        return items
+
+    def keys(ls: Sequence[str]) -> list[str]:
+        return list(dict.fromkeys(_ROLE_NAMES.get(l, l) for l in ls))
+
+    return [replace(it, labels=keys(it.labels), lines=[(t, keys(ls)) for t, ls in it.lines] if it.lines else it.lines)
+            for it in items]
 
 
 def _some(items: list[CorpusItem]) -> list[CorpusItem]:
