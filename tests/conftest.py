@@ -88,3 +88,18 @@ def shipped_model():
 def _no_model_env(monkeypatch):
     monkeypatch.delenv("ROLECLASSIFY_MODEL", raising=False)
     yield
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run ``roleclassify`` in this process as the console script does: ``cli([args])`` gives (exit code,
+    stdout, stderr)."""
+    from roleclassify.cli import main
+
+    def run(argv):
+        with pytest.raises(SystemExit) as e:
+            main([str(a) for a in argv])
+        out = capsys.readouterr()
+        return e.value.code, out.out, out.err
+
+    return run

@@ -8,7 +8,6 @@ import json
 
 import pytest
 
-from roleclassify.cli import main
 from roleclassify.corpus import read_corpus_with_problems
 
 openpyxl = pytest.importorskip("openpyxl")
@@ -31,13 +30,6 @@ def _book(path, header=("No.", "text", "labels", "備考"), rows=ROWS):
     return path
 
 
-def _cli(argv, capsys):
-    with pytest.raises(SystemExit) as e:
-        main([str(a) for a in argv])
-    out = capsys.readouterr()
-    return e.value.code, out.out, out.err
-
-
 def test_a_labelled_sheet_is_a_corpus(tmp_path):
     items, problems = read_corpus_with_problems([_book(tmp_path / "labels.xlsx")])
     assert not problems
@@ -46,16 +38,16 @@ def test_a_labelled_sheet_is_a_corpus(tmp_path):
     assert items[0].location.endswith(":row 4") and items[-1].location.endswith(":row 9")
 
 
-def test_evaluate_reads_the_workbook(tmp_path, capsys):
-    code, out, err = _cli(["evaluate", _book(tmp_path / "labels.xlsx"), "--format", "json"], capsys)
+def test_evaluate_reads_the_workbook(tmp_path, cli):
+    code, out, err = cli(["evaluate", _book(tmp_path / "labels.xlsx"), "--format", "json"])
     assert code == 0, err
     result = json.loads(out)
     assert result["sentences"]["n"] == len(ROWS)
 
 
-def test_a_sheet_without_labels_is_one_located_error(tmp_path, capsys):
+def test_a_sheet_without_labels_is_one_located_error(tmp_path, cli):
     book = _book(tmp_path / "no_labels.xlsx", header=("No.", "text", "ラベル", "備考"))
-    code, _, err = _cli(["evaluate", book], capsys)
+    code, _, err = cli(["evaluate", book])
     assert code != 0 and "Traceback" not in err
     assert "no_labels.xlsx" in err and "no 'labels' column (columns: text, No., ラベル, 備考)" in err
 

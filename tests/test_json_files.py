@@ -8,18 +8,9 @@ import json
 
 import pytest
 
-from roleclassify.cli import main
-
 JOBS = [{"id": "A-1", "text": "新規顧客への提案営業を担当します。", "部署": "営業部"},
         {"text": "受注処理と在庫管理を行います。", "部署": "業務部"},
         "SNS広告の運用と効果測定"]
-
-
-def _cli(argv, capsys):
-    with pytest.raises(SystemExit) as e:
-        main([str(a) for a in argv])
-    out = capsys.readouterr()
-    return e.value.code, out.out, out.err
 
 
 def _lines(text):
@@ -27,10 +18,10 @@ def _lines(text):
 
 
 @pytest.mark.parametrize("indent", [None, 2])
-def test_a_json_array_is_read_record_by_record(tmp_path, capsys, indent):
+def test_a_json_array_is_read_record_by_record(tmp_path, cli, indent):
     src = tmp_path / "jobs.json"
     src.write_text(json.dumps(JOBS, ensure_ascii=False, indent=indent), encoding="utf-8")
-    code, out, err = _cli(["tag", src, "--format", "jsonl", "-q"], capsys)
+    code, out, err = cli(["tag", src, "--format", "jsonl", "-q"])
     assert code == 0, err
     recs = _lines(out)
     assert [r["text"] for r in recs] == [JOBS[0]["text"], JOBS[1]["text"], JOBS[2]]
@@ -40,35 +31,35 @@ def test_a_json_array_is_read_record_by_record(tmp_path, capsys, indent):
     assert recs[0]["labels"] == ["sales"] and recs[2]["labels"] == ["marketing"]
 
 
-def test_json_output_is_one_array_equal_to_the_json_lines(tmp_path, capsys):
+def test_json_output_is_one_array_equal_to_the_json_lines(tmp_path, cli):
     src = tmp_path / "jobs.jsonl"
     src.write_text("".join(json.dumps(j if isinstance(j, dict) else {"text": j}, ensure_ascii=False) + "\n"
                            for j in JOBS), encoding="utf-8")
-    assert _cli(["tag", src, "-o", tmp_path / "out.json", "-q"], capsys)[0] == 0
-    assert _cli(["tag", src, "-o", tmp_path / "out.jsonl", "-q"], capsys)[0] == 0
+    assert cli(["tag", src, "-o", tmp_path / "out.json", "-q"])[0] == 0
+    assert cli(["tag", src, "-o", tmp_path / "out.jsonl", "-q"])[0] == 0
     whole = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
     assert whole == _lines((tmp_path / "out.jsonl").read_text(encoding="utf-8"))
     assert len(whole) == len(JOBS)
     # read back: the .json output is an input like any other, with the same texts and ids
-    code, out, _ = _cli(["tag", tmp_path / "out.json", "--format", "jsonl", "-q"], capsys)
+    code, out, _ = cli(["tag", tmp_path / "out.json", "--format", "jsonl", "-q"])
     assert code == 0 and [(r["id"], r["text"]) for r in _lines(out)] == [(r["id"], r["text"]) for r in whole]
     # --explain goes to JSON too
-    assert _cli(["tag", src, "-o", tmp_path / "x.json", "--explain", "3", "-q"], capsys)[0] == 0
+    assert cli(["tag", src, "-o", tmp_path / "x.json", "--explain", "3", "-q"])[0] == 0
     explained = json.loads((tmp_path / "x.json").read_text(encoding="utf-8"))
     assert len(explained) == len(JOBS) and all("explain" in s for r in explained for s in r["sentences"])
 
 
-def test_json_lines_in_a_file_named_json(tmp_path, capsys):
+def test_json_lines_in_a_file_named_json(tmp_path, cli):
     src = tmp_path / "jobs.json"
     src.write_text('{"text": "受注処理"}\n{"text": "展示会の企画"}\n', encoding="utf-8")
-    code, out, _ = _cli(["tag", src, "--format", "jsonl", "-q"], capsys)
+    code, out, _ = cli(["tag", src, "--format", "jsonl", "-q"])
     assert code == 0 and [r["id"] for r in _lines(out)] == [f"{src}:1", f"{src}:2"]
 
 
-def test_bad_elements_are_located_and_the_good_ones_kept(tmp_path, capsys):
+def test_bad_elements_are_located_and_the_good_ones_kept(tmp_path, cli):
     src = tmp_path / "jobs.json"
     src.write_text('[\n  {"text": "受注処理"},\n  42,\n  "",\n  {"body": "x"},\n  "在庫管理"\n]\n', encoding="utf-8")
-    code, out, err = _cli(["tag", src, "--format", "jsonl", "-q"], capsys)
+    code, out, err = cli(["tag", src, "--format", "jsonl", "-q"])
     assert code == 1 and "Traceback" not in err
     assert [r["text"] for r in _lines(out)] == ["受注処理", "在庫管理"]
     assert f"{src}:3: expected a JSON object or string, got int" in err
@@ -84,16 +75,16 @@ def test_bad_elements_are_located_and_the_good_ones_kept(tmp_path, capsys):
     ("受注処理", ": expected a JSON array of records"),
     ("[" * 100_000, ":1: JSON nested too deeply"),
 ])
-def test_broken_json_is_one_located_line(tmp_path, capsys, body, message):
+def test_broken_json_is_one_located_line(tmp_path, cli, body, message):
     src = tmp_path / "jobs.json"
     src.write_text(body, encoding="utf-8")
-    code, out, err = _cli(["tag", src, "--format", "jsonl", "-q"], capsys)
+    code, out, err = cli(["tag", src, "--format", "jsonl", "-q"])
     assert code == 1 and "Traceback" not in err
     assert f"{src}{message}" in err
     if body.startswith('[{"text": "受注処理"}'):  # what came before the break is tagged
         assert _lines(out)[0]["text"] == "受注処理"
 
 
-def test_explain_refuses_an_empty_text(capsys):
-    code, out, err = _cli(["explain", "受注処理", "  "], capsys)
+def test_explain_refuses_an_empty_text(cli):
+    code, out, err = cli(["explain", "受注処理", "  "])
     assert code == 2 and "text 2 of 2 is empty" in err and not out

@@ -616,10 +616,9 @@ def _jsonl(src: _Source, text_field: str) -> Iterator[Record | RecordError]:
 
 def _json_records(src: _Source, objects: Iterable[tuple[int, Any, str, str | None] | RecordError], text_field: str
                   ) -> Iterator[Record | RecordError]:
-    """Records of JSON values, each with the line it starts on, its source text and its id when it has no
-    ``id`` field (None: its location, ``file:line``): an object with the text
-    field, or (in a JSON array) a string that is the text itself; a string value of :func:`json_object` is the
-    reason a line is not an object."""
+    """Records of JSON values, each given with the line it starts on, its source text and its id when it has no
+    ``id`` field (None: its location, ``file:line``). A value is an object with the text field, or the reason
+    it is not a record (a string, as :func:`json_object` gives it)."""
     seen = False  # an object with the text field met
     for item in objects:
         if isinstance(item, RecordError):
@@ -666,13 +665,12 @@ def _json_file(src: _Source, text_field: str) -> Iterator[Record | RecordError]:
     array is read whole (no streaming JSON parser in the standard library), each element located at the line it
     starts on; an element that is not an object or a string is skipped with its line, and invalid JSON ends the
     file there with the line and column."""
+    if src.sample.decode(src.encoding, errors="ignore").lstrip("\ufeff").lstrip().startswith("{"):
+        yield from _jsonl(src, text_field)  # JSON lines in a file named .json: read as any JSONL, line by line
+        return
     text = src.whole_text().lstrip("\ufeff")
     start = len(text) - len(text.lstrip())
     if text[start:start + 1] != "[":
-        if text[start:start + 1] == "{":  # JSON lines in a file named .json
-            lines = ((n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip())
-            yield from _json_records(src, ((n, json_object(line), line, None) for n, line in lines), text_field)
-            return
         yield RecordError(src.name, 'expected a JSON array of records ([{"text": "..."}, ...]) or JSON lines; '
                                     "nothing read")
         return
