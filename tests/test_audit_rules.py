@@ -542,9 +542,9 @@ def test_meaning_duty_similarity_needs_the_duty_a_role_and_some_words(shipped_mo
 def test_a_department_and_its_own_section_do_not_duplicate_each_other(shipped_model, tmp_path):
     """業務部 stating what its 受注課 does is one line of command; the same duty in a department of another
     line (物流部) is still a duplicate."""
-    from roleclassify.orgaudit import audit
-
     from openpyxl import Workbook
+
+    from roleclassify.orgaudit import audit
 
     wb = Workbook()
     ws = wb.active

@@ -51,6 +51,17 @@ def test_kernel_batch_independent(shipped_model, corpus_units):
 
 
 @needs_kernel
+def test_units_of_other_shapes_are_refused_not_a_crash(shipped_model):
+    """Units built by a caller: words as a tuple score as the list does; a unit that is not one is a TypeError
+    (the kernel's casts are unchecked, so without the check this crashed the interpreter)."""
+    as_list = shipped_model.decision_function_units([Unit("受注処理", ["受注", "処理"])])
+    assert np.array_equal(shipped_model.decision_function_units([Unit("受注処理", ("受注", "処理"))]), as_list)
+    for bad in (Unit(b"x", ["受注"]), "受注処理", ("受注処理",)):
+        with pytest.raises(TypeError, match="unit 0"):
+            shipped_model.decision_function_units([bad])
+
+
+@needs_kernel
 def test_long_repetition_goes_to_the_reference(shipped_model):
     """A unit repeating one n-gram beyond the kernel's term-frequency table is scored by the reference path."""
     units = [Unit("受" * (kernel._TF_TABLE + 5), ["受注"] * 3), Unit("受注処理", ["受注", "処理"])]

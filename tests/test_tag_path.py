@@ -48,20 +48,43 @@ def test_unit_cache_gives_fresh_results(fast_tokenizer, job_texts):
     assert fresh.words(units[0]) == expected
 
 
-def test_unit_cache_bounded_and_steps_aside_on_distinct_text(monkeypatch):
+def _one_by_one(tok, texts):
+    return [tok.words(t) for t in texts]
+
+
+def _in_one_call(tok, texts):
+    return tok.norm_words(texts)
+
+
+@pytest.mark.parametrize("words_of", [_one_by_one, _in_one_call])
+def test_unit_cache_bounded_and_steps_aside_on_distinct_text(monkeypatch, words_of):
     monkeypatch.setattr(tk, "_CACHED_UNITS", 50)
     monkeypatch.setattr(tk, "_CACHE_WINDOW", 100)
     tok = tk.FastTokenizer()
     for i in range(120):
-        tok.words(f"受注番号{i}の処理")
+        words_of(tok, [f"受注番号{i}の処理"])
         assert len(tok._cache) <= 50
     assert not tok._cache_on  # no repeats in a window: off
-    for _ in range(16 * 100):
-        tok.words("受注処理")
+    words_of(tok, ["受注処理"] * (16 * 100))
     assert tok._cache_on  # tried again after 16 windows
-    for _ in range(100):
-        tok.words("受注処理")
+    words_of(tok, ["受注処理"] * 100)
     assert tok._cache_on  # repeats pay: stays on
+
+
+def test_norm_words_is_words_of_each(monkeypatch, job_texts):
+    """The one-loop hot path gives each text's words and leaves the cache as the per-text calls do, through
+    windows that turn it off and on, for long texts (cut into pieces) and another skip list too."""
+    monkeypatch.setattr(tk, "_CACHE_WINDOW", 40)
+    units = [normalize(u) for t in job_texts for u in split_sentences(t)]
+    texts = (units[:30] * 3 + units + [units[0] * 400, ""] + units[:5] * 20) * 2
+    one, many = tk.FastTokenizer(), tk.FastTokenizer()
+    assert many.norm_words(texts) == _one_by_one(one, texts)
+    assert (many._seen, many._hits, many._cache_on, many._cache) == (one._seen, one._hits, one._cache_on, one._cache)
+    skip = ("補助記号",)
+    assert many.norm_words(texts[:50], skip) == [one.words(t, "norm", skip) for t in texts[:50]]
+    got = many.norm_words([units[1], units[1]])
+    got[0].append("changed")  # lists are the caller's: neither the cache nor the other result changes
+    assert got[1] == many.norm_words([units[1]])[0] == one.words(units[1])
 
 
 def test_run_tag_restores_gc_thresholds(tmp_path, shipped_model_dir):

@@ -239,9 +239,13 @@ def decision(
     cdef const u64* c2p = &c2[0]
     cdef const u64* c3p = &c3[0]
     for r in range(n_units):
-        unit = <tuple>units[r]
+        # a unit of another shape is a TypeError, not a crash (the casts below are unchecked)
+        obj = units[r]
+        if not isinstance(obj, tuple) or len(<tuple>obj) < 2 or not isinstance((<tuple>obj)[0], str):
+            raise TypeError(f"unit {r}: expected Unit(chars: str, words: list), got {obj!r:.80}")
+        unit = <tuple>obj
         chars = <str>unit[0]
-        wlist = <list>unit[1]
+        wlist = unit[1] if type(unit[1]) is list else list(unit[1])
         nw = len(wlist)
         nc = PyUnicode_GET_LENGTH(chars)
         buf.reserve(nw * 2 + nc * 3 + 8)

@@ -124,12 +124,13 @@ def analyze(
     field_ = spec.word
     skip = spec.skip_tags
     need_words = bool(spec.word_ngrams)
-    out = []
-    for t in texts:
-        n = normalize(t if stripped else strip_marker(t))
-        words = tokenizer.words(n, field_, skip) if need_words else []
-        out.append(Unit(n.replace(" ", ""), words))
-    return out
+    normed = [normalize(t) for t in texts] if stripped else [normalize(strip_marker(t)) for t in texts]
+    if not need_words:
+        return [Unit(n.replace(" ", ""), []) for n in normed]
+    many = getattr(tokenizer, "norm_words", None)
+    if many is not None and field_ == "norm":  # the hot path, one loop
+        return [Unit(n.replace(" ", ""), w) for n, w in zip(normed, many(normed, skip))]
+    return [Unit(n.replace(" ", ""), tokenizer.words(n, field_, skip)) for n in normed]
 
 
 def units_from_tokens(

@@ -10,7 +10,7 @@ normalised form, part-of-speech tag), without building spaCy ``Doc`` objects or 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .errors import MissingDependency, OptionError
@@ -163,19 +163,57 @@ class FastTokenizer:
             cache[text] = tuple(words)
         return words
 
+    def norm_words(self, texts: Sequence[str], skip: tuple[str, ...] = _DEFAULT_SKIP) -> list[list[str]]:
+        """``[self.words(t, "norm", skip) for t in texts]``, the cache at work as there; with the default
+        ``skip``, in one loop: the hot path of tagging, without four calls per unit."""
+        if skip != _DEFAULT_SKIP:
+            return [self._words(t, "norm", skip) for t in texts]
+        drop = self._skip_table(_DEFAULT_SKIP)
+        tokenize = self._tokenizer.tokenize
+        buf = self._out
+        if buf is None:
+            buf = self._out = tokenize("")
+        cache = self._cache
+        short = _CHUNK_CHARS // 4
+        out: list[list[str]] = []
+        for text in texts:
+            self._seen += 1
+            if self._seen % _CACHE_WINDOW == 0:
+                self._next_window()
+            if self._cache_on:
+                seen = cache.get(text)
+                if seen is not None:
+                    self._hits += 1
+                    out.append(list(seen))
+                    continue
+            if len(text) <= short:
+                words = [m.normalized_form() for m in tokenize(text, out=buf) if not drop[m.part_of_speech_id()]]
+            else:
+                words = self._words(text, "norm", _DEFAULT_SKIP)
+            if self._cache_on and len(text) <= _CACHED_CHARS:
+                if len(cache) >= _CACHED_UNITS:
+                    cache.clear()
+                cache[text] = tuple(words)
+            out.append(words)
+        return out
+
     def _caching(self) -> bool:
         """Whether to use the cache for this unit: always while it pays; on text that does not repeat (under 2 %
         of a window of units found in it) it is left alone for the next 16 windows, then tried again."""
         self._seen += 1
         if self._seen % _CACHE_WINDOW == 0:
-            window = self._seen // _CACHE_WINDOW
-            if self._cache_on and self._hits < _CACHE_WINDOW // 50:
-                self._cache_on, self._retry = False, window + 16
-                self._cache.clear()
-            elif not self._cache_on and window >= self._retry:
-                self._cache_on = True
-            self._hits = 0
+            self._next_window()
         return self._cache_on
+
+    def _next_window(self) -> None:
+        """At the end of each window of units: turn the cache off where it did not pay, on again after 16."""
+        window = self._seen // _CACHE_WINDOW
+        if self._cache_on and self._hits < _CACHE_WINDOW // 50:
+            self._cache_on, self._retry = False, window + 16
+            self._cache.clear()
+        elif not self._cache_on and window >= self._retry:
+            self._cache_on = True
+        self._hits = 0
 
     def _words(self, text: str, field: str, skip: tuple[str, ...]) -> list[str]:
         """:meth:`words` without the cache."""
