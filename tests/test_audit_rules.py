@@ -607,3 +607,26 @@ def test_the_audit_s_two_similarities_read_the_duty_texts_once(shipped_model, mo
     texts = ["クレーム受付", "お客様からの苦情対応", "請求書の発行"]
     shared(texts)(0, 1), duplicate(texts)(0, 1)
     assert calls == [3]
+
+
+def test_the_remaining_word_overlap_counts_the_words_inside_compounds(shipped_model):
+    """SudachiPy's split mode C keeps 発注数 one lemma: 補充発注 and 補充発注数 then share only 補充 (below the
+    duty head's bar of common words); counted inside compounds they share 補充 and 発注, the same duty of one
+    role stated twice (a duplicate and a shared duty)."""
+    from roleclassify.orgaudit import DUTY_MATCH_LEMMAS, DUTY_MATCH_SIMILARITY, meaning_duty_similarity, word_overlap
+
+    assert word_overlap(["発注数"], ["発注"]) == 1.0 and word_overlap(["在庫数"], ["照会"]) == 0.0
+    texts = ["店舗の欠品確認と補充発注", "週次の補充発注数の算出"]
+    lemma = lemma_duty_similarity_of(shipped_model, texts)
+    assert lemma < DUTY_MATCH_LEMMAS  # as whole lemmas, only 補充 is common
+    assert meaning_duty_similarity(shipped_model)(texts)(0, 1) == DUTY_MATCH_SIMILARITY
+    r = audit_documents(org(営業部=SALES, 店舗運営部=[texts[0], "売場の陳列基準の作成"], 商品部=[texts[1], "新規取扱商品の選定"],
+                            広報部=MKT), shipped_model)
+    assert [f.departments for f in findings(r, "duplicate")] == [["店舗運営部", "商品部"]]
+    assert [f.departments for f in findings(r, "shared", "distribution")] == [["店舗運営部", "商品部"]]
+
+
+def lemma_duty_similarity_of(model, texts):
+    from roleclassify.orgaudit import lemma_duty_similarity
+
+    return lemma_duty_similarity(model.tokenizer)(texts)(0, 1)

@@ -11,6 +11,7 @@ Every duty sentence of every department is tagged with the role model. From the 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -51,6 +52,7 @@ __all__ = [
     "finding_text",
     "infer_role",
     "lemma_similarity",
+    "word_overlap",
     "lemma_duty_similarity",
     "DutySimilarity",
     "model_duty_similarity",
@@ -521,6 +523,48 @@ def _content_lemmas(texts: Sequence[str], tokenizer: Callable[[str], Sequence[To
     return out
 
 
+#: Parts of a compound shorter than this are left out of its words (数 of 発注数, 日 of 出荷日: suffix-like).
+_PART_CHARS = 2
+
+
+@functools.lru_cache(maxsize=1)
+def _finest_splitter() -> Any:
+    """SudachiPy in split mode A (its shortest units), or None where SudachiPy is not installed."""
+    try:
+        from sudachipy import Dictionary, SplitMode
+    except ImportError:  # pragma: no cover - a dependency of ginza
+        return None
+    return Dictionary().create(mode=SplitMode.A)
+
+
+@functools.lru_cache(maxsize=65536)
+def _lemma_parts(lemma: str) -> tuple[str, ...]:
+    """The words inside one content lemma: SudachiPy's split mode C (the classifier's, GiNZA's) keeps compounds
+    whole (発注数, 会社手配, 在庫管理), mode A splits them (発注 / 数, 会社 / 手配, 在庫 / 管理); the parts that are
+    content words of :data:`_CONTENT_TAGS`, not stop lemmas and at least :data:`_PART_CHARS` long; the lemma itself
+    when none is (or it cannot be split)."""
+    split = _finest_splitter() if len(lemma) > _PART_CHARS else None
+    if split is None:
+        return (lemma,)
+    parts = []
+    for m in split.tokenize(lemma):
+        tag = "-".join(x for x in m.part_of_speech()[:4] if x != "*")
+        word = m.dictionary_form() or m.surface()
+        if (tag.startswith(_CONTENT_TAGS) and not tag.startswith(_NON_CONTENT_TAGS) and word not in _STOP_LEMMAS
+                and len(word) >= _PART_CHARS):
+            parts.append(word)
+    return tuple(parts) or (lemma,)
+
+
+def word_overlap(a: Sequence[str], b: Sequence[str]) -> float:
+    """The share of words two duties have in common, counting the words inside compounds (:func:`_lemma_parts`):
+    the Jaccard similarity of the parts of their content lemmas ``a`` and ``b``. 補充発注の指示 and 補充発注数の決定
+    have 補充 and 発注 in common, not only 補充; 国内配送の手配 and 小口配送の運送会社手配 配送 and 手配."""
+    sa = {p for lemma in a for p in _lemma_parts(lemma)}
+    sb = {p for lemma in b for p in _lemma_parts(lemma)}
+    return len(sa & sb) / len(sa | sb) if sa and sb else 0.0
+
+
 def _ev(dept: str, d: DutyResult) -> dict[str, str]:
     return {"department": dept, "text": d.text, "location": d.location}
 
@@ -772,7 +816,10 @@ def meaning_duty_similarity(model: RoleClassifier, lemma_floor: float = DUTY_MAT
 
         def sim(i: int, j: int) -> float:
             s = lemma_similarity(lemmas[i], lemmas[j])
-            if s >= DUTY_MATCH_SIMILARITY or (s < lemma_floor and not brief[i] & brief[j]) or not roles[i] & roles[j]:
+            if s >= DUTY_MATCH_SIMILARITY or not roles[i] & roles[j]:
+                return s
+            # the remaining overlap counts the words inside compounds (発注数 holds 発注): word_overlap
+            if not brief[i] & brief[j] and max(s, word_overlap(lemmas[i], lemmas[j])) < lemma_floor:
                 return s
             a, b = duties[i], duties[j]
             if any(min(a[k], b[k]) >= DUTY_MATCH_SCORE for k in a.keys() & b.keys()):
