@@ -630,3 +630,22 @@ def lemma_duty_similarity_of(model, texts):
     from roleclassify.orgaudit import lemma_duty_similarity
 
     return lemma_duty_similarity(model.tokenizer)(texts)(0, 1)
+
+
+def test_ordering_from_suppliers_is_no_crossing_of_a_buying_department(shipped_model):
+    """仕入先への発注 reads like order work to the role model; the duty head gives it purchasing (buying from
+    suppliers, no role: LABELS.md "Direction"), so the unit is uncertain for its roles: shown, and no crossing of
+    商品部 on its own; the same department's replenishment of the stores (no buying duty) still is one."""
+    from roleclassify.orgaudit import BUYING_DUTIES
+
+    buying = "仕入先への発注と納期の調整"
+    r = audit_documents(org(営業部=SALES, 物流部=DIST, 広報部=MKT, 商品部=["新規取扱商品の選定", buying, "品質基準の作成"]),
+                        shipped_model)
+    unit = next(u for d in r.departments if d.name == "商品部" for u in d.duties if u.text == buying)
+    assert "distribution" in unit.labels and BUYING_DUTIES & set(unit.duties)
+    assert "distribution" in unit.uncertain and not unit.certain("distribution")
+    assert ("crossing", "商品部", "distribution") not in keys(r)
+    assert any(u["text"] == buying for u in r.uncertain_units())
+    store = audit_documents(org(営業部=SALES, 物流部=DIST, 広報部=MKT, 商品部=["新規取扱商品の選定", "店舗への補充発注の指示"]),
+                            shipped_model)
+    assert ("crossing", "商品部", "distribution") in keys(store)

@@ -66,6 +66,7 @@ __all__ = [
     "FAIL_ON_CHOICES",
     "DEFAULT_MIN_SCORE",
     "DEFAULT_DUPLICATE_THRESHOLD",
+    "BUYING_DUTIES",
 ]
 
 SEVERITIES = ("high", "medium", "low")
@@ -614,11 +615,23 @@ def _score_duties(
     tags = model.tag([d.text for d in duties], threshold=threshold, split=False)
     cuts = {l: float(threshold if threshold is not None else t) for l, t in zip(labels, model.thresholds_)}
     bars = {l: max(c, min_score) for l, c in cuts.items()}
-    return [
-        DutyResult(d.text, d.location, [l for l in labels if t.scores[l] >= bars[l]], t.scores,
-                   _uncertain_roles(t.scores, cuts, band), t.review, [k for k, _ in t.duties or ()])
-        for d, t in zip(duties, tags)
-    ]
+    out = []
+    for d, t in zip(duties, tags):
+        hit = [l for l in labels if t.scores[l] >= bars[l]]
+        ids = [k for k, _ in t.duties or ()]
+        unsure = _uncertain_roles(t.scores, cuts, band)
+        if BUYING_DUTIES.intersection(ids):  # which way the goods go is in doubt: see BUYING_DUTIES
+            unsure += [l for l in hit if l not in unsure]
+        out.append(DutyResult(d.text, d.location, hit, t.scores, unsure, t.review, ids))
+    return out
+
+
+#: Duties of buying from suppliers (the duty list's ``purchasing``: 仕入, 購買, 原材料の発注, 仕入先との価格交渉).
+#: Ordering and negotiating read alike in both directions (LABELS.md, "Direction": selling to customers is a
+#: role's work, buying from suppliers is not), so a unit the duty head also gives one of these is uncertain for
+#: the roles the model labels it with (メーカーへの発注と納期調整 in 商品部): shown, weighing less, never a finding on
+#: its own, as a unit near the threshold.
+BUYING_DUTIES = frozenset({"purchasing"})
 
 
 def _uncertain_roles(scores: Mapping[str, float], bars: Mapping[str, float], band: float) -> list[str]:
