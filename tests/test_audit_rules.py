@@ -649,3 +649,20 @@ def test_ordering_from_suppliers_is_no_crossing_of_a_buying_department(shipped_m
     store = audit_documents(org(営業部=SALES, 物流部=DIST, 広報部=MKT, 商品部=["新規取扱商品の選定", "店舗への補充発注の指示"]),
                             shipped_model)
     assert ("crossing", "商品部", "distribution") in keys(store)
+
+
+def test_the_auxiliaries_of_prose_are_no_common_word(shipped_model):
+    """しています / を担当しています end most lines of a careers page: their いる is no word of the duty, so two
+    steps of the chain in prose (出荷日の調整 / 梱包作業, both shipping) share no word and are no duplicate; nor are
+    the verbs of compound particles (について, に基づく) words of a duty."""
+    from roleclassify.orgaudit import _content_lemmas, meaning_duty_similarity
+
+    texts = ["出荷日の調整をしています。", "梱包作業を担当しています。"]
+    a, b = _content_lemmas(texts, shipped_model.tokenizer)
+    assert "いる" not in a + b
+    assert meaning_duty_similarity(shipped_model)(texts)(0, 1) < 0.6
+    (c,) = _content_lemmas(["製品の使い方についての質問に基づく手順書の作成"], shipped_model.tokenizer)
+    assert "つく" not in c and "基づく" not in c
+    r = audit_documents(org(営業部=SALES, 業務課=["受注データの入力", texts[0]], 物流課=[texts[1], "倉庫の棚卸"], 広報部=MKT),
+                        shipped_model)
+    assert not findings(r, "duplicate")

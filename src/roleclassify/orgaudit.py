@@ -115,8 +115,12 @@ OWNERLESS_UNITS = 2
 SHARED_SIMILARITY = 0.5
 #: Departments one duplicated duty may join before it is reported once as boilerplate, not pair by pair.
 BOILERPLATE_DEPARTMENTS = 6
+#: Lemmas that say nothing of what a duty is: function words written as nouns, the verbs of doing (行う, する),
+#: the auxiliary verbs of prose (しています, してあります, しております: いる, ある, おる) and the verbs of compound
+#: particles (について, に対する, に基づく, による, に関する).
 _STOP_LEMMAS = frozenset(
-    "関する こと 及び 並びに 等 業務 担当 行う する 事項 もの ため よう 全般 各種 対応 実施 管理 おこなう いたす 致す".split()
+    "関する こと 及び 並びに 等 業務 担当 行う する 事項 もの ため よう 全般 各種 対応 実施 管理 おこなう いたす 致す "
+    "いる ある おる つく 対する 基づく よる".split()
 )
 #: Parts of speech whose lemmas say what a duty is. Prefixes (ご要望, お問い合わせ) and numbers (従業員100名)
 #: are left out: three of them in a row made complementary duties look identical.
