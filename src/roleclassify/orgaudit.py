@@ -565,9 +565,16 @@ def word_overlap(a: Sequence[str], b: Sequence[str]) -> float:
     """The share of words two duties have in common, counting the words inside compounds (:func:`_lemma_parts`):
     the Jaccard similarity of the parts of their content lemmas ``a`` and ``b``. 補充発注の指示 and 補充発注数の決定
     have 補充 and 発注 in common, not only 補充; 国内配送の手配 and 小口配送の運送会社手配 配送 and 手配."""
-    sa = {p for lemma in a for p in _lemma_parts(lemma)}
-    sb = {p for lemma in b for p in _lemma_parts(lemma)}
-    return len(sa & sb) / len(sa | sb) if sa and sb else 0.0
+    return _jaccard(_words_of(a), _words_of(b))
+
+
+def _words_of(lemmas: Sequence[str]) -> frozenset[str]:
+    """The words of content lemmas, compounds split (:func:`_lemma_parts`)."""
+    return frozenset(p for lemma in lemmas for p in _lemma_parts(lemma))
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
 
 
 def _ev(dept: str, d: DutyResult) -> dict[str, str]:
@@ -830,16 +837,17 @@ def meaning_duty_similarity(model: RoleClassifier, lemma_floor: float = DUTY_MAT
         brief = [bool(short) and len(set(ls)) <= short for ls in lemmas]
         # a unit handing the work on (…の業務部への伝達) is a step before the other's, not the same duty
         roles = [set() if _HANDOFF_ANY_RE.search(t) else set(r["labels"]) - {OTHER} for t, r in zip(texts, tagged)]
+        # the remaining overlap counts the words inside compounds (発注数 holds 発注): word_overlap
+        words = [_words_of(ls) for ls in lemmas]
 
         def sim(i: int, j: int) -> float:
             s = lemma_similarity(lemmas[i], lemmas[j])
             if s >= DUTY_MATCH_SIMILARITY or not roles[i] & roles[j]:
                 return s
-            # the remaining overlap counts the words inside compounds (発注数 holds 発注): word_overlap
-            if not brief[i] & brief[j] and max(s, word_overlap(lemmas[i], lemmas[j])) < lemma_floor:
-                return s
             a, b = duties[i], duties[j]
-            if any(min(a[k], b[k]) >= DUTY_MATCH_SCORE for k in a.keys() & b.keys()):
+            if not any(min(a[k], b[k]) >= DUTY_MATCH_SCORE for k in a.keys() & b.keys()):
+                return s
+            if brief[i] and brief[j] or max(s, _jaccard(words[i], words[j])) >= lemma_floor:
                 return DUTY_MATCH_SIMILARITY
             return s
 
