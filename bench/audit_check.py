@@ -1,5 +1,6 @@
 """Audit findings against expected ones: the corpus's org-document fixtures and, where present, the real-world
-department pages in ../shared/realworld/orgdocs (a development check; their text is not in the project).
+department pages in ../shared/realworld/orgdocs, or the folder ROLECLASSIFY_REALWORLD_ORGDOCS names (a development
+check; their text is not in the project; when absent, the script says so).
 
     python bench/audit_check.py [--model DIR] [--min-score 0.0] [-v] [--oracle-duties | --model-duties | --lemma]
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 
 from roleclassify.model import load
@@ -26,7 +28,7 @@ from roleclassify.orgaudit import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-REAL = ROOT.parent / "shared" / "realworld" / "orgdocs"
+REAL = Path(os.environ.get("ROLECLASSIFY_REALWORLD_ORGDOCS") or ROOT.parent / "shared" / "realworld" / "orgdocs")
 
 
 def prf(rows: list[dict]) -> tuple[int, int, int, float, float]:
@@ -142,7 +144,10 @@ def main() -> None:
     show_calibration("fixtures", calib)
     tp, fp, fn, p, r = prf(exact_rows)
     print(f"fixtures, exact matcher: precision {p:.3f}, recall {r:.3f} (tp {tp}, fp {fp}, fn {fn})")
-    if (REAL / "expected.json").exists():
+    if not (REAL / "expected.json").exists():
+        print(f"\nreal-world department pages: none at {REAL} (a clone outside the project's folder: set "
+              "ROLECLASSIFY_REALWORLD_ORGDOCS to their folder)")
+    else:
         expected = json.loads((REAL / "expected.json").read_text(encoding="utf-8"))
         rrows: list[dict] = []
         rexact: list[dict] = []

@@ -607,3 +607,62 @@ def test_the_audit_s_two_similarities_read_the_duty_texts_once(shipped_model, mo
     texts = ["クレーム受付", "お客様からの苦情対応", "請求書の発行"]
     shared(texts)(0, 1), duplicate(texts)(0, 1)
     assert calls == [3]
+
+
+def test_the_remaining_word_overlap_counts_the_words_inside_compounds(shipped_model):
+    """SudachiPy's split mode C keeps 発注数 one lemma: 補充発注 and 補充発注数 then share only 補充 (below the
+    duty head's bar of common words); counted inside compounds they share 補充 and 発注, the same duty of one
+    role stated twice (a duplicate and a shared duty)."""
+    from roleclassify.orgaudit import DUTY_MATCH_LEMMAS, DUTY_MATCH_SIMILARITY, meaning_duty_similarity, word_overlap
+
+    assert word_overlap(["発注数"], ["発注"]) == 1.0 and word_overlap(["在庫数"], ["照会"]) == 0.0
+    texts = ["店舗の欠品確認と補充発注", "週次の補充発注数の算出"]
+    lemma = lemma_duty_similarity_of(shipped_model, texts)
+    assert lemma < DUTY_MATCH_LEMMAS  # as whole lemmas, only 補充 is common
+    assert meaning_duty_similarity(shipped_model)(texts)(0, 1) == DUTY_MATCH_SIMILARITY
+    r = audit_documents(org(営業部=SALES, 店舗運営部=[texts[0], "売場の陳列基準の作成"], 商品部=[texts[1], "新規取扱商品の選定"],
+                            広報部=MKT), shipped_model)
+    assert [f.departments for f in findings(r, "duplicate")] == [["店舗運営部", "商品部"]]
+    assert [f.departments for f in findings(r, "shared", "distribution")] == [["店舗運営部", "商品部"]]
+
+
+def lemma_duty_similarity_of(model, texts):
+    from roleclassify.orgaudit import lemma_duty_similarity
+
+    return lemma_duty_similarity(model.tokenizer)(texts)(0, 1)
+
+
+def test_ordering_from_suppliers_is_no_crossing_of_a_buying_department(shipped_model):
+    """仕入先への発注 reads like order work to the role model; the duty head gives it purchasing (buying from
+    suppliers, no role: LABELS.md "Direction"), so the unit is uncertain for its roles: shown, and no crossing of
+    商品部 on its own; the same department's replenishment of the stores (no buying duty) still is one."""
+    from roleclassify.orgaudit import BUYING_DUTIES
+
+    buying = "仕入先への発注と納期の調整"
+    r = audit_documents(org(営業部=SALES, 物流部=DIST, 広報部=MKT, 商品部=["新規取扱商品の選定", buying, "品質基準の作成"]),
+                        shipped_model)
+    unit = next(u for d in r.departments if d.name == "商品部" for u in d.duties if u.text == buying)
+    assert "distribution" in unit.labels and BUYING_DUTIES & set(unit.duties)
+    assert "distribution" in unit.uncertain and not unit.certain("distribution")
+    assert ("crossing", "商品部", "distribution") not in keys(r)
+    assert any(u["text"] == buying for u in r.uncertain_units())
+    store = audit_documents(org(営業部=SALES, 物流部=DIST, 広報部=MKT, 商品部=["新規取扱商品の選定", "店舗への補充発注の指示"]),
+                            shipped_model)
+    assert ("crossing", "商品部", "distribution") in keys(store)
+
+
+def test_the_auxiliaries_of_prose_are_no_common_word(shipped_model):
+    """しています / を担当しています end most lines of a careers page: their いる is no word of the duty, so two
+    steps of the chain in prose (出荷日の調整 / 梱包作業, both shipping) share no word and are no duplicate; nor are
+    the verbs of compound particles (について, に基づく) words of a duty."""
+    from roleclassify.orgaudit import _content_lemmas, meaning_duty_similarity
+
+    texts = ["出荷日の調整をしています。", "梱包作業を担当しています。"]
+    a, b = _content_lemmas(texts, shipped_model.tokenizer)
+    assert "いる" not in a + b
+    assert meaning_duty_similarity(shipped_model)(texts)(0, 1) < 0.6
+    (c,) = _content_lemmas(["製品の使い方についての質問に基づく手順書の作成"], shipped_model.tokenizer)
+    assert "つく" not in c and "基づく" not in c
+    r = audit_documents(org(営業部=SALES, 業務課=["受注データの入力", texts[0]], 物流課=[texts[1], "倉庫の棚卸"], 広報部=MKT),
+                        shipped_model)
+    assert not findings(r, "duplicate")
