@@ -93,6 +93,24 @@ def test_xlsx_output_joins_back_by_id(staff_csv, tmp_path):
     assert {row[0] for row in sents[1:]} == {emp for emp, _, _ in ROWS}  # sentences carry the same ids
 
 
+def test_xlsx_text_cells_wrap(tmp_path):
+    """A job description of several lines reads as it was written in Excel: its text cell (and each sentence's)
+    wraps and starts at the top, the other cells are left as they are."""
+    openpyxl = pytest.importorskip("openpyxl")
+    src = tmp_path / "jd.txt"
+    src.write_text("・新規開拓\n・受注処理と在庫管理。納期調整も行う。\n", encoding="utf-8")
+    out = tmp_path / "o.xlsx"
+    r = _run(src, "--unit", "document", "-o", out)
+    assert r.exit_code == 0, r.output
+    wb = openpyxl.load_workbook(out)
+    for sheet in ("results", "sentences"):
+        ws = wb[sheet]
+        text, other = ws["B2"], ws["C2"]
+        assert "新規開拓" in text.value
+        assert text.alignment.wrap_text and text.alignment.vertical == "top"
+        assert not other.alignment.wrap_text
+
+
 def test_lang_ja_keeps_the_text_columns_name(staff_csv, tmp_path):
     out = tmp_path / "t.csv"
     r = _run(staff_csv, "--id-column", "社員番号", "--lang", "ja", "--excel", "-o", out)

@@ -320,6 +320,7 @@ class _XlsxWriter:
         self.extra: list[str] | None = None
         self.late: dict[str, int] = {}
         self.n = 0
+        self._wrap: Any = None
 
     def _start(self, rec: dict[str, Any]) -> None:
         from openpyxl.utils import get_column_letter
@@ -353,7 +354,7 @@ class _XlsxWriter:
         assert self.extra is not None
         _note_late(self.late, rec, self.extra, self.n)
         names = lambda ls: ";".join(display_label(l, self.lang) for l in ls)
-        row = [_id_cell(rec["id"]), rec["text"]]
+        row = [_id_cell(rec["id"]), self._wrapped(self.items, rec["text"])]
         for k in self.extra:
             v = rec.get(k)
             row.append(v if isinstance(v, (str, int, float, bool)) or v is None else json.dumps(v, ensure_ascii=False))
@@ -362,9 +363,21 @@ class _XlsxWriter:
         duties = [_duty_cell(rec, self.duty_names)] if self.duties else []
         self.items.append(row + duties)
         for snt in rec["sentences"]:
-            self.sents.append([_id_cell(rec["id"]), snt["text"], names(snt["labels"]),
+            self.sents.append([_id_cell(rec["id"]), self._wrapped(self.sents, snt["text"]), names(snt["labels"]),
                                *(snt["scores"].get(l) for l in self.labels), bool(snt.get("review")),
                                *([_duty_cell(snt, self.duty_names)] if self.duties else [])])
+
+    def _wrapped(self, sheet: Any, text: str) -> Any:
+        """A text cell that wraps within its column and starts at the top, so a job description of many lines
+        reads as one in Excel instead of running out of its cell on one line."""
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Alignment
+
+        cell = WriteOnlyCell(sheet, value=text)
+        if self._wrap is None:
+            self._wrap = Alignment(wrap_text=True, vertical="top")
+        cell.alignment = self._wrap
+        return cell
 
     def close(self) -> None:
         if self.extra is None:  # no records: still a workbook with its headers
