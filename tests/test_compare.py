@@ -109,9 +109,15 @@ def test_two_job_descriptions(root, shipped_model):
     d = root / "examples" / "compare"
     cmp = compare_jobs(str(d / "求人_2025.txt"), str(d / "求人_2026.txt"), shipped_model)
     assert cmp.roles == {"old": ["sales"], "new": ["sales", "distribution"]}
-    assert {(c.kind, c.old_text or c.new_text) for c in cmp.changes} == {
-        ("added", "受注後は納期の調整と出荷の手配も担当します。"), ("added", "月給30万円〜"),
-        ("removed", "既存顧客への定期訪問と追加提案が中心です。"), ("removed", "月給28万円〜")}
+    assert {(c.kind, c.old_text, c.new_text) for c in cmp.changes} == {
+        ("added", "", "受注後は納期の調整と出荷の手配も担当します。"),
+        ("removed", "既存顧客への定期訪問と追加提案が中心です。", ""),
+        ("reworded", "月給28万円〜", "月給30万円〜")}  # the same line, another figure: one change, not two
+    assert cmp.kept == 3
+    # each side says where it stands: the file and its line
+    where = {(c.kind, c.old_location, c.new_location) for c in cmp.changes}
+    assert where == {("added", "", f"{d / '求人_2026.txt'}:3"), ("removed", f"{d / '求人_2025.txt'}:3", ""),
+                     ("reworded", f"{d / '求人_2025.txt'}:5", f"{d / '求人_2026.txt'}:5")}
     added = next(c for c in cmp.changes if c.new_text.startswith("受注後"))
     assert added.roles == ["distribution"] and "shipping" in added.duties
     assert "shipping" in cmp.duties["new"] and "shipping" not in cmp.duties["old"]
@@ -188,3 +194,32 @@ def test_a_sentence_kept_in_its_department_is_not_taken_for_a_move(tmp_path, shi
     cmp = compare_org([old], [new], shipped_model)
     assert _changes(cmp) == {("removed", "営業一課", "見積書の作成", "", "")}
     assert cmp.kept == 3
+
+
+def test_job_descriptions_reworded_in_other_words_and_lines(tmp_path, shipped_model):
+    """A duty restated (the same duty, its sentence moved down and reworded) is one reworded change with both
+    lines; a duty of another kind is added and removed, never paired with it."""
+    from roleclassify.compare import compare_jobs
+
+    old, new = tmp_path / "old.txt", tmp_path / "new.txt"
+    old.write_text("【業務内容】\n・運送会社への配送手配\n・新規顧客の開拓\n", encoding="utf-8")
+    new.write_text("【業務内容】\n・新規顧客の開拓\n・Web広告の運用\n・運送業者への配送の手配\n", encoding="utf-8")
+    cmp = compare_jobs(str(old), str(new), shipped_model)
+    got = {(c.kind, c.old_text, c.new_text, c.old_location, c.new_location) for c in cmp.changes}
+    assert got == {("reworded", "運送会社への配送手配", "運送業者への配送の手配", f"{old}:2", f"{new}:4"),
+                   ("added", "", "Web広告の運用", "", f"{new}:3")}
+    assert cmp.kept == 2 and cmp.summary()["reworded"] == 1
+
+
+def test_locations_in_the_page_and_the_workbook(tmp_path, root):
+    openpyxl = pytest.importorskip("openpyxl")
+    d = root / "examples" / "compare"
+    for out in (tmp_path / "c.html", tmp_path / "c.xlsx"):
+        r = CliRunner().invoke(cli, ["compare", str(d / "求人_2025.txt"), str(d / "求人_2026.txt"), "--kind", "job",
+                                     "-o", str(out)])
+        assert r.exit_code == 0, r.output
+    page = (tmp_path / "c.html").read_text(encoding="utf-8")
+    assert f'<small class="location">{d / "求人_2026.txt"}:3</small>' in page
+    rows = list(openpyxl.load_workbook(tmp_path / "c.xlsx").active.iter_rows(values_only=True))
+    assert rows[0][-2:] == ("old location", "new location")
+    assert (f"{d / '求人_2025.txt'}:5", f"{d / '求人_2026.txt'}:5") in {r[-2:] for r in rows[1:]}

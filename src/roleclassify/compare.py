@@ -214,8 +214,9 @@ def compare_org(old: Sequence[str | Path], new: Sequence[str | Path], model: Rol
     return compare_org_reports(a, b, model.tokenizer)
 
 
-def _job_text(path: str, encoding: str | None) -> tuple[str, str]:
-    """The text of a file holding one job description (any input ``tag`` reads, taken whole)."""
+def _job_text(path: str, encoding: str | None) -> tuple[str, int]:
+    """The text of a file holding one job description (any input ``tag`` reads, taken whole) and the file line
+    its text starts on (1 where the reader gives no line, as for Excel or Word)."""
     from .errors import RecordError
     from .io.readers import iter_records
 
@@ -226,25 +227,42 @@ def _job_text(path: str, encoding: str | None) -> tuple[str, str]:
         raise InputError(str(errors[0]))
     if len(good) != 1:
         raise InputError(f"{path}: compare --kind job takes one job description per file, found {len(good)}")
-    return good[0].text, path
+    line = good[0].location.rsplit(":", 1)[-1]
+    return good[0].text, int(line) if line.isdigit() else 1
+
+
+def _sentence_lines(text: str, first: int) -> list[int] | None:
+    """The file line of each of ``text``'s sentences (as :func:`~roleclassify.text.split_sentences` cuts them),
+    its first line being ``first``; None where they cannot be told apart line by line."""
+    from .text import split_lines, split_sentences
+
+    lines = [first + k for k, line in enumerate(split_lines(text)) for _ in split_sentences(line)]
+    return lines if len(lines) == len(split_sentences(text)) else None
+
+
+def _job_units(path: str, tagged: dict[str, Any], text: str, first: int) -> list[_Unit]:
+    """A job description's tagged sentences as compare's units (no department), each with its file and line."""
+    from .orgaudit import DutyResult
+
+    lines = _sentence_lines(text, first)
+    return [("", DutyResult(s["text"], f"{path}:{lines[k]}" if lines else path, list(s["labels"]), s["scores"],
+                            review=bool(s.get("review")), duties=[d["duty"] for d in s.get("duties") or ()]))
+            for k, s in enumerate(tagged["sentences"])]
 
 
 def compare_jobs(old: str, new: str, model: RoleClassifier, *, encoding: str | None = None) -> Comparison:
-    """Two job descriptions (files) compared: main roles and duties before and after, sentences added and
-    removed."""
-    (a, _), (b, _) = _job_text(old, encoding), _job_text(new, encoding)
+    """Two job descriptions (files) compared: main roles and duties before and after; sentences kept, reworded
+    (the most alike left over, as in :func:`compare_org_reports`), added and removed, each with its line."""
+    (a, first_a), (b, first_b) = _job_text(old, encoding), _job_text(new, encoding)
     ta, tb = model.tag_dicts([a, b])
-    sa = {text_key(s["text"]): s for s in ta["sentences"]}
-    sb = {text_key(s["text"]): s for s in tb["sentences"]}
-
-    def change(kind: str, s: dict[str, Any]) -> Change:
-        text = s["text"]
-        return Change(kind, old_text=text if kind == "removed" else "", new_text=text if kind == "added" else "",
-                      roles=list(s["labels"]), duties=[d["duty"] for d in s.get("duties") or ()])
-
-    changes = [change("added", s) for k, s in sb.items() if k not in sa]
-    changes += [change("removed", s) for k, s in sa.items() if k not in sb]
-    return Comparison("job", [old], [new], changes, kept=sum(1 for k in sa if k in sb),
+    ou, nu = _job_units(old, ta, a, first_a), _job_units(new, tb, b, first_b)
+    exact, left_old, left_new = _exact_pairs(ou, nu)
+    changes = [_change("reworded", ou[i], nu[j]) for i, j in _reworded_pairs(ou, nu, left_old, left_new,
+                                                                               model.tokenizer)]
+    changes += [_change("added", None, nu[j]) for j in sorted(left_new)]
+    changes += [_change("removed", ou[i], None) for i in sorted(left_old)]
+    changes.sort(key=lambda c: CHANGE_KINDS.index(c.kind))
+    return Comparison("job", [old], [new], changes, kept=len(exact),
                       roles={"old": list(ta["labels"]), "new": list(tb["labels"])},
                       duties={"old": [d["duty"] for d in ta.get("duties") or ()],
                               "new": [d["duty"] for d in tb.get("duties") or ()]},

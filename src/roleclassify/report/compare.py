@@ -23,18 +23,20 @@ _TEXT: dict[str, dict[str, str]] = {
     "en": {"title": "Comparison", "old": "old", "new": "new", "change": "change", "department": "department",
            "text": "text", "roles": "roles", "duties": "duties", "summary": "{moved} moved, {added} added, "
            "{removed} removed, {reworded} reworded, {kept} kept; findings: {findings_added} new, "
-           "{findings_removed} gone", "summary_job": "{added} sentences added, {removed} removed, {kept} kept",
+           "{findings_removed} gone", "summary_job": "{added} sentences added, {removed} removed, {reworded} reworded, {kept} kept",
            "changes": "Changes", "findings_added": "Findings that appear",
            "findings_removed": "Findings that disappear", "holders": "Duties whose holders changed",
            "none": "none", "main_roles": "Main roles", "main_duties": "Main duties", "kind": "kind",
-           "moved": "moved", "added": "added", "removed": "removed", "reworded": "reworded", "added_job": "added"},
+           "moved": "moved", "added": "added", "removed": "removed", "reworded": "reworded", "added_job": "added",
+           "location": "location"},
     "ja": {"title": "新旧対照表", "old": "旧", "new": "新", "change": "区分", "department": "部署", "text": "記載",
            "roles": "役割", "duties": "業務", "summary": "移管 {moved}件、新設 {added}件、削除 {removed}件、"
            "文言変更 {reworded}件、変更なし {kept}件。指摘事項: 新たに {findings_added}件、解消 {findings_removed}件",
-           "summary_job": "追加 {added}文、削除 {removed}文、変更なし {kept}文",
+           "summary_job": "追加 {added}文、削除 {removed}文、文言変更 {reworded}文、変更なし {kept}文",
            "changes": "変更点", "findings_added": "新たに生じた指摘事項", "findings_removed": "解消した指摘事項",
            "holders": "担当部署が変わった業務", "none": "なし", "main_roles": "主な役割", "main_duties": "主な業務",
-           "kind": "種類", "moved": "移管", "added": "新設", "removed": "削除", "reworded": "文言変更", "added_job": "追加"},
+           "kind": "種類", "moved": "移管", "added": "新設", "removed": "削除", "reworded": "文言変更", "added_job": "追加",
+           "location": "記載箇所"},
 }
 
 
@@ -125,13 +127,20 @@ def render_comparison(cmp: Comparison, fmt: str, *, lang: str = "en") -> str:
     raise OptionError(f"unknown format {fmt!r}; expected one of: {', '.join(COMPARE_FORMATS)}", param="fmt")
 
 
+def _html_side(c: Change, which: str) -> str:
+    """One side of a change in the page: its department and text, and where it stands (file and line) below."""
+    where = getattr(c, f"{which}_location")
+    side = html.escape(_side(c, which))
+    return f'{side}<br><small class="location">{html.escape(where)}</small>' if where else side
+
+
 def _html(cmp: Comparison, lang: str) -> str:
     """A self-contained page: the changes as a 新旧対照表 (change | old | new), then the other sections."""
     e = html.escape
     t = lambda k: _t(lang, k)  # noqa: E731
     files, summary = _header(cmp, lang)
-    rows = "".join(f'<tr class="{c.kind}"><td>{e(_kind(cmp, c.kind, lang))}</td><td>{e(_side(c, "old"))}</td>'
-                   f'<td>{e(_side(c, "new"))}</td><td>{e(_roles(c.roles, lang))}</td>'
+    rows = "".join(f'<tr class="{c.kind}"><td>{e(_kind(cmp, c.kind, lang))}</td><td>{_html_side(c, "old")}</td>'
+                   f'<td>{_html_side(c, "new")}</td><td>{e(_roles(c.roles, lang))}</td>'
                    f'<td>{e(_duties(cmp, c.duties, lang))}</td></tr>' for c in cmp.changes)
     parts = [
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{e(t("title"))}</title><style>'
@@ -159,10 +168,11 @@ def write_comparison_xlsx(cmp: Comparison, stream: IO[bytes], *, lang: str = "en
     ws = wb.active
     ws.title = "新旧対照表" if lang == "ja" else "changes"
     ws.append([t("change"), f"{t('old')} {t('department')}", f"{t('old')} {t('text')}", f"{t('new')} {t('department')}",
-               f"{t('new')} {t('text')}", t("roles"), t("duties")])
+               f"{t('new')} {t('text')}", t("roles"), t("duties"), f"{t('old')} {t('location')}",
+               f"{t('new')} {t('location')}"])
     for c in cmp.changes:
         ws.append([_kind(cmp, c.kind, lang), c.old_department, c.old_text, c.new_department, c.new_text, _roles(c.roles, lang),
-                   _duties(cmp, c.duties, lang)])
+                   _duties(cmp, c.duties, lang), c.old_location, c.new_location])
     if cmp.kind == "org":
         fs = wb.create_sheet("指摘事項" if lang == "ja" else "findings")
         fs.append([t("change"), t("kind"), "指摘" if lang == "ja" else "finding"])
