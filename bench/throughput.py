@@ -455,7 +455,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="skip the 200 MB memory run")
     ap.add_argument("--naive-chars", type=int, default=20_000, help="prefix of the input for the naive peer")
     ap.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
-    ap.add_argument("--rounds", type=int, default=3,
+    ap.add_argument("--rounds", type=int, default=5,
                     help="interleaved rounds of raw SudachiPy and each tag run (the fastest of each counts)")
     args = ap.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
