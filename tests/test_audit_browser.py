@@ -125,7 +125,12 @@ def test_html_comparison_renders_old_and_new_side_by_side(browser, shipped_model
     rows = browser.find_elements(By.CSS_SELECTOR, "#changes tr[class]")
     assert [r.get_attribute("class") for r in rows] == [c.kind for c in cmp.changes]
     moved = rows[0].find_elements(By.TAG_NAME, "td")
-    assert [c.text for c in moved[:3]] == ["移管", "営業部: 見積書の作成と価格の交渉", "受注センター: 見積書の作成と価格の交渉"]
+    # each side: department and text, and below it (smaller) where it stands, file and line
+    assert [c.text.split("\n") for c in moved[:3]] == [
+        ["移管"], ["営業部: 見積書の作成と価格の交渉", f"{d / '分掌_2025.txt'}:7"],
+        ["受注センター: 見積書の作成と価格の交渉", f"{d / '分掌_2026.txt'}:12"]]
+    where = moved[1].find_element(By.CSS_SELECTOR, "small.location")
+    assert float(where.value_of_css_property("font-size")[:-2]) < float(moved[1].value_of_css_property("font-size")[:-2])
     assert moved[0].value_of_css_property("background-color") != rows[1].find_element(
         By.TAG_NAME, "td").value_of_css_property("background-color")
     sections = [h.text for h in browser.find_elements(By.TAG_NAME, "h2")]
