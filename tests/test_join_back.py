@@ -420,3 +420,30 @@ def test_the_review_column_is_a_mark_in_japanese_and_a_boolean_in_english(tmp_pa
         head, got = _by_id(_read_csv(out, "utf-8"))
         column = "要確認" if lang == "ja" else "review"
         assert (got["a"][column], got["b"][column]) == (flag, clear)
+
+
+@pytest.mark.parametrize("shape", ["jsonl", "csv", "xlsx"])
+def test_a_blank_id_in_the_inputs_own_id_column_is_reported_not_written(tmp_path, shape):
+    """Without --id-column the input's own ``id`` column or field is the id: a record whose id is blank (null,
+    an empty string, an empty cell) is reported with its location and skipped (exit 1), as with --id-column,
+    instead of written with an empty id that joins to nothing; the other records are tagged."""
+    rows = [("", "受注入力"), ("E2", "新規開拓"), (None, "広告運用")]
+    src = tmp_path / f"in.{shape}"
+    if shape == "jsonl":
+        src.write_text("".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n" for i, t in rows),
+                       encoding="utf-8")
+    elif shape == "csv":
+        src.write_text("id,text\n" + "".join(f"{i or ''},{t}\n" for i, t in rows), encoding="utf-8")
+    else:
+        openpyxl = pytest.importorskip("openpyxl")
+        wb = openpyxl.Workbook()
+        wb.active.append(["id", "text"])
+        for i, t in rows:
+            wb.active.append([i, t])
+        wb.save(src)
+    out = tmp_path / "out.csv"
+    r = _run(src, "-o", out)
+    assert r.exit_code == 1
+    assert r.stderr.count("empty 'id'") == 2 and "Traceback" not in r.stderr
+    body = _read_csv(out)[1:]
+    assert [(row[0], row[1]) for row in body] == [("E2", "新規開拓")]

@@ -525,3 +525,18 @@ def test_the_japanese_workbook_gives_its_reasons_in_japanese(shipped_model, tmp_
     assert any("件中" in r or r == "該当する部署がありません" for r in reasons)
     marks = {row[3] for row in wb["業務の流れ"].iter_rows(min_row=2, values_only=True)}
     assert marks and marks <= {"○", "", None}  # not TRUE / FALSE
+
+
+def test_table_shows_full_width_spaces_and_keeps_one_line_per_item(cli, tmp_path):
+    """Japanese text's full-width space is shown as the space it is, not as \\x3000; a tab or a line break inside
+    an item does not break the table's columns; control characters are still escaped."""
+    from roleclassify.io.display import printable
+
+    assert printable("接客\u3000および\u3000レジ") == "接客\u3000および\u3000レジ"
+    assert printable("a\x1b[31mb\rc") == "a\\x1b[31mb\\x0dc"
+    src = tmp_path / "jd.txt"
+    src.write_text("店頭での接客\u3000およびレジ業務\n受注\t処理\n", encoding="utf-8")
+    code, out, _ = cli(["tag", src, "--format", "table", "--unit", "document"])
+    assert code == 0
+    rows = out.splitlines()[2:]
+    assert len(rows) == 1 and "店頭での接客\u3000およびレジ業務 受注 処理" in rows[0] and "\\x" not in rows[0]

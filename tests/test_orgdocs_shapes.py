@@ -380,3 +380,44 @@ def test_directory_of_department_files_locates_each_department_at_its_file(tmp_p
     [doc] = read_org_documents([tmp_path])
     read = {d["department"]: (Path(d["file"]).name, d["line"], d["lines"]) for d in reading_report([doc])["departments"]}
     assert read == {"営業部": ("営業部.txt", 1, [1, 2]), "経理課": ("経理課.txt", 1, [1, 1])}
+
+
+def test_a_directory_with_an_open_workbook_skips_offices_lock_file(tmp_path):
+    """Excel leaves ~$分掌表.xlsx beside a workbook while it is open: not a document, so the directory still
+    reads; a document that truly cannot be read is named with its own reason."""
+    from openpyxl import Workbook
+
+    from roleclassify.orgdocs import read_org_documents
+
+    wb = Workbook()
+    for row in [["部署", "業務内容"], ["営業部", "新規取引先の開拓"], ["業務部", "受注処理と出荷の手配"]]:
+        wb.active.append(row)
+    wb.save(tmp_path / "分掌表.xlsx")
+    (tmp_path / "~$分掌表.xlsx").write_bytes(b"\x0bOwner name\x00" * 10)  # what Office writes: not a workbook
+    [doc] = read_org_documents([tmp_path])
+    assert _duties(doc) == {"営業部": ["新規取引先の開拓"], "業務部": ["受注処理と出荷の手配"]}
+    (tmp_path / "壊れた.xlsx").write_bytes(b"not a zip")
+    with pytest.raises(AuditError) as e:
+        read_org_documents([tmp_path])
+    assert "壊れた.xlsx" in str(e.value) and "may only hold" not in str(e.value)
+
+
+def test_a_regulations_lead_sentences_and_catch_all_items_are_boilerplate(tmp_path):
+    """「営業部は、次の業務を分掌する。」 opening each article, 「…の分掌は次の表のとおりとする」 and the catch-all items
+    (他部の所管に属さない事項, 前各号に付帯する業務) are the 規程's wording, left out as boilerplate, not duties."""
+    text = ("業務分掌規程\n\n第1条（目的）\nこの規程は、当社の各部の業務分掌を定める。\n\n"
+            "第2条（営業部）\n営業部は、次の業務を分掌する。\n(1) 新規取引先の開拓\n(2) 既存顧客への提案\n"
+            "(3) 前各号に付帯する業務\n\n"
+            "第3条（総務部）\n総務部は、次の事項を所掌する。\n(1) 社内行事の運営\n(2) 他部の所管に属さない事項\n\n"
+            "附則\nこの規程は、2026年4月1日から施行する。\n")
+    path = tmp_path / "規程.txt"
+    path.write_text(text, encoding="utf-8")
+    doc = read_org_document(path)
+    assert _duties(doc) == {"営業部": ["新規取引先の開拓", "既存顧客への提案"], "総務部": ["社内行事の運営"]}
+    reasons = _reasons(doc)
+    for line in ("営業部は、次の業務を分掌する。", "総務部は、次の事項を所掌する。", "(3) 前各号に付帯する業務",
+                 "(2) 他部の所管に属さない事項"):
+        assert reasons[line] == "boilerplate", line
+    # a duty that merely mentions another department or the items above stays a duty
+    path.write_text(text.replace("(1) 社内行事の運営", "(1) 他部の依頼による備品の手配"), encoding="utf-8")
+    assert _duties(read_org_document(path))["総務部"] == ["他部の依頼による備品の手配"]

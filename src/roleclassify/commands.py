@@ -160,13 +160,21 @@ def _check_not_an_input(output: str | None, inputs: Sequence[str], doing: str = 
     from .io.output import same_file_among
 
     clash = same_file_among(output, inputs)
-    if clash is None and output not in (None, "-") and os.path.isfile(output):
-        target = os.path.realpath(output)
-        clash = next((p for p in inputs if p != "-" and os.path.isdir(p)
-                      and os.path.commonpath([os.path.realpath(p), target]) == os.path.realpath(p)), None)
     if clash is not None:
         raise OptionError(f"{output} is also an input ({clash}): {doing} would replace it; write to another file",
                           param="output")
+    if output in (None, "-") or os.path.isdir(output):
+        return
+    # a file in a directory read, there already or not: replaced now, or read as an input by the next run
+    target = os.path.realpath(output)
+    inside = next((p for p in inputs if p != "-" and os.path.isdir(p)
+                   and os.path.commonpath([os.path.realpath(p), target]) == os.path.realpath(p)), None)
+    if inside is not None and os.path.isfile(output):
+        raise OptionError(f"{output} is also an input ({inside}): {doing} would replace it; write to another file",
+                          param="output")
+    if inside is not None:
+        raise OptionError(f"{output} is inside the input directory {inside}: the next run would read it as an "
+                          f"input; write it outside that directory", param="output")
 
 
 def _check_output_suffix(output: str | None, fmt: str | None, suffixes: Mapping[str, str], what: str) -> None:
@@ -412,7 +420,7 @@ def _joinable_records(opts: TagOptions) -> tuple[str | None, Any]:
                             sheet=opts.sheet)
 
     if opts.id_column is None and opts.id_field is None and opts.columns is None:
-        records = read(opts.inputs)
+        records = join_keys(read(opts.inputs))  # the input's own ids: a blank one is reported, not written
     else:  # input by input: the id's name depends on the format, and each input's fields are checked
         records = chain.from_iterable(
             join_keys(read([path]), id_key=key, id_param=param, columns=opts.columns)

@@ -228,9 +228,21 @@ def _ends_section(line: str) -> bool:
     return bool(_END_RE.match(line) or _HISTORY_RE.match(line))
 
 
+#: A 規程 article's lead sentence (営業部は、次の業務を分掌する。/ 管理部の分掌は次の表のとおりとする。) and its
+#: catch-all items (他部の所管に属さない事項, 前各号に付帯する業務): regulation wording, no duty of a role.
+_LEAD_RE = re.compile(
+    r"(?:次|以下|左|下記)の(?:業務|事項|事務|職務)を(?:分掌|所掌|所管|担当|管掌)する"
+    r"|(?:次|以下|下記)の(?:表|別表|とおり)"
+    r"|^(?:その他)?(?:他部|他の部|他部署|他の部署|他部門|他の部門)の(?:所管|所掌|分掌)に属さない"
+    r"|^(?:その他)?前各号に(?:付帯|附帯|付随|関連|掲げるもののほか)"
+)
+
+
 def _add_duties(section: Section, text: str, file: str, line: int) -> None:
     text = re.sub(r"^>\s*", "", text.strip())  # a Markdown blockquote
     if not text or _NOTE_RE.match(text) or _FOOTER_RE.match(text) or _HISTORY_RE.match(text):
+        return
+    if _LEAD_RE.search(strip_marker(text)):
         return
     for s in split_sentences(text):
         section.duties.append(Duty(s, file, line))
@@ -1218,15 +1230,18 @@ def _doc_suffix(p: Path) -> str:
 
 
 def _directory(path: Path, encoding: str | None, **kw: str | None) -> list[OrgDocument]:
-    files = sorted(p for p in path.iterdir()
-                   if p.is_file() and _doc_suffix(p) in DOC_SUFFIXES and not p.name.startswith("."))
+    # hidden files and the lock files Office leaves beside a document that is open (~$分掌表.xlsx) are no documents
+    files = sorted(p for p in path.iterdir() if p.is_file() and _doc_suffix(p) in DOC_SUFFIXES
+                   and not p.name.startswith((".", "~$")))
     if not files:
         raise AuditError(f"{path}: no documents ({', '.join(DOC_SUFFIXES)}) in this directory")
     docs: list[OrgDocument] = []
+    failed: AuditError | None = None
     for f in files:
         try:
             docs.append(read_org_document(f, encoding=encoding, **kw))
-        except AuditError:
+        except AuditError as e:
+            failed = e
             break
     # documents with explicit structure are read one by one; plain text files (whose only "structure" is
     # the weak heading-line guess) are one department each
@@ -1234,11 +1249,18 @@ def _directory(path: Path, encoding: str | None, **kw: str | None) -> list[OrgDo
     if len(docs) == len(files) and not all(d.structure in weak for d in docs):
         return docs
     # one file per department: the file name is the department, each line a duty
+    other = next((f for f in files if _doc_suffix(f) not in (".txt", ".md", ".markdown")), None)
+    if other is not None:
+        # a document of its own structure that could not be read: say why
+        raise failed or AuditError(f"{other}: a per-department directory may only hold .txt/.md files")
+    return [_department_files(path, files, encoding)]
+
+
+def _department_files(path: Path, files: list[Path], encoding: str | None) -> OrgDocument:
+    """A directory of text files, one department each: the file name is the department, each line a duty."""
     sections = []
     lines: list[tuple[str, int, str]] = []
     for f in files:
-        if _doc_suffix(f) not in (".txt", ".md", ".markdown"):
-            raise AuditError(f"{f}: a per-department directory may only hold .txt/.md files")
         sec = Section(Path(f.name[:-3] if f.name.lower().endswith(".gz") else f.name).stem, str(f), 1)  # the file
         for n, line in enumerate(split_lines(_read_text_file(f, encoding)), 1):
             if line.strip():
@@ -1249,7 +1271,7 @@ def _directory(path: Path, encoding: str | None, **kw: str | None) -> list[OrgDo
             sections.append(sec)
     if not sections:
         raise AuditError(f"{path}: the department files in this directory have no duties")
-    return [OrgDocument(str(path), "directory", sections, lines)]
+    return OrgDocument(str(path), "directory", sections, lines)
 
 
 def read_org_documents(
@@ -1326,7 +1348,7 @@ def _drop_reason(text: str) -> str:
         return "footer"
     if _NOTE_RE.match(bare) or bare.startswith("備考"):
         return "note"
-    if _ARTICLE_RE.match(bare) or _BOILERPLATE_RE.search(bare):
+    if _ARTICLE_RE.match(bare) or _BOILERPLATE_RE.search(bare) or _LEAD_RE.search(bare):
         return "boilerplate"
     if _CHAPTER_RE.match(bare):
         return "heading"

@@ -80,12 +80,16 @@ def join_keys(
     back. Ids are not checked for uniqueness. The text and the id are always written; naming them in
     ``columns`` is allowed.
     """
-    if id_key is None and columns is None:
-        yield from records
-        return
     first = True
     for rec in records:
         if isinstance(rec, RecordError):
+            yield rec
+            continue
+        if id_key is None and _blank(rec.id):  # the input's own id column or field, empty in this record
+            yield RecordError(rec.location, "empty 'id' (a blank cell or null): its result could not be joined "
+                                            "back to the input; record skipped")
+            continue
+        if id_key is None and columns is None:
             yield rec
             continue
         if first:
@@ -129,14 +133,19 @@ def _check_fields(rec: Record, id_key: str | None, id_param: str, columns: Seque
                          f"({kind}s: {_names(rec)})")
 
 
+def _blank(value: Any) -> bool:
+    """Whether an id is empty: None, NaN, pandas' NA or a blank string."""
+    return value is None or value != value or (isinstance(value, str) and not value.strip()) \
+        or type(value).__name__ == "NAType"
+
+
 def _take_id(rec: Record, id_key: str, id_param: str) -> RecordError | None:
     """Set ``rec.id`` from its field ``id_key``; the error to report when the record has no usable id."""
     kind = _kind(id_param)
     if not _has(rec, id_key):
         return RecordError(rec.location, f"no {id_key!r} {kind} for the id ({option(id_param)}); record skipped")
     value = rec.fields.get(id_key, rec.text if id_key == rec.text_name else rec.id)
-    if value is None or value != value or (isinstance(value, str) and not value.strip()) \
-            or type(value).__name__ == "NAType":
+    if _blank(value):
         return RecordError(rec.location, f"empty {kind} {id_key!r} for the id ({option(id_param)}); "
                                          "record skipped")
     rec.id = value

@@ -52,6 +52,14 @@ def clip_left(s: str, width: int) -> str:
     return fit(s, head) + tail
 
 
+#: White space a terminal shows as space though Python does not call it printable (the full-width space of
+#: Japanese text above all, 店頭での接客\u3000および\u3000レジ業務).
+_SPACES = frozenset("\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000")
+
+
 def printable(s: str) -> str:
-    """Text safe for a terminal: control characters (escape sequences, carriage returns) shown as \\xNN."""
-    return "".join(c if c.isprintable() or c in "\n\t" else f"\\x{ord(c):02x}" for c in s)
+    """Text safe for a terminal: control characters (escape sequences, carriage returns) shown as \\xNN; spaces
+    (the full-width one too), line breaks and tabs as they are."""
+    if s.isprintable():
+        return s
+    return "".join(c if c.isprintable() or c in "\n\t" or c in _SPACES else f"\\x{ord(c):02x}" for c in s)

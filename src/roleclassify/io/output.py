@@ -408,7 +408,7 @@ class _TableWriter:
         scores = "".join(f"{rec['scores'].get(l, 0):>7.2f}" for l in self.labels)
         room = max(20, self.cols - 38 - 7 * len(self.labels) - 2)
         rid = clip_left(printable(str(rec["id"])), 12)  # the end of a location id is its line: keep it
-        text = clip(printable(rec["text"]), room)
+        text = clip(" ".join(printable(rec["text"]).split("\t")).replace("\n", " "), room)  # one line, aligned
         self.stream.write(f"{pad(rid, 12)} {pad(labels, 24)}{scores}  {text}\n")
 
     def close(self) -> None:

@@ -1142,8 +1142,7 @@ def _sheet_records(
         values = [_cell_value(c) for c in row]
         fields = dict(zip(header, values + [None] * (len(header) - len(values))))
         del fields[col]
-        rid = fields.pop("id") if "id" in fields and fields["id"] not in (None, "") else where
-        fields.pop("id", None)
+        rid = fields.pop("id") if "id" in fields else where  # a blank id is refused by pipeline.join_keys
         yield Record(rid, "" if text is None else str(text).replace("\r\n", "\n"), fields, where, col)
 
 
