@@ -211,6 +211,10 @@ def test_cli_fail_on(tmp_path):
     assert r.exit_code == 3 and "--fail-on" in r.stderr
     r = CliRunner().invoke(cli, ["audit", str(ORG / "11_staffing"), "--fail-on", "ownerless", "--format", "json"])
     assert r.exit_code == 3
+    # the message names the kinds that were found, not every kind --fail-on any would have failed on
+    r = CliRunner().invoke(cli, ["audit", str(dirty), "--fail-on", "any", "--format", "json"])
+    found = sorted({f["kind"] for f in json.loads(r.stdout)["findings"]})
+    assert r.exit_code == 3 and f"of kind {', '.join(found)} (--fail-on)" in r.stderr and len(found) < 4
 
 
 def test_cli_expect_option():

@@ -43,6 +43,8 @@ def keys(report):
     ("Executive Office", None), ("Technical Section", None), ("EC事業部", "distribution"), ("Sales Dept.", "sales"),
     ("販売企画部", "marketing"), ("販売促進部", "marketing"), ("受注センター", "distribution"), ("営業事務課", "distribution"),
     ("カスタマーサービス課", "distribution"), ("経理部", None), ("商品部", None),
+    # 商品管理 / 在庫管理 keep the stock (distribution), though 商品 and 管理 alone are staff words
+    ("商品管理部", "distribution"), ("在庫管理課", "distribution"), ("管理部", None), ("商品開発部", None),
 ])
 def test_names(name, role):
     assert infer_role(name, ROLES) == role

@@ -223,3 +223,16 @@ def test_locations_in_the_page_and_the_workbook(tmp_path, root):
     rows = list(openpyxl.load_workbook(tmp_path / "c.xlsx").active.iter_rows(values_only=True))
     assert rows[0][-2:] == ("old location", "new location")
     assert (f"{d / '求人_2025.txt'}:5", f"{d / '求人_2026.txt'}:5") in {r[-2:] for r in rows[1:]}
+
+
+def test_a_compound_written_apart_is_a_rewording(tmp_path, shipped_model):
+    """在庫管理 (one word to the tokenizer) and 在庫の管理 are the same words: one reworded change, not a removal
+    and an addition (the words inside compounds count, as in the audit)."""
+    from roleclassify.compare import compare_jobs
+
+    old, new = tmp_path / "old.txt", tmp_path / "new.txt"
+    old.write_text("店舗での接客\n商品の発注と在庫管理も担当します。\n", encoding="utf-8")
+    new.write_text("店舗での接客\n商品の発注と在庫の管理も担当していただきます。\n", encoding="utf-8")
+    cmp = compare_jobs(str(old), str(new), shipped_model)
+    assert [(c.kind, c.old_text, c.new_text) for c in cmp.changes] == [
+        ("reworded", "商品の発注と在庫管理も担当します。", "商品の発注と在庫の管理も担当していただきます。")]

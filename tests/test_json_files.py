@@ -88,3 +88,11 @@ def test_broken_json_is_one_located_line(tmp_path, cli, body, message):
 def test_explain_refuses_an_empty_text(cli):
     code, out, err = cli(["explain", "受注処理", "  "])
     assert code == 2 and "text 2 of 2 is empty" in err and not out
+
+
+def test_an_unterminated_string_is_located_in_plain_words(cli, tmp_path):
+    """The decoder's "Unterminated string starting at" gets its column once ("starting at column 19")."""
+    src = tmp_path / "cut.json"
+    src.write_text('[{"text": "受注処理"},\n {"text": "新規', encoding="utf-8")
+    code, _, err = cli(["tag", src, "--format", "jsonl"])
+    assert code == 1 and "cut.json:2" in err and "starting at column" in err and "at at" not in err

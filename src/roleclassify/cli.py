@@ -569,7 +569,8 @@ def audit(paths: tuple[str, ...], **options: Any) -> None:
     if opts.output:
         _info(f"report written to {opts.output}: {len(run.report.findings)} finding(s)")
     if run.failing:
-        _stderr(f"roleclassify: {len(run.failing)} finding(s) of kind {', '.join(sorted(run.fail_kinds))} (--fail-on)")
+        kinds = ", ".join(sorted({f.kind for f in run.failing}))  # the kinds found, not every kind that fails
+        _stderr(f"roleclassify: {len(run.failing)} finding(s) of kind {kinds} (--fail-on)")
     _exit(run.exit_code)
 
 
@@ -714,6 +715,16 @@ def _silence_stdout() -> None:
         pass
 
 
+def _quiet_teardown() -> None:
+    """After an interrupt, the writers stopped mid-file (an Excel sheet's XML, a Parquet writer) complain as the
+    interpreter collects them ("Exception ignored in ...", with a traceback): the run already said it stopped
+    and left no partial file, so those complaints are not shown."""
+    sys.unraisablehook = lambda unraisable: None
+    import gc
+
+    gc.collect()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: exit codes 0 ok, 1 error or skipped records, 2 usage, 3 audit
     findings with --fail-on, 130/143 signals."""
@@ -728,9 +739,11 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(e.exit_code)
     except (KeyboardInterrupt, click.Abort):
         _stderr("roleclassify: interrupted")
+        _quiet_teardown()
         sys.exit(130)
     except Terminated:
         _stderr("roleclassify: terminated")
+        _quiet_teardown()
         sys.exit(143)
     except BrokenPipeError:
         # the reader went away (e.g. `| head`): stop quietly

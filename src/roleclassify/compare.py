@@ -138,7 +138,7 @@ def _exact_pairs(old: list[_Unit], new: list[_Unit]) -> tuple[list[tuple[int, in
 def _reworded_pairs(old: list[_Unit], new: list[_Unit], left_old: set[int], left_new: set[int],
                     tokenizer: Any) -> list[tuple[int, int]]:
     """Unmatched old and new sentences that are one duty in other words: most alike first, each used once."""
-    from .orgaudit import _content_lemmas, lemma_similarity
+    from .orgaudit import _content_lemmas, lemma_similarity, word_overlap
 
     if not left_old or not left_new:
         return []
@@ -151,7 +151,9 @@ def _reworded_pairs(old: list[_Unit], new: list[_Unit], left_old: set[int], left
             if ro.duties and rn.duties and not set(ro.duties) & set(rn.duties):
                 continue
             same_duty = bool(ro.duties) and set(ro.duties) == set(rn.duties)
-            sim = lemma_similarity(lemmas[a], lemmas[len(olds) + b])
+            # alike by their lemmas, or by the words inside their compounds (在庫管理 / 在庫の管理)
+            la, lb = lemmas[a], lemmas[len(olds) + b]
+            sim = max(lemma_similarity(la, lb), word_overlap(la, lb))
             if sim >= (SAME_DUTY_SIMILARITY if same_duty else REWORDED_SIMILARITY):
                 scored.append((-sim, i, j))
     pairs = []

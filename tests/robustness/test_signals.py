@@ -107,3 +107,26 @@ def test_a_consumer_stopping_early_stops_the_workers_at_once(tmp_path):
         encoding="utf-8")
     r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0 and r.stdout.strip() == "stopped", r.stderr[-2000:]
+
+
+@pytest.mark.parametrize("suffix,sig,code", [(".xlsx", signal.SIGTERM, 143), (".parquet", signal.SIGINT, 130),
+                                             (".xlsx", signal.SIGINT, 130)])
+def test_interrupt_a_binary_output_says_one_line(big_input, tmp_path, suffix, sig, code, shipped_model_dir):
+    """Stopped while writing a workbook or a Parquet file: one line, no "Exception ignored" traceback from the
+    writer collected at exit, and no partial file."""
+    pytest.importorskip("pyarrow" if suffix == ".parquet" else "openpyxl")
+    out = tmp_path / f"out{suffix}"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "roleclassify.cli", "tag", str(big_input), "-o", str(out), "-q",
+         "-m", str(shipped_model_dir)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_as_in_a_terminal,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline and not any(p.name.startswith(f".out{suffix}.") for p in tmp_path.iterdir()):
+        time.sleep(0.1)
+    time.sleep(1.5)  # rows are being written
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == code
+    assert err.strip().splitlines() == ["roleclassify: " + ("terminated" if sig == signal.SIGTERM else "interrupted")]
+    assert list(tmp_path.iterdir()) == [], "partial output left behind"

@@ -597,7 +597,7 @@ def json_object(line: str) -> dict | str:
     try:
         obj = _json.loads(line)
     except _json.JSONDecodeError as e:
-        return f"invalid JSON ({e.msg} at column {e.colno}); record skipped"
+        return f"invalid JSON ({_where_in_line(e)}); record skipped"
     if not isinstance(obj, dict):
         return f"expected a JSON object, got {type(obj).__name__}; record skipped"
     return obj
@@ -657,6 +657,12 @@ def _json_records(src: _Source, objects: Iterable[tuple[int, Any, str, str | Non
         rid = obj.get("id", default_id or where)
         fields = {k: v for k, v in obj.items() if k not in (text_field, "id")}
         yield Record(rid, text, fields, where, text_field)
+
+
+def _where_in_line(e: Any) -> str:
+    """The JSON decoder's message with its column: "Expecting ',' delimiter at column 19", and "Unterminated
+    string starting at column 19" (its message already ends in "at")."""
+    return f"{e.msg} column {e.colno}" if e.msg.endswith(" at") else f"{e.msg} at column {e.colno}"
 
 
 def _json_file(src: _Source, text_field: str) -> Iterator[Record | RecordError]:
@@ -720,7 +726,7 @@ def _array_elements(src: _Source, text: str, pos: int, text_field: str
                                                             "read")
             return
         except json.JSONDecodeError as e:
-            yield RecordError(f"{src.name}:{e.lineno}", f"invalid JSON ({e.msg} at column {e.colno}); the rest of "
+            yield RecordError(f"{src.name}:{e.lineno}", f"invalid JSON ({_where_in_line(e)}); the rest of "
                                                          "the file is not read")
             return
         yield line_at(pos), _array_record(value, text_field), text[pos:end], f"{src.name}[{index}]"

@@ -23,7 +23,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "en": {"title": "Comparison", "old": "old", "new": "new", "change": "change", "department": "department",
            "text": "text", "roles": "roles", "duties": "duties", "summary": "{moved} moved, {added} added, "
            "{removed} removed, {reworded} reworded, {kept} kept; findings: {findings_added} new, "
-           "{findings_removed} gone", "summary_job": "{added} sentences added, {removed} removed, {reworded} reworded, {kept} kept",
+           "{findings_removed} gone", "summary_job": "sentences: {added} added, {removed} removed, {reworded} reworded, {kept} kept",
            "changes": "Changes", "findings_added": "Findings that appear",
            "findings_removed": "Findings that disappear", "holders": "Duties whose holders changed",
            "none": "none", "main_roles": "Main roles", "main_duties": "Main duties", "kind": "kind",
