@@ -259,3 +259,16 @@ def test_excel_report_is_refused_on_a_terminal():
 
     with pytest.raises(OptionError, match="workbook, not text for a terminal"):
         run_audit(AuditOptions(paths=(str(ORG / "01_regulation_pumps.txt"),), fmt="xlsx"), stdout_is_tty=True)
+
+
+def test_cli_expect_takes_a_roles_japanese_name():
+    """--expect 営業企画部=マーケティング is --expect 営業企画部=marketing; a name that is no role is refused, the
+    message listing the keys and the Japanese names."""
+    doc = str(ORG / "06_bracket_frozenfood.txt")
+    by_key = CliRunner().invoke(cli, ["audit", doc, "--format", "json", "--expect", "営業企画部=marketing"])
+    by_name = CliRunner().invoke(cli, ["audit", doc, "--format", "json", "--expect", "営業企画部=マーケティング"])
+    assert by_name.exit_code == by_key.exit_code == 0
+    assert json.loads(by_name.stdout)["findings"] == json.loads(by_key.stdout)["findings"]
+    assert {x["name"]: x["expected_role"] for x in json.loads(by_name.stdout)["departments"]}["営業企画部"] == "marketing"
+    r = CliRunner().invoke(cli, ["audit", doc, "--expect", "営業企画部=広報"])
+    assert r.exit_code == 2 and "営業, 販売, マーケティング" in r.stderr

@@ -447,3 +447,21 @@ def test_a_blank_id_in_the_inputs_own_id_column_is_reported_not_written(tmp_path
     assert r.stderr.count("empty 'id'") == 2 and "Traceback" not in r.stderr
     body = _read_csv(out)[1:]
     assert [(row[0], row[1]) for row in body] == [("E2", "新規開拓")]
+
+
+def test_a_text_longer_than_an_excel_cell_is_reported(tmp_path):
+    """Excel cells hold 32,767 characters: a longer text is cut in the workbook (openpyxl cuts it silently),
+    so the run says so and names the first record; shorter texts are whole and no warning is given."""
+    openpyxl = pytest.importorskip("openpyxl")
+    src = tmp_path / "jd.jsonl"
+    src.write_text(json.dumps({"id": "A", "text": "受注処理"}, ensure_ascii=False) + "\n"
+                   + json.dumps({"id": "B", "text": "受注処理と在庫管理" * 4000}, ensure_ascii=False) + "\n",
+                   encoding="utf-8")
+    out = tmp_path / "o.xlsx"
+    r = _run(src, "-o", out, "--unit", "document", "-q")
+    assert r.exit_code == 0
+    assert "32,767" in r.stderr and "record 2" in r.stderr
+    cells = [row[1] for row in openpyxl.load_workbook(out)["results"].iter_rows(min_row=2, values_only=True)]
+    assert cells[0] == "受注処理" and len(cells[1]) == 32_767
+    r = _run(tmp_path / "jd.jsonl", "-o", tmp_path / "o2.xlsx", "-q", "--limit", "1")
+    assert r.exit_code == 0 and "32,767" not in r.stderr

@@ -4,6 +4,7 @@ JSON Lines, which no JSON parser reads."""
 
 from __future__ import annotations
 
+import csv
 import json
 
 import pytest
@@ -96,3 +97,23 @@ def test_an_unterminated_string_is_located_in_plain_words(cli, tmp_path):
     src.write_text('[{"text": "受注処理"},\n {"text": "新規', encoding="utf-8")
     code, _, err = cli(["tag", src, "--format", "jsonl"])
     assert code == 1 and "cut.json:2" in err and "starting at column" in err and "at at" not in err
+
+
+@pytest.mark.parametrize("suffix", [".json", ".jsonl"])
+def test_an_hr_export_without_a_text_field_uses_its_japanese_text_field(cli, tmp_path, suffix):
+    """An HR system's export names its text 仕事内容, as its CSV would: found as the CSV's column is, and the
+    output heads the text with that name; an explicit --text-field still wins."""
+    rows = [{"社員番号": 101, "仕事内容": "受注データの入力と出荷の手配", "所属": "業務部"},
+            {"社員番号": 102, "仕事内容": "新規顧客の開拓", "所属": "営業部"}]
+    src = tmp_path / f"export{suffix}"
+    body = json.dumps(rows, ensure_ascii=False) if suffix == ".json" else \
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    src.write_text(body, encoding="utf-8")
+    out = tmp_path / "out.csv"
+    code, _, err = cli(["tag", src, "-o", out, "-q"])
+    assert code == 0, err
+    head, *body_rows = list(csv.reader(out.open(encoding="utf-8")))
+    assert head[1] == "仕事内容" and [r[1] for r in body_rows] == [r["仕事内容"] for r in rows]
+    assert [r[2] for r in body_rows] == ["distribution", "sales"]
+    code, _, err = cli(["tag", src, "--text-field", "所属", "-o", tmp_path / "o2.csv", "-q"])
+    assert code == 0 and next(csv.reader((tmp_path / "o2.csv").open(encoding="utf-8")))[1] == "所属"

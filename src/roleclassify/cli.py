@@ -173,7 +173,9 @@ def input_options(f: F) -> F:
         click.option("--unit", type=click.Choice(UNITS), default="line", show_default=True,
                      help="For .txt, .docx, .pdf and .html input: one item per non-empty line (paragraph, list "
                           "item, table cell), or the whole file as one item."),
-        click.option("--text-field", default="text", show_default=True, help="JSONL field holding the text."),
+        click.option("--text-field", default="text", show_default=True,
+                     help="JSONL / JSON field holding the text (without a 'text' field: the first of 本文, 仕事内容, "
+                          "職務内容 ... the first object has)."),
         click.option("--text-column", default=None,
                      help="CSV/TSV/Excel/Parquet column holding the text (default: text, or the first of 本文, "
                           "仕事内容, 職務内容, 業務内容 ... the header has)."),
@@ -529,7 +531,8 @@ def suggest(inputs: tuple[str, ...], **options: Any) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the report here (atomically) instead of stdout.")
 @click.option("--expect", multiple=True, metavar="DEPT=ROLE",
-              help="The role a department is meant to do, overriding the guess from its name (repeatable).")
+              help="The role a department is meant to do, overriding the guess from its name (repeatable): a "
+                   "label (営業企画部=marketing) or its Japanese name (営業企画部=マーケティング).")
 @click.option("--duplicate-threshold", type=_Probability(0, 1), default=C.AuditOptions.duplicate_threshold,
               show_default=True, help="Lemma Jaccard similarity from which two departments' duties count as duplicates.")
 @threshold_option("One tagging threshold for every label.")

@@ -30,7 +30,7 @@ from .auditnames import (
     failing_findings,
 )
 from .errors import AuditError, OptionError, option
-from .labels import OTHER, display_label
+from .labels import LABELS_JA, OTHER, display_label
 from .orgdocs import Duty, OrgDocument, read_org_documents, reading_report
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -586,13 +586,23 @@ def _ev(dept: str, d: DutyResult) -> dict[str, str]:
 _Owner = tuple[Department, DutyResult]
 
 
+def _role_key(role: str, labels: Sequence[str]) -> str:
+    """A role as ``--expect`` may name it: its key, or its Japanese name (販売 for distribution) where the
+    model's labels are the shipped roles' keys."""
+    if role in labels:
+        return role
+    by_name = {name: key for key, name in LABELS_JA.items() if key in labels}
+    return by_name.get(role, role)
+
+
 def _check_expect(expect: Mapping[str, str], labels: Sequence[str], names: Sequence[str]) -> None:
     """Refuse an ``expect`` entry whose role is not a label of the model or whose department is not in the
     documents."""
     for dept, wanted in expect.items():
         if wanted not in labels:  # a usage error, as a malformed --expect is (exit 2)
-            raise OptionError(f"{dept}={wanted}: {wanted!r} is not a label of the model ({', '.join(labels)})",
-                              param="expect")
+            names = [display_label(l, "ja") for l in labels if display_label(l, "ja") != l]
+            raise OptionError(f"{dept}={wanted}: {wanted!r} is not a label of the model ({', '.join(labels)}"
+                              + (f"; or {', '.join(names)}" if names else "") + ")", param="expect")
     unknown = sorted(set(expect) - set(names))
     if unknown:
         raise AuditError(f"{option('expect')} names department(s) not found in the documents: {', '.join(unknown)} "
@@ -1117,7 +1127,7 @@ def audit_documents(
     same duty, ``duplicate_similarity`` whether they state it twice for the same scope (:data:`DutySimilarity`;
     both default to their content lemmas)."""
     labels = list(model.labels)
-    expect = dict(expect or {})
+    expect = {dept: _role_key(role, labels) for dept, role in (expect or {}).items()}
     merged = _merge_departments(docs)
     _check_expect(expect, labels, list(merged))
     results = iter(_score_duties([d for _, duties in merged.values() for d in duties], model,

@@ -211,11 +211,15 @@ def test_evaluate_takes_the_labels_tag_writes_in_japanese_and_locates_an_unknown
 
 def test_a_jsonl_file_that_names_its_text_otherwise_is_one_message(tmp_path, cli):
     src = tmp_path / "jd.jsonl"
-    src.write_text("".join(json.dumps({"emp_no": i, "description": "新規顧客への提案営業"}, ensure_ascii=False) + "\n"
+    src.write_text("".join(json.dumps({"emp_no": i, "summary": "新規顧客への提案営業"}, ensure_ascii=False) + "\n"
                            for i in range(30)), encoding="utf-8")
     code, _, err = cli(["tag", src, "--format", "jsonl"])
     lines = [x for x in err.splitlines() if "no 'text' field" in x]
     assert code == 1 and len(lines) == 1 and "pass --text-field NAME; file skipped" in lines[0]
+    # a name a CSV's text column is found by (description, 仕事内容 ...) is found in JSON lines too
+    src.write_text(src.read_text(encoding="utf-8").replace('"summary"', '"description"'), encoding="utf-8")
+    code, out, err = cli(["tag", src, "--format", "jsonl"])
+    assert code == 0 and len(out.splitlines()) == 30 and "no 'text' field" not in err
     # once records with the field have been read, a later one without it is that record's problem only
     src.write_text('{"text": "新規顧客への提案営業"}\n{"body": "x"}\n{"text": "受注データの入力"}\n', encoding="utf-8")
     code, out, err = cli(["tag", src, "--format", "jsonl"])

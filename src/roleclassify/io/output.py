@@ -297,6 +297,10 @@ class _CsvWriter:
         _report_late(self.late)
 
 
+#: The most characters an Excel cell holds.
+EXCEL_CELL_CHARS = 32_767
+
+
 class _XlsxWriter:
     """A real workbook, streamed (openpyxl write-only: bounded memory for a million rows): sheet ``results``
     (one row per item: the input's id, text and fields first, then labels, a score per label, review and the
@@ -321,6 +325,7 @@ class _XlsxWriter:
         self.late: dict[str, int] = {}
         self.n = 0
         self._wrap: Any = None
+        self._cut: int | None = None  # the first record whose text a cell could not hold
 
     def _start(self, rec: dict[str, Any]) -> None:
         from openpyxl.utils import get_column_letter
@@ -369,9 +374,13 @@ class _XlsxWriter:
 
     def _wrapped(self, sheet: Any, text: str) -> Any:
         """A text cell that wraps within its column and starts at the top, so a job description of many lines
-        reads as one in Excel instead of running out of its cell on one line."""
+        reads as one in Excel instead of running out of its cell on one line. A text longer than a cell holds
+        is cut (by openpyxl, as Excel would refuse it) and counted, to be reported."""
         from openpyxl.cell import WriteOnlyCell
         from openpyxl.styles import Alignment
+
+        if len(text) > EXCEL_CELL_CHARS and self._cut is None:
+            self._cut = self.n
 
         cell = WriteOnlyCell(sheet, value=text)
         if self._wrap is None:
@@ -384,6 +393,10 @@ class _XlsxWriter:
             self._start({})
         self.wb.save(self.stream)
         _report_late(self.late)
+        if self._cut is not None:
+            sys.stderr.write(f"roleclassify: warning: a text longer than an Excel cell's {EXCEL_CELL_CHARS:,} "
+                             f"characters is cut in the workbook (first at record {self._cut}); write "
+                             f"{option('fmt', 'jsonl')} or CSV to keep it whole\n")
 
 
 class _TableWriter:

@@ -629,6 +629,10 @@ def _json_records(src: _Source, objects: Iterable[tuple[int, Any, str, str | Non
         if isinstance(obj, str):
             yield RecordError(where, obj)
             continue
+        if not seen and text_field == "text" and text_field not in obj:
+            # no "text" (nor a --text-field): the text under one of the names a CSV's text column is found by
+            # (仕事内容, 職務内容 ...), as in CSV and Excel; the first object decides for the whole file
+            text_field = next((c for c in TEXT_COLUMNS if c in obj), text_field)
         if text_field not in obj:
             # the first object without it: the file names its text otherwise (one message, not one per line)
             skipped = "" if seen else "; file skipped"
