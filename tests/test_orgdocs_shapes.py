@@ -421,3 +421,15 @@ def test_a_regulations_lead_sentences_and_catch_all_items_are_boilerplate(tmp_pa
     # a duty that merely mentions another department or the items above stays a duty
     path.write_text(text.replace("(1) 社内行事の運営", "(1) 他部の依頼による備品の手配"), encoding="utf-8")
     assert _duties(read_org_document(path))["総務部"] == ["他部の依頼による備品の手配"]
+
+
+def test_pdf_look_alike_characters_read_as_the_text_they_show():
+    """A PDF's fonts often map 用 to the Kangxi radical ⽤ and ・ to the hyphenation point ‧: read as the
+    characters a reader sees, so a PDF and the page it was printed from compare equal; other text is kept."""
+    from roleclassify.orgdocs import _PDF_LOOKALIKES, _pdf_char, _pdf_text
+
+    shown = _PDF_LOOKALIKES.sub(_pdf_char, "Web広告‧SNS広告の運⽤、販売⽬標と売掛⾦の管理（⺟集団）")
+    assert shown == "Web広告・SNS広告の運用、販売目標と売掛金の管理（母集団）"
+    pdf = Path(__file__).resolve().parent.parent / "corpus" / "orgdocs" / "13_pdf_busco.pdf"
+    text = _pdf_text(pdf)
+    assert "営業" in text and not _PDF_LOOKALIKES.search(text)

@@ -38,6 +38,7 @@ import contextvars
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1151,9 +1152,21 @@ def _pdf_text(path: str | Path | IO[bytes], name: str | None = None) -> str:
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(str(path) if isinstance(path, Path) else path)
-        return "\n".join((page.extract_text() or "") for page in reader.pages)
+        text = "\n".join((page.extract_text() or "") for page in reader.pages)
     except Exception as e:  # pypdf raises many types for broken files
         raise AuditError(f"{name or path}: cannot read as PDF ({type(e).__name__}: {e})") from None
+    return _PDF_LOOKALIKES.sub(_pdf_char, text)
+
+
+#: Characters a PDF's fonts often map Japanese text to: Kangxi and CJK radicals that look like the ideographs
+#: (⽤ for 用, ⾦ for 金) and the hyphenation point ‧ for the middle dot ・.
+_PDF_LOOKALIKES = re.compile("[\u2e80-\u2fdf\u2027]")
+
+
+def _pdf_char(m: re.Match) -> str:
+    """The character a PDF's look-alike stands for: the ideograph of a radical (NFKC), ・ for ‧."""
+    c = m.group(0)
+    return "・" if c == "\u2027" else unicodedata.normalize("NFKC", c)
 
 
 def _read_text_file(path: Path, encoding: str | None) -> str:
