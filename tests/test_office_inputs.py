@@ -165,3 +165,21 @@ def test_table_neutralises_control_characters(tmp_path):
     assert r.exit_code == 0
     assert "\x1b" not in r.output and "\x07" not in r.output and "\r" not in r.output
     assert "\\x1b" in r.output
+
+
+def test_a_csv_with_title_rows_piped_in_is_read_as_the_same_file(tmp_path):
+    """Excel's CSV keeps the sheet's title rows above the header: piped in (`cat 職務.csv | roleclassify tag`)
+    it is the same table as the file named, not lines of text with the titles and the header as items."""
+    from click.testing import CliRunner
+
+    from roleclassify.cli import cli
+
+    body = ("職務一覧,,\n2026年4月1日現在,,\n社員番号,部署,職務内容\nE01,営業部,新規顧客の開拓\n"
+            "E02,業務部,受注処理と出荷の手配\n").encode("cp932")
+    path = tmp_path / "職務.csv"
+    path.write_bytes(body)
+    named = CliRunner().invoke(cli, ["tag", str(path), "--format", "jsonl", "-q"])
+    piped = CliRunner().invoke(cli, ["tag", "-", "--format", "jsonl", "-q"], input=body)
+    assert named.exit_code == piped.exit_code == 0
+    texts = lambda r: [json.loads(l)["text"] for l in r.stdout.splitlines()]  # noqa: E731
+    assert texts(piped) == texts(named) == ["新規顧客の開拓", "受注処理と出荷の手配"]

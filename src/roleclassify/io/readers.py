@@ -134,11 +134,13 @@ def detect_format(path: str, declared: str = "auto", head: str = "") -> str:
             return fmt
     if head.lstrip().startswith("{"):
         return "jsonl"
-    first = head.lstrip("\ufeff").split("\n", 1)[0].strip("\r")
-    for sep, fmt in (("\t", "tsv"), (",", "csv")):
-        # a header line naming a text column (社員番号,部署,職務内容): a table piped in, not lines of text
-        if sep in first and any(c.strip().strip('"') in TEXT_COLUMNS for c in first.split(sep)):
-            return fmt
+    # a header line naming a text column (社員番号,部署,職務内容): a table piped in, not lines of text; as Excel
+    # saves a sheet, the header may come below a few title rows (職務一覧, 2026年4月1日現在)
+    for line in head.lstrip("\ufeff").split("\n")[:_HEADER_ROWS]:
+        line = line.strip("\r")
+        for sep, fmt in (("\t", "tsv"), (",", "csv")):
+            if sep in line and any(c.strip().strip('"') in TEXT_COLUMNS for c in line.split(sep)):
+                return fmt
     return "txt"
 
 
