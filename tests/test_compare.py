@@ -145,6 +145,8 @@ def test_every_text_format_in_both_languages(pair, tmp_path, fmt, lang):
         assert "1 moved, 1 added, 1 removed, 1 reworded, 12 kept" in text and "quotation" in text
     if fmt == "html":
         assert text.startswith("<!DOCTYPE html>") and '<tr class="moved">' in text
+        # the documents are Japanese in either language of the report: their kanji in Japanese forms and fonts
+        assert '<html lang="ja">' in text and "Hiragino Sans" in text
 
 
 def test_excel_output_has_the_changes_sheet(pair, tmp_path):

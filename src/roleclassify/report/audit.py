@@ -315,9 +315,13 @@ def render_markdown(report: AuditReport, *, lang: str = "en") -> str:
     return "\n".join(out) + "\n"
 
 
+#: Fonts for pages of Japanese documents (in either language of the report: the documents' text is Japanese,
+#: and a page marked ``lang="ja"`` with these shows its kanji in their Japanese forms).
+JAPANESE_FONTS = '"Hiragino Sans","Noto Sans CJK JP","Yu Gothic",Meiryo,system-ui,sans-serif'
+
 _CSS = """
 :root{--fg:#1f2933;--muted:#616e7c;--line:#e4e7eb;--bg:#f7f8fa}
-*{box-sizing:border-box}body{font-family:"Hiragino Sans","Noto Sans CJK JP","Yu Gothic",Meiryo,system-ui,sans-serif;
+*{box-sizing:border-box}body{font-family:""" + JAPANESE_FONTS + """;
 color:var(--fg);background:var(--bg);margin:0;line-height:1.55}
 main{max-width:1100px;margin:0 auto;padding:24px}
 h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 10px;border-bottom:1px solid var(--line);padding-bottom:4px}

@@ -10,7 +10,7 @@ from typing import IO, TYPE_CHECKING, Any
 from ..auditnames import BINARY_COMPARE_FORMATS, COMPARE_FORMATS, REPORT_SUFFIXES
 from ..errors import OptionError
 from ..labels import display_label
-from .audit import KIND_NAMES_JA, LANGS
+from .audit import JAPANESE_FONTS, KIND_NAMES_JA, LANGS
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..compare import Change, Comparison
@@ -143,8 +143,9 @@ def _html(cmp: Comparison, lang: str) -> str:
                    f'<td>{_html_side(c, "new")}</td><td>{e(_roles(c.roles, lang))}</td>'
                    f'<td>{e(_duties(cmp, c.duties, lang))}</td></tr>' for c in cmp.changes)
     parts = [
-        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{e(t("title"))}</title><style>'
-        "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #999;"
+        # lang="ja" whatever the report's language, as the audit's page: the documents' text is Japanese
+        f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>{e(t("title"))}</title><style>'
+        f"body{{font-family:{JAPANESE_FONTS};margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #999;"
         "padding:4px 8px;vertical-align:top}.added td:nth-child(3){background:#e6f4ea}"
         ".removed td:nth-child(2){background:#fce8e6}.moved td{background:#fff7e0}</style></head><body>",
         f"<h1>{e(t('title'))}</h1><p>{e(files)}</p><p>{e(summary)}</p>",
