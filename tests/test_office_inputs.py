@@ -183,3 +183,19 @@ def test_a_csv_with_title_rows_piped_in_is_read_as_the_same_file(tmp_path):
     assert named.exit_code == piped.exit_code == 0
     texts = lambda r: [json.loads(l)["text"] for l in r.stdout.splitlines()]  # noqa: E731
     assert texts(piped) == texts(named) == ["新規顧客の開拓", "受注処理と出荷の手配"]
+
+
+def test_excels_unicode_text_is_read_as_its_table(tmp_path):
+    """Excel's "Unicode テキスト" saves a sheet as UTF-16 with tabs, named .txt: read as the table it is (a cell
+    with a line break is one record, the header is no item); a UTF-16 .txt of plain lines stays lines."""
+    sheet = tmp_path / "職務.txt"
+    sheet.write_bytes("社員番号\t職務内容\r\nE01\t\"新規顧客の開拓\n既存顧客への提案\"\r\nE02\t受注処理\r\n"
+                      .encode("utf-16"))
+    r = CliRunner().invoke(cli, ["tag", str(sheet), "--format", "jsonl", "-q"])
+    assert r.exit_code == 0, r.output
+    got = [json.loads(l) for l in r.stdout.splitlines()]
+    assert [(g["社員番号"], g["text"]) for g in got] == [("E01", "新規顧客の開拓\n既存顧客への提案"), ("E02", "受注処理")]
+    lines = tmp_path / "lines.txt"
+    lines.write_bytes("新規顧客の開拓\n受注処理\n".encode("utf-16"))
+    r = CliRunner().invoke(cli, ["tag", str(lines), "--format", "jsonl", "-q"])
+    assert [json.loads(l)["text"] for l in r.stdout.splitlines()] == ["新規顧客の開拓", "受注処理"]

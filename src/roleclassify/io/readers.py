@@ -1256,6 +1256,10 @@ def _text_records(
         return
     head = src.sample[:1024].decode(src.encoding, errors="ignore") if path == "-" else ""
     fmt = detect_format(path, input_format, head)
+    if fmt == "txt" and input_format == "auto" and src.encoding.lower().replace("_", "-").startswith("utf-16"):
+        # Excel's "Unicode テキスト" (a sheet saved as UTF-16, tab-separated, named .txt): a table when its header
+        # names a text column, as a table piped in is told
+        fmt = detect_format("-", "auto", src.sample[:4096].decode(src.encoding, errors="ignore"))
     if fmt == "txt":
         yield from (_txt_document(src) if unit == "document" else _txt_lines(src))
     elif fmt == "jsonl":
