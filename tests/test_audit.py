@@ -272,3 +272,13 @@ def test_cli_expect_takes_a_roles_japanese_name():
     assert {x["name"]: x["expected_role"] for x in json.loads(by_name.stdout)["departments"]}["営業企画部"] == "marketing"
     r = CliRunner().invoke(cli, ["audit", doc, "--expect", "営業企画部=広報"])
     assert r.exit_code == 2 and "営業, 販売, マーケティング" in r.stderr
+
+
+def test_the_report_written_line_is_in_the_reports_language(tmp_path):
+    doc = str(ORG / "06_bracket_frozenfood.txt")
+    ja = CliRunner().invoke(cli, ["audit", doc, "--lang", "ja", "-o", str(tmp_path / "監査.md")])
+    en = CliRunner().invoke(cli, ["audit", doc, "-o", str(tmp_path / "audit.md")])
+    n = len(json.loads(CliRunner().invoke(cli, ["audit", doc, "--format", "json"]).stdout)["findings"])
+    assert ja.exit_code == en.exit_code == 0
+    assert f"に書き出しました（指摘事項 {n}件）" in ja.stderr and "report written to" not in ja.stderr
+    assert f"report written to {tmp_path / 'audit.md'}: {n} finding(s)" in en.stderr

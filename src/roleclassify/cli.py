@@ -570,7 +570,9 @@ def audit(paths: tuple[str, ...], **options: Any) -> None:
     for warning in run.report.reading.get("warnings", []):
         _stderr(f"roleclassify: warning: {warning}")
     if opts.output:
-        _info(f"report written to {opts.output}: {len(run.report.findings)} finding(s)")
+        n = len(run.report.findings)
+        _info(f"レポートを {opts.output} に書き出しました（指摘事項 {n}件）" if opts.lang == "ja"
+              else f"report written to {opts.output}: {n} finding(s)")
     if run.failing:
         kinds = ", ".join(sorted({f.kind for f in run.failing}))  # the kinds found, not every kind that fails
         _stderr(f"roleclassify: {len(run.failing)} finding(s) of kind {kinds} (--fail-on)")
@@ -612,7 +614,9 @@ def compare(old: str, new: str, **options: Any) -> None:
     cmp = C.run_compare(opts, stdout_is_tty=sys.stdout.isatty(), on_model=_warn_compat)
     if opts.output:
         s = cmp.summary()
-        _info(f"comparison written to {opts.output}: {s['moved']} moved, {s['added']} added, {s['removed']} "
+        _info(f"新旧対照表を {opts.output} に書き出しました（移管 {s['moved']}件、新設 {s['added']}件、削除 "
+              f"{s['removed']}件、文言変更 {s['reworded']}件）" if opts.lang == "ja" else
+              f"comparison written to {opts.output}: {s['moved']} moved, {s['added']} added, {s['removed']} "
               f"removed, {s['reworded']} reworded")
 
 
