@@ -78,7 +78,10 @@ def test_norm_words_is_words_of_each(monkeypatch, job_texts):
     units = [normalize(u) for t in job_texts for u in split_sentences(t)]
     texts = (units[:30] * 3 + units + [units[0] * 400, ""] + units[:5] * 20) * 2
     one, many = tk.FastTokenizer(), tk.FastTokenizer()
-    assert many.norm_words(texts) == _one_by_one(one, texts)
+    got = many.norm_words(texts)
+    assert got == _one_by_one(one, texts)
+    uncached = tk.FastTokenizer()
+    assert got == [uncached._words(t, "norm", tk._DEFAULT_SKIP) for t in texts]  # what tokenizing each gives
     assert (many._seen, many._hits, many._cache_on, many._cache) == (one._seen, one._hits, one._cache_on, one._cache)
     skip = ("補助記号",)
     assert many.norm_words(texts[:50], skip) == [one.words(t, "norm", skip) for t in texts[:50]]

@@ -169,12 +169,13 @@ def _check_not_an_input(output: str | None, inputs: Sequence[str], doing: str = 
     target = os.path.realpath(output)
     inside = next((p for p in inputs if p != "-" and os.path.isdir(p)
                    and os.path.commonpath([os.path.realpath(p), target]) == os.path.realpath(p)), None)
-    if inside is not None and os.path.isfile(output):
+    if inside is None:
+        return
+    if os.path.isfile(output):
         raise OptionError(f"{output} is also an input ({inside}): {doing} would replace it; write to another file",
                           param="output")
-    if inside is not None:
-        raise OptionError(f"{output} is inside the input directory {inside}: the next run would read it as an "
-                          f"input; write it outside that directory", param="output")
+    raise OptionError(f"{output} is inside the input directory {inside}: the next run would read it as an input; "
+                      "write it outside that directory", param="output")
 
 
 def _check_output_suffix(output: str | None, fmt: str | None, suffixes: Mapping[str, str], what: str) -> None:

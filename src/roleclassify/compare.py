@@ -233,20 +233,20 @@ def _job_text(path: str, encoding: str | None) -> tuple[str, int]:
     return good[0].text, int(line) if line.isdigit() else 1
 
 
-def _sentence_lines(text: str, first: int) -> list[int] | None:
-    """The file line of each of ``text``'s sentences (as :func:`~roleclassify.text.split_sentences` cuts them),
-    its first line being ``first``; None where they cannot be told apart line by line."""
+def _sentence_lines(text: str, first: int, n_sentences: int) -> list[int] | None:
+    """The file line of each of ``text``'s ``n_sentences`` sentences (as tagging cut them), its first line being
+    ``first``; None where they cannot be told apart line by line."""
     from .text import split_lines, split_sentences
 
     lines = [first + k for k, line in enumerate(split_lines(text)) for _ in split_sentences(line)]
-    return lines if len(lines) == len(split_sentences(text)) else None
+    return lines if len(lines) == n_sentences else None
 
 
 def _job_units(path: str, tagged: dict[str, Any], text: str, first: int) -> list[_Unit]:
     """A job description's tagged sentences as compare's units (no department), each with its file and line."""
     from .orgaudit import DutyResult
 
-    lines = _sentence_lines(text, first)
+    lines = _sentence_lines(text, first, len(tagged["sentences"]))
     return [("", DutyResult(s["text"], f"{path}:{lines[k]}" if lines else path, list(s["labels"]), s["scores"],
                             review=bool(s.get("review")), duties=[d["duty"] for d in s.get("duties") or ()]))
             for k, s in enumerate(tagged["sentences"])]

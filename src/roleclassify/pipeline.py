@@ -72,6 +72,9 @@ def join_keys(
     field ``id_key`` (the field is kept too), and only the input fields ``columns`` carried over, in that
     order (``None``: all of them).
 
+    Without ``id_key`` the ids are the input's own (its ``id`` column or field, else each record's location);
+    a record whose own id is blank is reported and skipped as well.
+
     The first record decides whether the input has what was asked for: without field ``id_key``, or without
     a field ``columns`` names, the input is refused with an :class:`~roleclassify.errors.InputError` naming
     its fields (``id_param`` is the parameter named in that message: ``id_column`` or ``id_field``). A later

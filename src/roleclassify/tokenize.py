@@ -142,30 +142,16 @@ class FastTokenizer:
         return [self(t) for t in texts]
 
     def words(self, text: str, field: str = "norm", skip: tuple[str, ...] = ("補助記号", "空白")) -> list[str]:
-        """The ``field`` (norm, lemma or surface) of every token whose tag does not start with ``skip``.
-
-        The hot path of tagging: the same tokens as :meth:`__call__`, without building Token objects, one
-        list comprehension per text.
-        """
-        if field != "norm" or skip != _DEFAULT_SKIP or not self._caching():
+        """The ``field`` (norm, lemma or surface) of every token whose tag does not start with ``skip``: the same
+        tokens as :meth:`__call__`, without building Token objects (:meth:`norm_words` for many texts)."""
+        if field != "norm" or skip != _DEFAULT_SKIP:
             return self._words(text, field, skip)
-        cache = self._cache
-        seen = cache.get(text)
-        if seen is not None:  # a line met before (a company's boilerplate across its ads): not tokenized again
-            self._hits += 1
-            return list(seen)
-        words = self._words(text, field, skip)
-        if len(text) <= _CACHED_CHARS:  # only lines are worth remembering, not whole documents
-            if len(cache) >= _CACHED_UNITS:
-                # full: start again (bounded, so memory stays flat; O(1), where evicting the oldest entry of a
-                # dict one by one makes each eviction scan the deleted ones before it)
-                cache.clear()
-            cache[text] = tuple(words)
-        return words
+        return self.norm_words([text])[0]
 
     def norm_words(self, texts: Sequence[str], skip: tuple[str, ...] = _DEFAULT_SKIP) -> list[list[str]]:
-        """``[self.words(t, "norm", skip) for t in texts]``, the cache at work as there; with the default
-        ``skip``, in one loop: the hot path of tagging, without four calls per unit."""
+        """``[self.words(t, "norm", skip) for t in texts]`` in one loop, the hot path of tagging. With the default
+        ``skip``, a line met before (a company's boilerplate across its ads) comes from the cache of recent
+        short units instead of being tokenized again."""
         if skip != _DEFAULT_SKIP:
             return [self._words(t, "norm", skip) for t in texts]
         drop = self._skip_table(_DEFAULT_SKIP)
@@ -190,20 +176,14 @@ class FastTokenizer:
                 words = [m.normalized_form() for m in tokenize(text, out=buf) if not drop[m.part_of_speech_id()]]
             else:
                 words = self._words(text, "norm", _DEFAULT_SKIP)
-            if self._cache_on and len(text) <= _CACHED_CHARS:
+            if self._cache_on and len(text) <= _CACHED_CHARS:  # lines are worth remembering, not documents
                 if len(cache) >= _CACHED_UNITS:
+                    # full: start again (bounded, so memory stays flat; O(1), where evicting the oldest entry of a
+                    # dict one by one makes each eviction scan the deleted ones before it)
                     cache.clear()
                 cache[text] = tuple(words)
             out.append(words)
         return out
-
-    def _caching(self) -> bool:
-        """Whether to use the cache for this unit: always while it pays; on text that does not repeat (under 2 %
-        of a window of units found in it) it is left alone for the next 16 windows, then tried again."""
-        self._seen += 1
-        if self._seen % _CACHE_WINDOW == 0:
-            self._next_window()
-        return self._cache_on
 
     def _next_window(self) -> None:
         """At the end of each window of units: turn the cache off where it did not pay, on again after 16."""

@@ -324,7 +324,11 @@ class _XlsxWriter:
         self.extra: list[str] | None = None
         self.late: dict[str, int] = {}
         self.n = 0
-        self._wrap: Any = None
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Alignment
+
+        self._cell = WriteOnlyCell
+        self._wrap = Alignment(wrap_text=True, vertical="top")  # the text cells' style
         self._cut: int | None = None  # the first record whose text a cell could not hold
 
     def _start(self, rec: dict[str, Any]) -> None:
@@ -376,15 +380,9 @@ class _XlsxWriter:
         """A text cell that wraps within its column and starts at the top, so a job description of many lines
         reads as one in Excel instead of running out of its cell on one line. A text longer than a cell holds
         is cut (by openpyxl, as Excel would refuse it) and counted, to be reported."""
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Alignment
-
         if len(text) > EXCEL_CELL_CHARS and self._cut is None:
             self._cut = self.n
-
-        cell = WriteOnlyCell(sheet, value=text)
-        if self._wrap is None:
-            self._wrap = Alignment(wrap_text=True, vertical="top")
+        cell = self._cell(sheet, value=text)
         cell.alignment = self._wrap
         return cell
 

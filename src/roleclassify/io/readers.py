@@ -134,14 +134,19 @@ def detect_format(path: str, declared: str = "auto", head: str = "") -> str:
             return fmt
     if head.lstrip().startswith("{"):
         return "jsonl"
-    # a header line naming a text column (社員番号,部署,職務内容): a table piped in, not lines of text; as Excel
-    # saves a sheet, the header may come below a few title rows (職務一覧, 2026年4月1日現在)
+    return _table_format(head) or "txt"
+
+
+def _table_format(head: str) -> str | None:
+    """``csv`` or ``tsv`` when a header line among the first rows of ``head`` names a text column (社員番号,部署,
+    職務内容): a table, not lines of text. As Excel saves a sheet, the header may come below a few title rows
+    (職務一覧, 2026年4月1日現在)."""
     for line in head.lstrip("\ufeff").split("\n")[:_HEADER_ROWS]:
         line = line.strip("\r")
         for sep, fmt in (("\t", "tsv"), (",", "csv")):
             if sep in line and any(c.strip().strip('"') in TEXT_COLUMNS for c in line.split(sep)):
                 return fmt
-    return "txt"
+    return None
 
 
 def _without_gz(path: str) -> str:
@@ -1259,7 +1264,7 @@ def _text_records(
     if fmt == "txt" and input_format == "auto" and src.encoding.lower().replace("_", "-").startswith("utf-16"):
         # Excel's "Unicode テキスト" (a sheet saved as UTF-16, tab-separated, named .txt): a table when its header
         # names a text column, as a table piped in is told
-        fmt = detect_format("-", "auto", src.sample[:4096].decode(src.encoding, errors="ignore"))
+        fmt = _table_format(src.sample[:4096].decode(src.encoding, errors="ignore")) or fmt
     if fmt == "txt":
         yield from (_txt_document(src) if unit == "document" else _txt_lines(src))
     elif fmt == "jsonl":
